@@ -1,0 +1,40 @@
+# korps: the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test install install-dev db lint typecheck check e2e-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python  ## install korps into the virtualenv
+	$(BIN)/pip install --quiet -e .
+
+install-dev: $(BIN)/python  ## install korps with the test and lint tools
+	$(BIN)/pip install --quiet -e '.[dev]'
+
+db: install  ## create/upgrade the database and load every bundled dataset
+	$(BIN)/korps db init
+	$(BIN)/korps load all
+
+run: db  ## set up and serve the web UI on http://127.0.0.1:8000
+	$(BIN)/korps serve
+
+e2e-deps:  ## Debian's chromium for the browser tests (never a downloaded browser)
+	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) ; } || echo "chromium not installed: browser tests will be skipped"
+
+lint: install-dev
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+test: install-dev e2e-deps lint typecheck  ## set up and run the whole suite (lint, types, tests)
+	$(BIN)/pytest -n 2 -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

@@ -1,0 +1,24 @@
+"""The ``korps`` command line: one sub-app per domain, thin commands over the services."""
+
+from __future__ import annotations
+
+import typer
+
+from korps.cli import db as db_cli
+from korps.cli import load as load_cli
+from korps.cli import org as org_cli
+from korps.cli import serve as serve_cli
+
+app = typer.Typer(
+    help="korps: the open digital backbone of a police regional unit.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(db_cli.app, name="db")
+app.add_typer(org_cli.app, name="org")
+app.command("load")(load_cli.load)
+app.command("serve")(serve_cli.serve)
+
+
+def main() -> None:
+    app()

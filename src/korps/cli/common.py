@@ -1,0 +1,43 @@
+"""What every command shares: the session on the configured database, JSON output, errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from korps.db.session import default_engine, session_factory
+
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True)
+
+
+@contextmanager
+def open_session() -> Iterator[Session]:
+    with session_factory(default_engine())() as session:
+        yield session
+
+
+def print_json(value: BaseModel | list[Any] | dict[str, Any]) -> None:
+    if isinstance(value, BaseModel):
+        text = value.model_dump_json(indent=2)
+    else:
+        text = json.dumps(
+            [v.model_dump(mode="json") if isinstance(v, BaseModel) else v for v in value]
+            if isinstance(value, list)
+            else value,
+            indent=2,
+            ensure_ascii=False,
+        )
+    typer.echo(text)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
+    return typer.Exit(code)

@@ -1,0 +1,1 @@
+"""The organisation registry: units, municipalities, partnerships, authorities."""

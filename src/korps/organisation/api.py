@@ -1,0 +1,69 @@
+"""JSON API of the organisation registry, mounted under ``/api/v1``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from korps.db.session import SessionDep
+from korps.organisation import schemas, service
+
+router = APIRouter(tags=["organisation"])
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": schemas.ErrorOut, "description": "unknown slug or code"}}
+Kind = Annotated[
+    str | None,
+    Query(pattern="^(korps|eenheid|dienst|afdeling|district|basisteam|team|zone|directie)$"),
+]
+
+
+@router.get("/units", response_model=list[schemas.UnitSummary])
+def list_units(
+    session: SessionDep,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    kind: Kind = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+) -> list[schemas.UnitSummary]:
+    return service.list_units(session, q=q, kind=kind, limit=limit)
+
+
+@router.get("/units/{slug}", response_model=schemas.UnitDetail, responses=NOT_FOUND)
+def get_unit(session: SessionDep, slug: str) -> schemas.UnitDetail:
+    return service.unit_detail(session, slug=slug)
+
+
+@router.get("/units/{slug}/tree", response_model=schemas.UnitNode, responses=NOT_FOUND)
+def get_unit_tree(
+    session: SessionDep, slug: str, depth: Annotated[int | None, Query(ge=0, le=20)] = None
+) -> schemas.UnitNode:
+    return service.unit_tree(session, slug=slug, depth=depth)
+
+
+@router.get("/municipalities", response_model=list[schemas.GemeenteRef])
+def list_municipalities(
+    session: SessionDep, q: Annotated[str | None, Query(max_length=100)] = None
+) -> list[schemas.GemeenteRef]:
+    return service.list_gemeenten(session, q=q)
+
+
+@router.get("/municipalities/{code}", response_model=schemas.GemeenteDetail, responses=NOT_FOUND)
+def get_municipality(session: SessionDep, code: str) -> schemas.GemeenteDetail:
+    return service.gemeente_detail(session, code=code)
+
+
+@router.get("/partnerships", response_model=list[schemas.PartnershipOut])
+def list_partnerships(
+    session: SessionDep,
+    kind: Annotated[str | None, Query(pattern="^(veiligheidsregio|veiligheidshuis|riec)$")] = None,
+) -> list[schemas.PartnershipOut]:
+    return service.list_partnerships(session, kind=kind)
+
+
+@router.get("/datasets", response_model=list[schemas.DatasetOut])
+def list_datasets(session: SessionDep) -> list[schemas.DatasetOut]:
+    return service.list_datasets(session)
+
+
+@router.get("/datasets/{name}/totals", response_model=list[schemas.TotalOut], responses=NOT_FOUND)
+def dataset_totals(session: SessionDep, name: str) -> list[schemas.TotalOut]:
+    return service.dataset_totals(session, name=name)

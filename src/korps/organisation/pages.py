@@ -1,0 +1,50 @@
+"""HTML pages of the organisation registry (Dutch UI)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from korps.db.session import SessionDep
+from korps.organisation import service
+from korps.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, session: SessionDep) -> HTMLResponse:
+    return render(
+        request,
+        "organisation/home.html",
+        units=service.top_units(session),
+        datasets=service.list_datasets(session),
+    )
+
+
+@router.get("/zoeken", response_class=HTMLResponse)
+def search(
+    request: Request, session: SessionDep, q: Annotated[str, Query(max_length=100)] = ""
+) -> HTMLResponse:
+    units = service.list_units(session, q=q, limit=100) if q else []
+    gemeenten = service.list_gemeenten(session, q=q) if q else []
+    template = (
+        "_partials/search_results.html"
+        if "HX-Request" in request.headers
+        else "organisation/search.html"
+    )
+    return render(request, template, q=q, units=units, gemeenten=gemeenten)
+
+
+@router.get("/eenheden/{slug}", response_class=HTMLResponse)
+def unit_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
+    return render(request, "organisation/unit.html", unit=service.unit_detail(session, slug=slug))
+
+
+@router.get("/gemeenten/{code}", response_class=HTMLResponse)
+def gemeente_page(request: Request, session: SessionDep, code: str) -> HTMLResponse:
+    return render(
+        request, "organisation/gemeente.html", gemeente=service.gemeente_detail(session, code=code)
+    )

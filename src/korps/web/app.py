@@ -1,0 +1,50 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+import korps
+from korps.db.session import default_engine, session_factory
+from korps.organisation import api as organisation_api
+from korps.organisation import pages as organisation_pages
+from korps.organisation.service import NotFoundError
+from korps.web.templating import render
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app(engine: Engine | None = None) -> FastAPI:
+    """Build the app on ``engine`` (default: the configured database)."""
+    app = FastAPI(
+        title="korps",
+        version=korps.__version__,
+        description="Open digital backbone of a police regional unit.",
+        openapi_url="/openapi.json",
+    )
+    app.state.session_factory = session_factory(engine or default_engine())
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(organisation_api.router, prefix="/api/v1")
+    app.include_router(organisation_pages.router)
+
+    @app.exception_handler(NotFoundError)
+    def not_found(request: Request, exc: NotFoundError) -> Response:
+        detail = str(exc.args[0]) if exc.args else "not found"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": detail}, status_code=404)
+        return render(request, "404.html", status_code=404, detail=detail)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> HTMLResponse:
+        return HTMLResponse(status_code=204)
+
+    return app
