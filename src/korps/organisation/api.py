@@ -10,7 +10,9 @@ from korps.db.session import SessionDep
 from korps.organisation import schemas, service
 
 router = APIRouter(tags=["organisation"])
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": schemas.ErrorOut, "description": "unknown slug or code"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": schemas.ErrorOut, "description": "unknown slug or code"}
+}
 Kind = Annotated[
     str | None,
     Query(pattern="^(korps|eenheid|dienst|afdeling|district|basisteam|team|zone|directie)$"),

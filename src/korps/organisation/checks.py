@@ -46,13 +46,15 @@ def read_context(session: Session) -> Context:
             dataset=unit.dataset,
             region_code=unit.region_code,
         )
-    context.gemeenten = dict(
-        session.execute(select(Gemeente.code, Gemeente.politie_eenheid_code)).tuples().all()
-    )
+    context.gemeenten = {
+        code: region
+        for code, region in session.execute(select(Gemeente.code, Gemeente.politie_eenheid_code))
+    }
     context.datasets = set(session.scalars(select(Dataset.name)))
-    context.partnership_owner = dict(
-        session.execute(select(Partnership.slug, Partnership.dataset)).tuples().all()
-    )
+    context.partnership_owner = {
+        slug: owner
+        for slug, owner in session.execute(select(Partnership.slug, Partnership.dataset))
+    }
     return context
 
 

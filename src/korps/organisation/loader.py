@@ -18,12 +18,11 @@ from korps.organisation.models import (
     Coverage,
     Dataset,
     Gemeente,
-    Partnership,
-    PartnershipMember,
     PublishedTotal,
     Unit,
     UnitFigure,
 )
+from korps.organisation.partnerships import PartnershipRow, replace_partnerships
 from korps.organisation.tree import recompute_paths
 
 BUNDLED_ORDER = ("gemeenten", "nederland", "rotterdam", "oost-nederland", "politiezone-voorbeeld")
@@ -276,7 +275,7 @@ def _write_totals(session: Session, parsed: ParsedFile, units: dict[str, Unit]) 
 def _write_links(session: Session, parsed: ParsedFile, units: dict[str, Unit]) -> None:
     """Coverage, authorities and partnerships are replaced as a whole for the dataset."""
     spec, name = parsed.spec, parsed.spec.dataset
-    for model in (Coverage, Authority, Partnership):
+    for model in (Coverage, Authority):
         session.execute(delete(model).where(model.dataset == name))
     session.flush()
     session.add_all(
@@ -305,22 +304,27 @@ def _write_links(session: Session, parsed: ParsedFile, units: dict[str, Unit]) -
         )
         for a in spec.authorities
     )
-    for p in spec.partnerships:
-        members = list(p.members)
-        if p.members_of_eenheid:
-            members += session.scalars(
-                select(Gemeente.code).where(Gemeente.politie_eenheid_code == p.members_of_eenheid)
-            ).all()
-        session.add(
-            Partnership(
+    replace_partnerships(
+        session,
+        dataset=name,
+        rows=[
+            PartnershipRow(
                 slug=p.slug,
                 name=p.name,
                 kind=p.kind,
                 code=p.code,
                 source=p.source or spec.source,
                 assumption=p.assumption,
-                dataset=name,
-                members=[PartnershipMember(gemeente_code=c) for c in sorted(set(members))],
+                members=tuple(p.members) + tuple(_eenheid_members(session, p.members_of_eenheid)),
             )
-        )
+            for p in spec.partnerships
+        ],
+    )
     session.flush()
+
+
+def _eenheid_members(session: Session, region_code: str | None) -> list[str]:
+    if region_code is None:
+        return []
+    query = select(Gemeente.code).where(Gemeente.politie_eenheid_code == region_code)
+    return list(session.scalars(query))

@@ -19,12 +19,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from korps.organisation.datafile import DatasetError, Problem
-from korps.organisation.models import (
-    Gemeente,
-    GemeenteCrime,
-    Partnership,
-    PartnershipMember,
-)
+from korps.organisation.models import Gemeente, GemeenteCrime
+from korps.organisation.partnerships import PartnershipRow, replace_partnerships
 
 DATASET = "gemeenten"
 SOURCE = "gemeenten.csv, misdrijven_per_gemeente.csv (provenance: gemeenten.provenance.md)"
@@ -170,21 +166,24 @@ def write_reference(session: Session, data: ReferenceData) -> list[str]:
         )
         for row in data.crime
     )
-    session.execute(delete(Partnership).where(Partnership.dataset == DATASET))
-    session.flush()
-    for region in data.regions:
-        members = [g.cbs_code for g in data.gemeenten if g.veiligheidsregio_code == region.code]
-        session.add(
-            Partnership(
+    replace_partnerships(
+        session,
+        dataset=DATASET,
+        rows=(
+            PartnershipRow(
                 slug=region_slug(region.name),
                 name=f"Veiligheidsregio {region.name}",
                 kind="veiligheidsregio",
                 code=region.code,
                 source="veiligheidsregios.csv, gemeenten.csv (provenance: gemeenten.provenance.md)",
-                dataset=DATASET,
-                members=[PartnershipMember(gemeente_code=code) for code in members],
+                assumption=None,
+                members=tuple(
+                    g.cbs_code for g in data.gemeenten if g.veiligheidsregio_code == region.code
+                ),
             )
-        )
+            for region in data.regions
+        ),
+    )
     population = sum(g.population for g in data.gemeenten)
     return [
         f"{len(data.gemeenten)} municipalities (population {population:,} on 1-1-2024)",

@@ -125,7 +125,7 @@ def _coverage(session: Session, *, root: Unit) -> list[schemas.CoverageOut]:
             assumption=cover.assumption,
             source=cover.source,
         )
-        for cover, unit, gemeente in session.execute(query).tuples()
+        for cover, unit, gemeente in session.execute(query)
     ]
     if not result and root.region_code:
         gemeenten = session.scalars(
@@ -161,7 +161,8 @@ def _totals_for(session: Session, *, unit: Unit) -> list[schemas.TotalOut]:
     """Totals this unit carries: its own, and those whose rows meet lowest in this unit."""
     totals = session.scalars(select(PublishedTotal).order_by(PublishedTotal.id)).all()
     slugs = {slug for t in totals for slug in t.rows}
-    paths = dict(session.execute(select(Unit.slug, Unit.path).where(Unit.slug.in_(slugs))).tuples())
+    query = select(Unit.slug, Unit.path).where(Unit.slug.in_(slugs))
+    paths = {slug: path for slug, path in session.execute(query)}
     result = []
     for total in totals:
         row_paths = [paths[s] for s in total.rows if s in paths]
@@ -221,16 +222,12 @@ def gemeente_detail(session: Session, *, code: str) -> schemas.GemeenteDetail:
     gemeente = session.get(Gemeente, code)
     if gemeente is None:
         raise NotFoundError(f"unknown municipality {code!r}")
-    covers = (
-        session.execute(
-            select(Coverage, Unit)
-            .join(Unit)
-            .where(Coverage.gemeente_code == code)
-            .order_by(Coverage.share.desc(), Unit.name)
-        )
-        .tuples()
-        .all()
-    )
+    covers = session.execute(
+        select(Coverage, Unit)
+        .join(Unit)
+        .where(Coverage.gemeente_code == code)
+        .order_by(Coverage.share.desc(), Unit.name)
+    ).all()
     ref = schemas.GemeenteRef.model_validate(gemeente)
     district_ids = {u.parent_id for _, u in covers if u.parent_id is not None}
     districts = session.scalars(select(Unit).where(Unit.id.in_(district_ids))).all()
