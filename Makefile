@@ -27,14 +27,14 @@ e2e-deps:  ## Debian's chromium for the browser tests (never a downloaded browse
 	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) ; } || echo "chromium not installed: browser tests will be skipped"
 
 lint: install-dev
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 
 typecheck: install-dev
 	$(BIN)/mypy
 
 test: install-dev e2e-deps lint typecheck  ## set up and run the whole suite (lint, types, tests)
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
