@@ -17,8 +17,13 @@ from tests.conftest import Db
 
 CHROMIUM = os.environ.get("KORPS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -31,8 +36,9 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def live_server(loaded_db: Db) -> Iterator[str]:
     port = _free_port()
-    config = uvicorn.Config(create_app(loaded_db.engine), host="127.0.0.1", port=port,
-                            log_level="warning")
+    config = uvicorn.Config(
+        create_app(loaded_db.engine), host="127.0.0.1", port=port, log_level="warning"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -32,8 +32,9 @@ def test_home_to_rotterdam_zuid_to_charlois(browser: Any, live_server: str) -> N
     expect(page.locator("#unit-fte")).to_have_text("166,5")
     expect(page.locator("#unit-wijkagenten")).to_have_text("18,0")
     crumbs = page.locator("nav.kruimels a")
-    expect(crumbs).to_have_text(["Overzicht", "Politie (Nationale Politie)", "Eenheid Rotterdam",
-                                 "Rotterdam Zuid"])
+    expect(crumbs).to_have_text(
+        ["Overzicht", "Politie (Nationale Politie)", "Eenheid Rotterdam", "Rotterdam Zuid"]
+    )
     expect(page.locator("#figures tr[data-category='formatie'] td.getal")).to_have_text("166,5")
     expect(page.locator("#gemeenten")).to_contain_text("Rotterdam")
     page.locator("#gemeenten").get_by_role("link", name="Rotterdam").first.click()

@@ -34,10 +34,14 @@ def test_unit_detail_has_breadcrumbs_children_figures_and_municipalities(
     assert [c["gemeente"]["code"] for c in unit["coverage"]] == ["GM0599"]
     district = client.get("/api/v1/units/rotterdam-d").json()
     assert {c["code"] for c in district["children"] if c["kind"] == "basisteam"} == {
-        "D1", "D2", "D3"
+        "D1",
+        "D2",
+        "D3",
     }
-    assert any(t["label"].startswith("Formatie Districten en Basisteams, Totaal basisteams")
-               for t in district["totals"])
+    assert any(
+        t["label"].startswith("Formatie Districten en Basisteams, Totaal basisteams")
+        for t in district["totals"]
+    )
     partnerships = {p["slug"] for p in unit["partnerships"]}
     assert {"riec-rotterdam", "vr-rotterdam-rijnmond"} <= partnerships
 
@@ -67,8 +71,12 @@ def test_partnerships_by_kind(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/api/v1/units/bestaat-niet", "/api/v1/units/bestaat-niet/tree",
-     "/api/v1/municipalities/GM0000", "/api/v1/datasets/onbekend/totals"],
+    [
+        "/api/v1/units/bestaat-niet",
+        "/api/v1/units/bestaat-niet/tree",
+        "/api/v1/municipalities/GM0000",
+        "/api/v1/datasets/onbekend/totals",
+    ],
 )
 def test_unknown_slug_is_404_with_json_error(client: TestClient, path: str) -> None:
     response = client.get(path)
@@ -79,11 +87,16 @@ def test_unknown_slug_is_404_with_json_error(client: TestClient, path: str) -> N
 
 @pytest.mark.parametrize(
     ("path", "params"),
-    [("/api/v1/units", {"kind": "bureau"}), ("/api/v1/units", {"limit": 0}),
-     ("/api/v1/units/rotterdam/tree", {"depth": -1}),
-     ("/api/v1/partnerships", {"kind": "club"})],
+    [
+        ("/api/v1/units", {"kind": "bureau"}),
+        ("/api/v1/units", {"limit": 0}),
+        ("/api/v1/units/rotterdam/tree", {"depth": -1}),
+        ("/api/v1/partnerships", {"kind": "club"}),
+    ],
 )
-def test_bad_query_parameter_is_422(client: TestClient, path: str, params: dict[str, object]) -> None:
+def test_bad_query_parameter_is_422(
+    client: TestClient, path: str, params: dict[str, object]
+) -> None:
     response = client.get(path, params=params)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][0] == "query"
@@ -91,9 +104,14 @@ def test_bad_query_parameter_is_422(client: TestClient, path: str, params: dict[
 
 def test_openapi_lists_the_api(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
-    assert {"/api/v1/units", "/api/v1/units/{slug}", "/api/v1/units/{slug}/tree",
-            "/api/v1/municipalities", "/api/v1/municipalities/{code}",
-            "/api/v1/partnerships"} <= set(spec["paths"])
+    assert {
+        "/api/v1/units",
+        "/api/v1/units/{slug}",
+        "/api/v1/units/{slug}/tree",
+        "/api/v1/municipalities",
+        "/api/v1/municipalities/{code}",
+        "/api/v1/partnerships",
+    } <= set(spec["paths"])
 
 
 def test_pages_render_in_dutch(client: TestClient) -> None:

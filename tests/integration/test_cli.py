@@ -31,8 +31,9 @@ def test_org_tree_json_has_the_documented_fields(
 
 def test_org_tree_depth_and_text(loaded_db: Db, use_database: Callable[[Db], None]) -> None:
     use_database(loaded_db)
-    shallow = json.loads(runner.invoke(app, ["org", "tree", "politie", "--depth", "1",
-                                             "--json"]).stdout)
+    shallow = json.loads(
+        runner.invoke(app, ["org", "tree", "politie", "--depth", "1", "--json"]).stdout
+    )
     assert len([c for c in shallow["children"] if c["kind"] == "eenheid"]) == 11
     assert all(c["children"] == [] for c in shallow["children"])
     text = runner.invoke(app, ["org", "tree", "on-twente"], env={"COLUMNS": "200"})
@@ -64,8 +65,10 @@ def test_load_bad_file_exits_nonzero_and_writes_nothing(
 ) -> None:
     use_database(empty_db)
     bad = tmp_path / "bad.yaml"
-    bad.write_text("dataset: x\ntitle: X\nunits:\n  - slug: x\n    name: X\n    kind: team\n"
-                   "    parent: y\n", encoding="utf-8")
+    bad.write_text(
+        "dataset: x\ntitle: X\nunits:\n  - slug: x\n    name: X\n    kind: team\n    parent: y\n",
+        encoding="utf-8",
+    )
     before = snapshot(empty_db)
     result = runner.invoke(app, ["load", str(bad)])
     assert result.exit_code == 1

@@ -8,6 +8,7 @@ import pytest
 
 from korps.organisation.datafile import DatasetError
 from korps.organisation.loader import load
+from korps.organisation.models import Dataset
 from tests.conftest import Db, snapshot
 
 GOOD = """\
@@ -74,9 +75,7 @@ def test_good_file_loads_with_figures_and_reports_total(base_db: Db) -> None:
     totals = rows["published_total"]
     assert len(totals) == 1
     with base_db.session() as session:
-        messages = session.get_one(
-            __import__("korps.organisation.models", fromlist=["Dataset"]).Dataset, "eigen"
-        ).messages
+        messages = session.get_one(Dataset, "eigen").messages
     assert any("published 4.5, rows add to 4" in m for m in messages)
 
 

@@ -48,7 +48,9 @@ def test_rotterdam_districts_basisteams_formation_and_wijkagenten(loaded_db: Db)
     assert count(loaded_db, kind="district", under="rotterdam") == 7
     assert count(loaded_db, kind="basisteam", under="rotterdam") == 18
     assert figure_sum(loaded_db, kind="basisteam", under="rotterdam", category="formatie") == 3013.8
-    assert figure_sum(loaded_db, kind="basisteam", under="rotterdam", category="wijkagenten") == 407.5
+    assert (
+        figure_sum(loaded_db, kind="basisteam", under="rotterdam", category="wijkagenten") == 407.5
+    )
     with loaded_db.session() as session:
         codes = {u.code for u in service.unit_tree(session, slug="rotterdam", depth=1).children}
     assert {"A", "B", "C", "D", "E", "F", "ZHP"} <= codes
@@ -86,9 +88,10 @@ def test_oost_nederland_strength_and_wijkagenten(loaded_db: Db) -> None:
     districts = [c for c in tree.children if c.kind == "district"]
     rows = [r for d in districts for r in service_children(loaded_db, d.slug)]
     assert round(sum(rows), 1) == 3835.8
-    assert figure_sum(
-        loaded_db, kind="basisteam", under="oost-nederland", category="min_wijkagenten"
-    ) == 656
+    assert (
+        figure_sum(loaded_db, kind="basisteam", under="oost-nederland", category="min_wijkagenten")
+        == 656
+    )
     assert any(
         "N.O. Gelderland" in m and "published 899.8, rows add to 899.9" in m
         for m in messages(loaded_db, "oost-nederland")
@@ -101,8 +104,13 @@ def service_children(db: Db, slug: str) -> list[float]:
         detail = service.unit_detail(session, slug=slug)
         values = {
             c.slug: next(
-                (f.value for f in service.unit_detail(session, slug=c.slug).figures
-                 if f.category == "operationele_sterkte"), None)
+                (
+                    f.value
+                    for f in service.unit_detail(session, slug=c.slug).figures
+                    if f.category == "operationele_sterkte"
+                ),
+                None,
+            )
             for c in detail.children
         }
     assert None not in values.values(), values
@@ -119,8 +127,10 @@ def test_units_cover_their_municipalities(loaded_db: Db, eenheid: str, expected:
         shares[cover.gemeente.code] = shares.get(cover.gemeente.code, 0) + cover.share
         assert cover.assumption, "basisteam coverage is not published: it must say why"
     assert all(abs(s - 1) < 1e-9 for s in shares.values())
-    assert any(f"{eenheid} (RE" in m and f"all {expected} municipalities" in m
-               for m in messages(loaded_db, eenheid))
+    assert any(
+        f"{eenheid} (RE" in m and f"all {expected} municipalities" in m
+        for m in messages(loaded_db, eenheid)
+    )
 
 
 def test_gemeenten_and_partnerships(loaded_db: Db) -> None:
@@ -128,8 +138,7 @@ def test_gemeenten_and_partnerships(loaded_db: Db) -> None:
         assert session.scalar(select(func.count()).select_from(Gemeente)) == 342
         assert session.scalar(select(func.sum(Gemeente.population))) == 17_942_942
         kinds = dict(
-            session.execute(select(Partnership.kind, func.count()).group_by(Partnership.kind))
-            .all()
+            session.execute(select(Partnership.kind, func.count()).group_by(Partnership.kind)).all()
         )
     assert kinds == {"veiligheidsregio": 25, "riec": 10}
 
