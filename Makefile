@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install install-dev db lint typecheck check e2e-deps clean
+.PHONY: run test install install-dev db lint typecheck e2e-deps clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,8 @@ e2e-deps:  ## Debian's chromium for the browser tests (never a downloaded browse
 	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) ; } || echo "chromium not installed: browser tests will be skipped"
 
 lint: install-dev
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: install-dev
 	$(BIN)/mypy
@@ -38,3 +38,6 @@ test: install-dev e2e-deps lint typecheck  ## set up and run the whole suite (li
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
+
+bench: install  ## side-by-side benchmarks (ratios measured in one run)
+	$(BIN)/python benchmarks/subtree.py

@@ -122,6 +122,9 @@ def test_pages_render_in_dutch(client: TestClient) -> None:
     assert "3.013,8" in client.get("/eenheden/rotterdam").text
     gemeente = client.get("/gemeenten/GM0599").text
     assert "Veiligheidsregio Rotterdam-Rijnmond" in gemeente and "RIEC Rotterdam" in gemeente
+    assert client.get("/gemeenten", params={"q": "dord"}).text.count("/gemeenten/GM") == 1
+    partnerships = client.get("/samenwerking").text
+    assert "RIEC Oost-Nederland" in partnerships and "Veiligheidsregio Twente" in partnerships
     missing = client.get("/eenheden/bestaat-niet")
     assert missing.status_code == 404 and "Niet gevonden" in missing.text
     partial = client.get("/zoeken", params={"q": "feijen"}, headers={"HX-Request": "true"}).text

@@ -48,3 +48,22 @@ def gemeente_page(request: Request, session: SessionDep, code: str) -> HTMLRespo
     return render(
         request, "organisation/gemeente.html", gemeente=service.gemeente_detail(session, code=code)
     )
+
+
+@router.get("/gemeenten", response_class=HTMLResponse)
+def gemeenten_page(
+    request: Request, session: SessionDep, q: Annotated[str, Query(max_length=100)] = ""
+) -> HTMLResponse:
+    return render(
+        request,
+        "organisation/gemeenten.html",
+        q=q,
+        gemeenten=service.list_gemeenten(session, q=q or None),
+    )
+
+
+@router.get("/samenwerking", response_class=HTMLResponse)
+def partnerships_page(request: Request, session: SessionDep) -> HTMLResponse:
+    return render(
+        request, "organisation/partnerships.html", partnerships=service.list_partnerships(session)
+    )
