@@ -171,7 +171,9 @@ def test_slug_of_another_dataset_is_a_duplicate(base_db: Db, tmp_path: Path) -> 
 
 
 def test_wrong_document_type_and_missing_file(base_db: Db, tmp_path: Path) -> None:
-    assert "a dataset must be a YAML mapping" in refuse(base_db, write(tmp_path, "- 1\n", "l.yaml"))
+    assert "the document must be a YAML mapping" in refuse(
+        base_db, write(tmp_path, "- 1\n", "l.yaml")
+    )
     with base_db.session() as session, pytest.raises(DatasetError, match="no such file"):
         load(session, name_or_path=str(tmp_path / "missing.yaml"))
 

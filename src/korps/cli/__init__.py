@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from korps.cli import allocate as allocate_cli
 from korps.cli import db as db_cli
 from korps.cli import load as load_cli
 from korps.cli import org as org_cli
@@ -17,6 +18,7 @@ app = typer.Typer(
 app.add_typer(db_cli.app, name="db")
 app.add_typer(org_cli.app, name="org")
 app.command("load")(load_cli.load)
+app.command("allocate")(allocate_cli.allocate)
 app.command("serve")(serve_cli.serve)
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 SLUG_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+M = TypeVar("M", bound=BaseModel)
 CATEGORY_RE = r"^[a-z][a-z0-9_]*$"
 GEMEENTE_RE = r"^GM\d{4}$"
 
@@ -213,8 +214,8 @@ def _pydantic_reason(error: Any) -> str:
     return message
 
 
-def parse_text(text: str, file: str) -> ParsedFile:
-    """Parse and validate a dataset document; raise DatasetError naming file, line and path."""
+def parse_document(text: str, file: str, model: type[M]) -> tuple[M, yaml.Node | None]:
+    """Parse YAML and validate it with ``model``; raise DatasetError naming file, line, path."""
     try:
         root = yaml.compose(text)
         data = yaml.safe_load(text)
@@ -224,9 +225,9 @@ def parse_text(text: str, file: str) -> ParsedFile:
         reason = f"malformed YAML: {getattr(exc, 'problem', None) or exc}"
         raise DatasetError(file, [Problem("", reason, line)]) from exc
     if not isinstance(data, dict):
-        raise DatasetError(file, [Problem("", "a dataset must be a YAML mapping", 1)])
+        raise DatasetError(file, [Problem("", "the document must be a YAML mapping", 1)])
     try:
-        spec = DatasetFile.model_validate(data)
+        return model.model_validate(data), root
     except ValidationError as exc:
         problems: list[Problem] = []
         seen: set[tuple[str, str]] = set()
@@ -238,6 +239,11 @@ def parse_text(text: str, file: str) -> ParsedFile:
             seen.add((path, reason))
             problems.append(Problem(path, reason, _line_of(root, loc)))
         raise DatasetError(file, problems) from exc
+
+
+def parse_text(text: str, file: str) -> ParsedFile:
+    """Parse and validate a dataset document; raise DatasetError naming file, line and path."""
+    spec, root = parse_document(text, file, DatasetFile)
     return ParsedFile(spec=spec, root=root, file=file)
 
 

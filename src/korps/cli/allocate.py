@@ -1,0 +1,72 @@
+"""``korps allocate SCENARIO.yaml``: distribute strength by the scenario's rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from korps.cli.common import console, fail, open_session, print_json
+from korps.organisation.datafile import DatasetError
+from korps.organisation.service import NotFoundError
+from korps.planning.allocation import AllocationError
+from korps.planning.export import result_json, write_csv, write_xlsx
+from korps.planning.plan import Result
+from korps.planning.service import allocate_file
+from korps.web.templating import number
+
+
+def _table(result: Result) -> Table:
+    basis = result.columns[0] if len(result.columns) == 1 else "score"
+    table = Table(
+        "team",
+        basis,
+        "current",
+        "proposed",
+        "difference",
+        "rule",
+        title=f"{result.scenario}: {result.total:g} fte",
+    )
+    for row in result.ordered():
+        diff = row.difference
+        norm = (
+            ""
+            if row.norm_required is None
+            else (f"norm {number(row.norm_required)}: {'met' if row.norm_met else 'NOT met'}")
+        )
+        table.add_row(
+            ("  " * row.level) + row.name,
+            number(row.score),
+            number(row.current) if row.current is not None else "",
+            number(row.total),
+            "" if diff is None else number(diff),
+            " ".join(x for x in (row.bound or "", norm) if x),
+        )
+    for name, amount in result.reserves:
+        table.add_row(name, "", "", number(amount), "", "reserved")
+    return table
+
+
+def allocate(
+    scenario: Path = typer.Argument(..., exists=False, help="The scenario YAML file."),
+    as_json: bool = typer.Option(False, "--json", help="Print the allocation as JSON."),
+    xlsx: Path | None = typer.Option(None, "--xlsx", help="Write the published table shape."),
+    csv: Path | None = typer.Option(None, "--csv", help="Write the published table shape."),
+) -> None:
+    """Allocate a total over teams by the scenario's rules, beside the current figures."""
+    try:
+        with open_session() as session:
+            result = allocate_file(session, path=scenario)
+    except (DatasetError, AllocationError, NotFoundError) as exc:
+        raise fail(f"{scenario}: {exc}") from exc
+    if xlsx is not None:
+        write_xlsx(result, xlsx)
+    if csv is not None:
+        write_csv(result, csv)
+    if as_json:
+        print_json(result_json(result))
+        return
+    console.print(_table(result))
+    for note in result.notes:
+        console.print(note, highlight=False)

@@ -1,0 +1,268 @@
+"""Run an allocation scenario on its inputs, level by level, with an explanation per team."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from korps.planning.allocation import (
+    AT_MAXIMUM,
+    AT_MINIMUM,
+    AllocationError,
+    Bound,
+    allocate_group,
+    largest_remainder,
+    scores,
+    transfer,
+)
+from korps.planning.scenario import Level, Scenario
+
+
+@dataclass(frozen=True)
+class TeamInput:
+    key: str
+    name: str
+    group: str | None
+    level: int
+    values: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    unit: str | None
+    teams: list[TeamInput]
+
+
+@dataclass
+class Row:
+    """One team's result. ``proposed`` is rounded and includes ``fixed``."""
+
+    key: str
+    name: str
+    level: int
+    group: str | None
+    score: float
+    target: float
+    share: float
+    proposed: float
+    fixed: float = 0.0
+    fixed_below: float = 0.0  # fixed amounts of the teams under this one
+    current: float | None = None
+    bound: str | None = None
+    norm_required: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> float:
+        """What the team gets in all, with the fixed amounts of the teams under it."""
+        return round(self.proposed + self.fixed_below, 10)
+
+    @property
+    def difference(self) -> float | None:
+        return None if self.current is None else round(self.total - self.current, 10)
+
+    @property
+    def norm_met(self) -> bool | None:
+        return None if self.norm_required is None else self.proposed >= self.norm_required - 1e-9
+
+    @property
+    def norm_met_current(self) -> bool | None:
+        if self.norm_required is None or self.current is None:
+            return None
+        return self.current >= self.norm_required - 1e-9
+
+
+@dataclass
+class Result:
+    scenario: str
+    unit: str | None
+    total: float
+    distributed: float
+    step: float | None
+    reserves: list[tuple[str, float]]
+    rows: list[Row]
+    columns: list[str]  # the weighted columns of the first level
+    notes: list[str] = field(default_factory=list)
+
+    def level(self, number: int) -> list[Row]:
+        return [r for r in self.rows if r.level == number]
+
+    def ordered(self) -> list[Row]:
+        """Tree order: every team followed by the teams under it."""
+        children: dict[str | None, list[Row]] = {}
+        for row in self.rows:
+            if row.level > 0:
+                children.setdefault(row.group, []).append(row)
+        out: list[Row] = []
+
+        def visit(row: Row) -> None:
+            out.append(row)
+            for child in children.get(row.key, []):
+                visit(child)
+
+        for top in self.level(0):
+            visit(top)
+        return out
+
+
+def _derive(scenario: Scenario, teams: Sequence[TeamInput]) -> list[TeamInput]:
+    result = []
+    for team in teams:
+        values = dict(team.values)
+        for column, factors in scenario.derive.items():
+            missing = [f for f in factors if f not in values]
+            if not missing:
+                values[column] = math.prod(values[f] for f in factors)
+        result.append(TeamInput(team.key, team.name, team.group, team.level, values))
+    return result
+
+
+def _bounds(level: Level, teams: Sequence[TeamInput]) -> tuple[list[Bound], list[float | None]]:
+    keys = {t.key for t in teams}
+    for mapping, what in ((level.minimum, "minimum"), (level.maximum, "maximum")):
+        unknown = [k for k in mapping if k != "*" and k not in keys]
+        if unknown:
+            raise AllocationError(f"{what} for unknown team {unknown[0]!r}")
+    bounds: list[Bound] = []
+    required: list[float | None] = []
+    for team in teams:
+        low = level.minimum.get(team.key, level.minimum.get("*", 0.0))
+        high = level.maximum.get(team.key, level.maximum.get("*", math.inf))
+        rule = "minimum"
+        need: float | None = None
+        if level.norm is not None:
+            if level.norm.population not in team.values:
+                raise AllocationError(
+                    f"team {team.key!r} has no {level.norm.population!r} for the "
+                    f"{level.norm.label} 1:{level.norm.ratio:g}"
+                )
+            need = team.values[level.norm.population] / level.norm.ratio
+            if level.norm.level == "team" and need > low:
+                low, rule = need, f"{level.norm.label} 1:{level.norm.ratio:g}"
+        bounds.append(Bound(minimum=low, maximum=high, minimum_rule=rule))
+        required.append(need)
+    return bounds, required
+
+
+def _allocate_level(
+    scenario: Scenario,
+    level: Level,
+    number: int,
+    teams: list[TeamInput],
+    total: float,
+) -> list[Row]:
+    keys = [t.key for t in teams]
+    score = scores([t.values for t in teams], level.weights, keys)
+    bounds, required = _bounds(level, teams)
+    if level.norm is not None and level.norm.level == "unit":
+        need = sum(r or 0.0 for r in required)
+        if total < need - 1e-9:
+            raise AllocationError(
+                f"total {total:g} is below the {level.norm.label}: {need:.1f} required "
+                f"for {sum(t.values[level.norm.population] for t in teams):,.0f} inhabitants"
+            )
+    group = allocate_group(keys=keys, score=score, total=total, bounds=bounds, step=None)
+    amounts = group.amounts.copy()
+    lo = np.array([b.minimum for b in bounds])
+    hi = np.array([b.maximum for b in bounds])
+    notes: dict[str, list[str]] = {k: [] for k in keys}
+    basis = " + ".join(f"{w:g}x{c}" if w != 1 else c for c, w in level.weights.items())
+    for share in group.shares:
+        notes[share.key].append(
+            f"share {share.target:.3f} of {total:g} by {basis} (score {share.score:g} of "
+            f"{score.sum():g})"
+        )
+        if share.state == AT_MINIMUM:
+            notes[share.key].append(f"raised to {share.amount:.3f} by {share.rule}")
+        elif share.state == AT_MAXIMUM:
+            notes[share.key].append(f"capped at {share.amount:.3f} by {share.rule}")
+    for move in (m for m in level.transfers if m.to in keys):
+        before = amounts.copy()
+        amounts = transfer(amounts, keys, to=move.to, amount=move.amount, lo=lo)
+        for key, old, new in zip(keys, before, amounts, strict=True):
+            if abs(new - old) > 1e-12:
+                notes[key].append(f"{move.label}: {new - old:+.3f} (to {move.to})")
+    continuous = amounts.copy()
+    if scenario.step is not None:
+        amounts = largest_remainder(amounts, total, scenario.step, keys, lo, hi)
+        for key, old, new in zip(keys, continuous, amounts, strict=True):
+            if abs(new - old) > 1e-9:
+                notes[key].append(f"rounded {old:.3f} -> {new:g} (largest remainder)")
+    fixed = level.fixed.amount if level.fixed else 0.0
+    rows = []
+    for i, team in enumerate(teams):
+        if fixed:
+            notes[team.key].append(f"{fixed:+g} {level.fixed.label if level.fixed else ''}")
+        share = group.shares[i]
+        rows.append(
+            Row(
+                key=team.key,
+                name=team.name,
+                level=number,
+                group=team.group,
+                score=share.score,
+                target=share.target,
+                share=float(continuous[i]),
+                proposed=round(float(amounts[i]) + fixed, 10),
+                fixed=fixed,
+                current=team.values.get(scenario.compare) if scenario.compare else None,
+                bound=share.rule,
+                norm_required=required[i],
+                notes=notes[team.key],
+            )
+        )
+    return rows
+
+
+def run(scenario: Scenario, inputs: Inputs) -> Result:
+    """Allocate the scenario's total: reserves first, then level by level."""
+    teams = _derive(scenario, inputs.teams)
+    first = [t for t in teams if t.level == 0]
+    if not first:
+        raise AllocationError("no teams at the first level")
+    if scenario.total is not None:
+        total = scenario.total
+    else:
+        column = scenario.total_from or ""
+        missing = [t.key for t in first if column not in t.values]
+        if missing:
+            raise AllocationError(f"no {column!r} for {', '.join(missing)} (total_from)")
+        total = round(sum(t.values[column] for t in first), 10)
+    reserved = sum(r.amount for r in scenario.reserve)
+    if reserved > total + 1e-9:
+        raise AllocationError(f"reserves {reserved:g} exceed the total {total:g}")
+    distributed = round(total - reserved, 10)
+    known = {t.key for t in teams}
+    for level in scenario.levels:
+        for move in level.transfers:
+            if move.to not in known:
+                raise AllocationError(f"transfer to unknown team {move.to!r}")
+    rows = _allocate_level(scenario, scenario.levels[0], 0, first, distributed)
+    parents = rows
+    for number, level in enumerate(scenario.levels[1:], start=1):
+        children_rows: list[Row] = []
+        for parent in parents:
+            children = [t for t in teams if t.level == number and t.group == parent.key]
+            if not children:
+                raise AllocationError(f"{parent.key!r} has no teams at level {number + 1}")
+            share = round(parent.proposed - parent.fixed, 10)
+            children_rows += _allocate_level(scenario, level, number, children, share)
+        rows += children_rows
+        parents = children_rows
+    by_key = {row.key: row for row in rows}
+    for row in sorted(rows, key=lambda r: -r.level):
+        if row.group in by_key and row.level > 0:
+            by_key[row.group].fixed_below += row.fixed + row.fixed_below
+    return Result(
+        scenario=scenario.name,
+        unit=inputs.unit,
+        total=total,
+        distributed=distributed,
+        step=scenario.step,
+        reserves=[(r.name, r.amount) for r in scenario.reserve],
+        rows=rows,
+        columns=list(scenario.levels[0].weights),
+    )

@@ -1,0 +1,113 @@
+"""The allocation scenario file (docs/allocation.md): what to distribute, over whom, how."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from korps.organisation.datafile import DatasetError, Problem, parse_document
+
+Column = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+UnitKind = Literal["district", "basisteam", "team", "dienst", "afdeling", "eenheid"]
+
+#: indicators korps can compute from the bundled municipalities, via basisteam coverage
+GEMEENTE_INDICATORS = ("inwoners", "oppervlakte_km2", "misdrijven_2023", "misdrijven_2024")
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Reserve(_Spec):
+    name: str = Field(min_length=1)
+    amount: NonNeg
+    unit: str | None = None
+
+
+class Fixed(_Spec):
+    amount: NonNeg
+    label: str = "vast"
+
+
+class Transfer(_Spec):
+    to: str
+    amount: NonNeg
+    label: str = "overheveling"
+
+
+class Norm(_Spec):
+    """At least ``population / ratio`` (the wijkagent norm: 1 per 5000 inhabitants)."""
+
+    population: Column = "inwoners"
+    ratio: float = Field(5000, gt=0)
+    level: Literal["team", "unit"] = "team"
+    label: str = "wijkagentnorm"
+
+
+class Level(_Spec):
+    kind: UnitKind | None = None  # the units of this kind under the scenario's unit
+    weights: dict[Column, NonNeg] = Field(min_length=1)
+    minimum: dict[str, NonNeg] = Field(default_factory=dict)  # team key (or "*") -> fte
+    maximum: dict[str, NonNeg] = Field(default_factory=dict)
+    fixed: Fixed | None = None
+    transfers: list[Transfer] = Field(default_factory=list)
+    norm: Norm | None = None
+
+
+class TeamRow(_Spec):
+    key: str = Field(min_length=1)
+    name: str | None = None
+    group: str | None = None
+    values: dict[Column, float] = Field(default_factory=dict)
+
+
+class Scenario(_Spec):
+    name: str = Field(min_length=1)
+    description: str | None = None
+    source: str | None = None
+    unit: str | None = None  # a unit in the database whose teams are distributed over
+    total: NonNeg | None = None  # default: the sum of `total_from` over the first level
+    total_from: Column | None = None
+    step: float | None = Field(0.1, gt=0)
+    reserve: list[Reserve] = Field(default_factory=list)
+    levels: list[Level] = Field(min_length=1, max_length=3)
+    compare: Column | None = None  # the figure shown beside the result as "current"
+    indicators: list[Column] = Field(default_factory=list)  # computed from gemeenten
+    derive: dict[Column, list[Column]] = Field(default_factory=dict)  # product of columns
+    teams: list[TeamRow] = Field(default_factory=list)  # inline input instead of `unit`
+    fit: Column | None = None  # fit the first level's weights to this column (NNLS)
+
+    @field_validator("indicators")
+    @classmethod
+    def _known_indicators(cls, value: list[str]) -> list[str]:
+        unknown = [v for v in value if v not in GEMEENTE_INDICATORS]
+        if unknown:
+            known = ", ".join(GEMEENTE_INDICATORS)
+            raise ValueError(f"unknown indicator {unknown[0]!r} (known: {known})")
+        return value
+
+    @model_validator(mode="after")
+    def _one_source_of_teams(self) -> Scenario:
+        if self.unit is None and not self.teams:
+            raise ValueError("give `unit` (teams from the database) or inline `teams`")
+        if self.total is None and self.total_from is None:
+            raise ValueError("give `total` or `total_from`")
+        if self.unit is not None and any(level.kind is None for level in self.levels):
+            raise ValueError("with `unit`, every level needs a `kind`")
+        return self
+
+
+def parse_scenario(text: str, file: str) -> Scenario:
+    scenario, _root = parse_document(text, file, Scenario)
+    return scenario
+
+
+def read_scenario(path: Path) -> Scenario:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DatasetError(str(path), [Problem("", f"cannot read file: {exc}")]) from exc
+    return parse_scenario(text, str(path))

@@ -1,0 +1,30 @@
+"""Run a scenario file against the database (or its inline teams)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from korps.planning.inputs import database_inputs, inline_inputs
+from korps.planning.plan import Result, run
+from korps.planning.scenario import Scenario, read_scenario
+from korps.planning.weights import apply_fit
+
+
+def allocate_scenario(session: Session | None, *, scenario: Scenario) -> Result:
+    """Inputs from the database when the scenario names a unit, else from its inline teams."""
+    if scenario.unit is not None:
+        if session is None:
+            raise ValueError("this scenario reads its teams from the database")
+        inputs = database_inputs(session, scenario)
+    else:
+        inputs = inline_inputs(scenario)
+    scenario, fit_notes = apply_fit(scenario, inputs)
+    result = run(scenario, inputs)
+    result.notes += fit_notes
+    return result
+
+
+def allocate_file(session: Session | None, *, path: Path) -> Result:
+    return allocate_scenario(session, scenario=read_scenario(path))
