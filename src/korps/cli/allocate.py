@@ -30,11 +30,13 @@ def _table(result: Result) -> Table:
     )
     for row in result.ordered():
         diff = row.difference
-        norm = (
-            ""
-            if row.norm_required is None
-            else (f"norm {number(row.norm_required)}: {'met' if row.norm_met else 'NOT met'}")
-        )
+        norm = ""
+        if row.norm_required is not None:
+            status = {True: "met", False: "NOT met", None: "?"}
+            norm = (
+                f"norm {number(row.norm_required)}: now {status[row.norm_met_current]}, "
+                f"proposed {status[row.norm_met]}"
+            )
         table.add_row(
             ("  " * row.level) + row.name,
             number(row.score),

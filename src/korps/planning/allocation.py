@@ -105,12 +105,25 @@ def bounded_proportional(
 ) -> tuple[FloatArray, FloatArray]:
     """``clip(lam * score, lo, hi)`` summing to ``total``; returns (amounts, states).
 
-    Teams with score 0 get their minimum. If every score is 0 the total is shared equally
-    within the bounds. Feasibility (``sum(lo) <= total <= sum(hi)``) is the caller's check.
+    Teams with score 0 (or below 1e-12 of the largest) get their minimum; if every score is
+    0, or the teams with a score are all full, the rest is shared equally within the bounds.
+    Feasibility (``sum(lo) <= total <= sum(hi)``) is the caller's check.
     """
-    s = np.where(score > 0, score, 0.0)
+    top = float(score.max()) if len(score) else 0.0
+    # relative scores; a score below 1e-12 of the largest counts as 0 (no overflow)
+    s = np.where(score > 1e-12 * top, score / top, 0.0) if top > 0 else np.zeros_like(score)
     if not (s > 0).any():
         s = np.ones_like(s)
+    zero = s == 0
+    if zero.any() and total > hi[~zero].sum() + lo[zero].sum() + EPS:
+        # the teams with workload are all full: the rest is shared equally by the others
+        amounts = hi.copy()
+        rest, _ = bounded_proportional(
+            np.ones(int(zero.sum())), total - hi[~zero].sum(), lo[zero], hi[zero]
+        )
+        amounts[zero] = rest
+        states = np.where(zero, FREE, AT_MAXIMUM).astype(np.float64)
+        return amounts, states
 
     positive = s > 0
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -181,6 +194,23 @@ def largest_remainder(
     return np.round(result * step, 10)
 
 
+def on_grid(bounds: Sequence[Bound], step: float | None) -> list[Bound]:
+    """Bounds moved onto the rounding grid: minimums up, maximums down (``None``: unchanged)."""
+    if step is None:
+        return list(bounds)
+    return [
+        Bound(
+            minimum=math.ceil(b.minimum / step - 1e-9) * step,
+            maximum=b.maximum
+            if math.isinf(b.maximum)
+            else math.floor(b.maximum / step + 1e-9) * step,
+            minimum_rule=b.minimum_rule,
+            maximum_rule=b.maximum_rule,
+        )
+        for b in bounds
+    ]
+
+
 @dataclass
 class GroupResult:
     keys: list[str]
@@ -197,7 +227,11 @@ def allocate_group(
     bounds: Sequence[Bound],
     step: float | None,
 ) -> GroupResult:
-    """Bounded proportional allocation of ``total`` over one group, rounded to ``step``."""
+    """Bounded proportional allocation of ``total`` over one group, rounded to ``step``.
+
+    With a step, the bounds are first moved onto its grid (see ``on_grid``).
+    """
+    bounds = on_grid(bounds, step)
     if len(set(keys)) != len(keys):
         raise AllocationError("duplicate team in one group")
     if not keys:

@@ -123,3 +123,20 @@ def database_inputs(session: Session, scenario: Scenario) -> Inputs:
                 TeamInput(unit.slug, unit.name, parent.slug if parent else None, number, values)
             )
     return Inputs(unit=scenario.unit, teams=teams)
+
+
+def with_workload(inputs: Inputs, workload: dict[str, dict[str, float]]) -> Inputs:
+    """Add the columns of a workload file to the teams it names; an unknown team is an error."""
+    known = {t.key for t in inputs.teams}
+    unknown = sorted(set(workload) - known)
+    if unknown:
+        raise AllocationError(
+            f"workload file names unknown team {unknown[0]!r} (teams: {', '.join(sorted(known))})"
+        )
+    return Inputs(
+        unit=inputs.unit,
+        teams=[
+            TeamInput(t.key, t.name, t.group, t.level, {**t.values, **workload.get(t.key, {})})
+            for t in inputs.teams
+        ],
+    )

@@ -15,6 +15,7 @@ from korps.planning.allocation import (
     Bound,
     allocate_group,
     largest_remainder,
+    on_grid,
     scores,
     transfer,
 )
@@ -157,6 +158,7 @@ def _allocate_level(
     keys = [t.key for t in teams]
     score = scores([t.values for t in teams], level.weights, keys)
     bounds, required = _bounds(level, teams)
+    bounds = on_grid(bounds, scenario.step)
     if level.norm is not None and level.norm.level == "unit":
         need = sum(r or 0.0 for r in required)
         if total < need - 1e-9:

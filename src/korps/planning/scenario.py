@@ -79,6 +79,7 @@ class Scenario(_Spec):
     derive: dict[Column, list[Column]] = Field(default_factory=dict)  # product of columns
     teams: list[TeamRow] = Field(default_factory=list)  # inline input instead of `unit`
     fit: Column | None = None  # fit the first level's weights to this column (NNLS)
+    workload: str | None = None  # CSV/XLSX with a `team` column, relative to this file
 
     @field_validator("indicators")
     @classmethod
@@ -97,6 +98,11 @@ class Scenario(_Spec):
             raise ValueError("give `total` or `total_from`")
         if self.unit is not None and any(level.kind is None for level in self.levels):
             raise ValueError("with `unit`, every level needs a `kind`")
+        weighted = {c for level in self.levels for c in level.weights}
+        normed = {level.norm.population for level in self.levels if level.norm}
+        unused = [c for c in self.indicators if c not in weighted | normed]
+        if unused:
+            raise ValueError(f"indicator {unused[0]!r} is not covered by any level's weights")
         return self
 
 
@@ -106,8 +112,12 @@ def parse_scenario(text: str, file: str) -> Scenario:
 
 
 def read_scenario(path: Path) -> Scenario:
+    """Parse a scenario file; a relative ``workload`` path is taken relative to it."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DatasetError(str(path), [Problem("", f"cannot read file: {exc}")]) from exc
-    return parse_scenario(text, str(path))
+    scenario = parse_scenario(text, str(path))
+    if scenario.workload is not None and not Path(scenario.workload).is_absolute():
+        scenario = scenario.model_copy(update={"workload": str(path.parent / scenario.workload)})
+    return scenario

@@ -6,10 +6,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from korps.planning.inputs import database_inputs, inline_inputs
+from korps.planning.inputs import database_inputs, inline_inputs, with_workload
 from korps.planning.plan import Result, run
 from korps.planning.scenario import Scenario, read_scenario
 from korps.planning.weights import apply_fit
+from korps.planning.workload import read_workload
 
 
 def allocate_scenario(session: Session | None, *, scenario: Scenario) -> Result:
@@ -20,6 +21,8 @@ def allocate_scenario(session: Session | None, *, scenario: Scenario) -> Result:
         inputs = database_inputs(session, scenario)
     else:
         inputs = inline_inputs(scenario)
+    if scenario.workload is not None:
+        inputs = with_workload(inputs, read_workload(Path(scenario.workload)))
     scenario, fit_notes = apply_fit(scenario, inputs)
     result = run(scenario, inputs)
     result.notes += fit_notes
