@@ -39,5 +39,6 @@ test: install-dev e2e-deps lint typecheck  ## set up and run the whole suite (li
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
 
-bench: install  ## side-by-side benchmarks (ratios measured in one run)
+bench: install-dev  ## side-by-side benchmarks (ratios measured in one run)
 	$(BIN)/python benchmarks/subtree.py
+	$(BIN)/python benchmarks/allocation.py

@@ -142,3 +142,12 @@ def snapshot(db: Db) -> dict[str, list[tuple[object, ...]]]:
             rows = connection.execute(table.select().with_only_columns(*columns)).all()
             result[table.name] = sorted((tuple(r) for r in rows), key=repr)
     return result
+
+
+# Property tests explore new examples locally; in CI they replay a fixed set, so a landing
+# never depends on luck (run locally with --hypothesis-seed to explore more).
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    _hypothesis_settings.load_profile("ci")

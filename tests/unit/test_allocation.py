@@ -209,3 +209,27 @@ def test_errors_name_the_teams() -> None:
 def test_transfer_takes_in_proportion() -> None:
     moved = transfer(np.array([2.0, 3.0, 5.0]), ["a", "b", "c"], to="a", amount=0.8)
     assert moved.tolist() == pytest.approx([2.8, 3.0 - 0.3, 5.0 - 0.5])
+
+
+def test_a_parent_gets_at_least_the_minimums_of_its_teams() -> None:
+    """Without propagating bounds, district 'klein' would get 2 fte and its teams need 6."""
+    scenario = Scenario.model_validate(
+        {
+            "name": "levels",
+            "total": 20,
+            "step": 0.1,
+            "teams": [
+                {"key": "groot", "values": {"w": 9}},
+                {"key": "klein", "values": {"w": 1}},
+                {"key": "g1", "group": "groot", "values": {"w": 1}},
+                {"key": "k1", "group": "klein", "values": {"w": 1}},
+                {"key": "k2", "group": "klein", "values": {"w": 1}},
+            ],
+            "levels": [{"weights": {"w": 1}}, {"weights": {"w": 1}, "minimum": {"*": 3}}],
+        }
+    )
+    result = run(scenario, inline_inputs(scenario))
+    rows = {r.key: r for r in result.rows}
+    assert rows["klein"].total == 6 and rows["klein"].bound == "minimums of its teams"
+    assert rows["k1"].total == rows["k2"].total == 3
+    assert rows["groot"].total == 14 and rows["g1"].total == 14

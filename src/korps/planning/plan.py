@@ -148,17 +148,53 @@ def _bounds(level: Level, teams: Sequence[TeamInput]) -> tuple[list[Bound], list
     return bounds, required
 
 
+def _limits_below(
+    scenario: Scenario, teams: Sequence[TeamInput], number: int
+) -> dict[str, tuple[float, float]]:
+    """For each team at level ``number``: the least and most its teams below can take.
+
+    A parent must get at least the sum of its teams' minimums (and at most the sum of their
+    maximums), or the next level cannot be allocated: these limits become its bounds.
+    """
+    if number + 1 >= len(scenario.levels):
+        return {}
+    below = _limits_below(scenario, teams, number + 1)
+    level = scenario.levels[number + 1]
+    result: dict[str, tuple[float, float]] = {}
+    for parent in (t for t in teams if t.level == number):
+        children = [t for t in teams if t.level == number + 1 and t.group == parent.key]
+        if not children:
+            continue
+        bounds = on_grid(_bounds(level, children)[0], scenario.step)
+        limits = [below.get(c.key, (0.0, math.inf)) for c in children]
+        low = sum(max(b.minimum, lim[0]) for b, lim in zip(bounds, limits, strict=True))
+        high = sum(min(b.maximum, lim[1]) for b, lim in zip(bounds, limits, strict=True))
+        result[parent.key] = (low, high)
+    return result
+
+
 def _allocate_level(
     scenario: Scenario,
     level: Level,
     number: int,
     teams: list[TeamInput],
     total: float,
+    limits: dict[str, tuple[float, float]],
 ) -> list[Row]:
     keys = [t.key for t in teams]
     score = scores([t.values for t in teams], level.weights, keys)
     bounds, required = _bounds(level, teams)
     bounds = on_grid(bounds, scenario.step)
+    for i, key in enumerate(keys):
+        if key in limits:
+            low, high = limits[key]
+            own = bounds[i]
+            bounds[i] = Bound(
+                minimum=max(own.minimum, low),
+                maximum=min(own.maximum, high),
+                minimum_rule=own.minimum_rule if own.minimum >= low else "minimums of its teams",
+                maximum_rule=own.maximum_rule if own.maximum <= high else "maximums of its teams",
+            )
     if level.norm is not None and level.norm.level == "unit":
         need = sum(r or 0.0 for r in required)
         if total < need - 1e-9:
@@ -242,7 +278,9 @@ def run(scenario: Scenario, inputs: Inputs) -> Result:
         for move in level.transfers:
             if move.to not in known:
                 raise AllocationError(f"transfer to unknown team {move.to!r}")
-    rows = _allocate_level(scenario, scenario.levels[0], 0, first, distributed)
+    rows = _allocate_level(
+        scenario, scenario.levels[0], 0, first, distributed, _limits_below(scenario, teams, 0)
+    )
     parents = rows
     for number, level in enumerate(scenario.levels[1:], start=1):
         children_rows: list[Row] = []
@@ -251,7 +289,9 @@ def run(scenario: Scenario, inputs: Inputs) -> Result:
             if not children:
                 raise AllocationError(f"{parent.key!r} has no teams at level {number + 1}")
             share = round(parent.proposed - parent.fixed, 10)
-            children_rows += _allocate_level(scenario, level, number, children, share)
+            children_rows += _allocate_level(
+                scenario, level, number, children, share, _limits_below(scenario, teams, number)
+            )
         rows += children_rows
         parents = children_rows
     by_key = {row.key: row for row in rows}

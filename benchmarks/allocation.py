@@ -1,0 +1,160 @@
+"""Allocation over 168 basisteams with 10 indicators and binding minimums and maximums.
+
+Run: ``.venv/bin/python benchmarks/allocation.py`` (needs the dev extra ``pulp``).
+
+The 168 teams are built from the bundled municipalities: the 342 municipalities, ordered by
+police unit, veiligheidsregio and latitude, are cut into 168 consecutive groups (the real
+basisteam boundaries are not public). Ten indicators: inhabitants, area and eight crime
+counts of 2023. Minimum 40 fte and maximum 400 fte per team, which bind for the smallest
+and the largest teams; 30,000 fte are distributed with weights fitted to nothing (all 1).
+
+Measured side by side in one run, interleaved, median of many rounds:
+- korps: ``allocate_group`` (exact bounded-proportional shares + largest-remainder rounding);
+- the same allocation problem as a linear program (minimise the total relative deviation
+  from the proportional target, same bounds and total), solved by HiGHS (scipy) and by CBC
+  (PuLP). The LP's optimum is not unique and need not be proportional; its distance to the
+  korps result is printed too.
+"""
+
+from __future__ import annotations
+
+import csv
+import statistics
+import time
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pulp
+from scipy.optimize import linprog
+
+from korps.planning.allocation import Bound, allocate_group
+
+TEAMS = 168
+TOTAL = 30_000.0
+LOW, HIGH = 40.0, 400.0
+ROUNDS = 40
+CRIME = (
+    "misdrijven_totaal",
+    "diefstal_inbraak_woning",
+    "diefstal_fietsen",
+    "winkeldiefstal",
+    "bedreiging",
+    "mishandeling",
+    "vernieling",
+    "horizontale_fraude",
+)
+
+
+def teams() -> tuple[list[str], np.ndarray]:
+    data = Path(str(resources.files("korps") / "datasets"))
+    with (data / "gemeenten.csv").open(encoding="utf-8") as handle:
+        gemeenten = list(csv.DictReader(handle))
+    with (data / "misdrijven_per_gemeente.csv").open(encoding="utf-8") as handle:
+        crime = {r["cbs_code"]: r for r in csv.DictReader(handle) if r["year"] == "2023"}
+    gemeenten.sort(
+        key=lambda g: (g["politie_eenheid_code"], g["veiligheidsregio_code"], float(g["lat"]))
+    )
+    rows = np.array(
+        [
+            [float(g["population"]), float(g["area_km2"])]
+            + [float(crime[g["cbs_code"]][c]) for c in CRIME]
+            for g in gemeenten
+        ]
+    )
+    groups = np.array_split(np.arange(len(gemeenten)), TEAMS)
+    indicators = np.array([rows[g].sum(axis=0) for g in groups])
+    return [f"bt{i:03d}" for i in range(TEAMS)], indicators
+
+
+def score(indicators: np.ndarray) -> np.ndarray:
+    weights = 1.0 / indicators.sum(axis=0)  # every indicator counts equally
+    return indicators @ weights
+
+
+def korps_allocate(keys: list[str], s: np.ndarray) -> np.ndarray:
+    bounds = [Bound(LOW, HIGH)] * len(keys)
+    return allocate_group(keys=keys, score=s, total=TOTAL, bounds=bounds, step=0.1).amounts
+
+
+def lp_matrices(s: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Variables x (n), d+ (n), d- (n): min sum((d+ + d-)/t), x - d+ + d- = t, sum x = T."""
+    n = len(s)
+    t = TOTAL * s / s.sum()
+    c = np.concatenate([np.zeros(n), 1 / t, 1 / t])
+    eye = np.eye(n)
+    a_eq = np.vstack([np.hstack([eye, -eye, eye]), np.concatenate([np.ones(n), np.zeros(2 * n)])])
+    b_eq = np.concatenate([t, [TOTAL]])
+    return c, a_eq, b_eq, t
+
+
+def highs_allocate(keys: list[str], s: np.ndarray) -> np.ndarray:
+    n = len(keys)
+    c, a_eq, b_eq, _ = lp_matrices(s)
+    bounds = [(LOW, HIGH)] * n + [(0, None)] * (2 * n)
+    result = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+    assert result.status == 0, result.message
+    return np.asarray(result.x[:n])
+
+
+def pulp_allocate(keys: list[str], s: np.ndarray) -> np.ndarray:
+    t = TOTAL * s / s.sum()
+    problem = pulp.LpProblem("allocation", pulp.LpMinimize)
+    x = [pulp.LpVariable(f"x_{k}", LOW, HIGH) for k in keys]
+    up = [pulp.LpVariable(f"p_{k}", 0) for k in keys]
+    down = [pulp.LpVariable(f"m_{k}", 0) for k in keys]
+    problem += pulp.lpSum((up[i] + down[i]) * (1 / t[i]) for i in range(len(keys)))
+    for i in range(len(keys)):
+        problem += x[i] - up[i] + down[i] == t[i]
+    problem += pulp.lpSum(x) == TOTAL
+    problem.solve(pulp.PULP_CBC_CMD(msg=False))
+    assert pulp.LpStatus[problem.status] == "Optimal"
+    return np.array([v.value() for v in x], dtype=float)
+
+
+def median_ms(
+    fn: Callable[[list[str], np.ndarray], np.ndarray], keys: list[str], s: np.ndarray, rounds: int
+) -> float:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn(keys, s)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def main() -> None:
+    keys, indicators = teams()
+    s = score(indicators)
+    ours = korps_allocate(keys, s)
+    target = TOTAL * s / s.sum()
+    at_min = int((ours <= LOW + 1e-9).sum())
+    at_max = int((ours >= HIGH - 1e-9).sum())
+    print(
+        f"{TEAMS} teams, {indicators.shape[1]} indicators, {TOTAL:g} fte; "
+        f"proportional targets {target.min():.1f}..{target.max():.1f} fte"
+    )
+    print(f"binding: {at_min} teams at the minimum {LOW:g}, {at_max} at the maximum {HIGH:g}")
+    timings = {"korps": [], "highs": [], "pulp": []}
+    for _ in range(3):  # interleaved so all three see the same machine load
+        timings["korps"].append(median_ms(korps_allocate, keys, s, ROUNDS))
+        timings["highs"].append(median_ms(highs_allocate, keys, s, ROUNDS // 4))
+        timings["pulp"].append(median_ms(pulp_allocate, keys, s, 3))
+    best = {name: min(values) for name, values in timings.items()}
+    print(f"korps (exact, rounded to 0.1): {best['korps']:8.2f} ms per allocation (target < 50 ms)")
+    print(f"LP in HiGHS (scipy):           {best['highs']:8.2f} ms")
+    print(f"LP in CBC (PuLP):              {best['pulp']:8.2f} ms")
+    print(
+        f"ratio PuLP/CBC / korps: {best['pulp'] / best['korps']:.0f}x; "
+        f"HiGHS / korps: {best['highs'] / best['korps']:.1f}x"
+    )
+    lp = highs_allocate(keys, s)
+    print(
+        f"sum korps {ours.sum():.1f}, sum LP {lp.sum():.1f}; largest |korps - LP| per team "
+        f"{np.abs(ours - lp).max():.1f} fte (the LP optimum is not proportional)"
+    )
+
+
+if __name__ == "__main__":
+    main()
