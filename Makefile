@@ -16,9 +16,10 @@ install: $(BIN)/python  ## install korps into the virtualenv
 install-dev: $(BIN)/python  ## install korps with the test and lint tools
 	$(BIN)/pip install --quiet -e '.[dev]'
 
-db: install  ## create/upgrade the database and load every bundled dataset
+db: install  ## create/upgrade the database, load the bundled datasets, save the example scenarios
 	$(BIN)/korps db init
 	$(BIN)/korps load all
+	$(BIN)/korps scenario save examples/*.yaml
 
 run: db  ## set up and serve the web UI on http://127.0.0.1:8000
 	$(BIN)/korps serve

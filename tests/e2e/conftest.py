@@ -8,9 +8,11 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import uvicorn
+from sqlalchemy import Engine
 
 from korps.web.app import create_app
 from tests.conftest import Db
@@ -33,12 +35,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def live_server(loaded_db: Db) -> Iterator[str]:
+@contextmanager
+def serve(engine: Engine) -> Iterator[str]:
+    """Serve the app on ``engine`` on a free loopback port for the duration of the block."""
     port = _free_port()
-    config = uvicorn.Config(
-        create_app(loaded_db.engine), host="127.0.0.1", port=port, log_level="warning"
-    )
+    config = uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -47,9 +48,18 @@ def live_server(loaded_db: Db) -> Iterator[str]:
         if time.monotonic() > deadline:
             raise RuntimeError("test server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def live_server(loaded_db: Db) -> Iterator[str]:
+    """The app on the shared loaded database (read-only tests)."""
+    with serve(loaded_db.engine) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

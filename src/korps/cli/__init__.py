@@ -6,8 +6,10 @@ import typer
 
 from korps.cli import allocate as allocate_cli
 from korps.cli import db as db_cli
+from korps.cli import formation as formation_cli
 from korps.cli import load as load_cli
 from korps.cli import org as org_cli
+from korps.cli import scenario as scenario_cli
 from korps.cli import serve as serve_cli
 
 app = typer.Typer(
@@ -17,6 +19,8 @@ app = typer.Typer(
 )
 app.add_typer(db_cli.app, name="db")
 app.add_typer(org_cli.app, name="org")
+app.add_typer(formation_cli.app, name="formation")
+app.add_typer(scenario_cli.app, name="scenario")
 app.command("load")(load_cli.load)
 app.command("allocate")(allocate_cli.allocate)
 app.command("serve")(serve_cli.serve)

@@ -4,4 +4,6 @@ from __future__ import annotations
 
 
 def import_all_models() -> None:
-    import korps.organisation.models  # noqa: F401
+    import korps.formation.models
+    import korps.organisation.models
+    import korps.planning.models  # noqa: F401

@@ -11,9 +11,12 @@ from sqlalchemy import Engine
 
 import korps
 from korps.db.session import default_engine, session_factory
+from korps.formation import api as formation_api
 from korps.organisation import api as organisation_api
 from korps.organisation import pages as organisation_pages
 from korps.organisation.service import NotFoundError
+from korps.planning import api as planning_api
+from korps.planning import pages as planning_pages
 from korps.web.templating import render
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -30,7 +33,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.session_factory = session_factory(engine or default_engine())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(organisation_api.router, prefix="/api/v1")
+    app.include_router(formation_api.router, prefix="/api/v1")
+    app.include_router(planning_api.router, prefix="/api/v1")
     app.include_router(organisation_pages.router)
+    app.include_router(planning_pages.router)
 
     @app.exception_handler(NotFoundError)
     def not_found(request: Request, exc: NotFoundError) -> Response:

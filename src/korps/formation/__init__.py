@@ -1,0 +1,1 @@
+"""Formation: occupancy (bezetting) against the published formation, gaps, the wijkagent norm."""

@@ -1,0 +1,297 @@
+"""Occupancy files (CSV or XLSX) and their parser, with file/line/column errors.
+
+One header row, then one row per unit, category and period::
+
+    unit,category,period,bezetting,source
+    rotterdam-d1-charlois,wijkagenten,2023-2026,"17,5",HR-systeem 1-1-2025
+
+``bezetting`` is fte >= 0 with a decimal point or a Dutch decimal comma; ``source`` is
+optional. A CSV may be separated by commas or semicolons (Excel's Dutch export); an XLSX is
+read from its first sheet unless a sheet is named. See docs/formation.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+
+from korps.organisation.datafile import Category, DatasetError, Problem, Slug
+
+COLUMNS = ("unit", "category", "period", "bezetting", "source")
+REQUIRED = ("unit", "category", "period", "bezetting")
+PERIOD_RE = r"^[0-9A-Za-z][0-9A-Za-z._/-]*$"
+NUMBER_RE = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+FILE = "file"  # the path of problems with the whole file
+SUFFIXES = {".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
+
+Period = Annotated[str, Field(pattern=PERIOD_RE, max_length=20)]
+Fte = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+HINTS = {
+    "unit": "not a unit slug (lower-case a-z, 0-9 and '-', e.g. rotterdam-d1-charlois)",
+    "category": "not a category (lower-case a-z, 0-9 and '_', e.g. wijkagenten)",
+    "period": "not a period (letters, digits and - . / _, e.g. 2023-2026)",
+}
+
+
+def parse_fte(value: object) -> float:
+    """A number of fte from a cell: 12, 12.5 or the Dutch 12,5. No thousands separators."""
+    if isinstance(value, bool):
+        raise PydanticCustomError(
+            "not_a_number", "not a number (got {value})", {"value": repr(value)}
+        )
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = str(value).strip()
+        if not NUMBER_RE.fullmatch(text):
+            raise PydanticCustomError(
+                "not_a_number",
+                "not a number (got {value}); write fte as 12.5 or 12,5",
+                {"value": repr(text)},
+            )
+        number = float(text.replace(",", "."))
+    if not math.isfinite(number):
+        raise PydanticCustomError(
+            "not_a_number", "not a finite number (got {value})", {"value": repr(value)}
+        )
+    return number
+
+
+class OccupancyRow(BaseModel):
+    """One validated row: occupancy (bezetting) in fte of a unit for a category and period."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    unit: Slug
+    category: Category
+    period: Period
+    bezetting: Fte
+    source: str | None = Field(default=None, max_length=300)
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _period_as_text(cls, value: object) -> object:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("bezetting", mode="before")
+    @classmethod
+    def _fte(cls, value: object) -> float:
+        return parse_fte(value)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.unit, self.category, self.period)
+
+
+@dataclass(frozen=True)
+class Located:
+    """A valid row and the line (CSV) or row number (XLSX) it came from."""
+
+    line: int
+    row: OccupancyRow
+
+
+@dataclass
+class ParsedOccupancy:
+    """A parsed file: its valid rows, and the problems of the rows that were not."""
+
+    file: str
+    sheet: str | None = None
+    header: dict[str, int] = field(default_factory=dict)
+    rows: list[Located] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, line: int | None, column: str | None, reason: str) -> Problem:
+        """A problem at a line and column: ``column bezetting``, or for XLSX the sheet and cell."""
+        return Problem(self.place(line, column), reason, line)
+
+    def header_problem(self, line: int, reason: str) -> Problem:
+        where = "header" if self.sheet is None else f"sheet {self.sheet!r}, header row"
+        return Problem(where, reason, line)
+
+    def place(self, line: int | None, column: str | None) -> str:
+        if self.sheet is None:
+            return f"column {column}" if column else ("row" if line else FILE)
+        where = f"sheet {self.sheet!r}"
+        if column and line and column in self.header:
+            return (
+                f"{where}, cell {get_column_letter(self.header[column] + 1)}{line}, column {column}"
+            )
+        if column:
+            return f"{where}, column {column}"
+        return f"{where}, row {line}" if line else where
+
+
+def _reason(column: str, error: Any) -> str:
+    kind, value = error["type"], error.get("input")
+    if kind == "missing":
+        return "empty cell: a value is required"
+    if kind == "greater_than_equal":
+        return f"negative value {value:g}: bezetting is fte >= 0"
+    if kind == "string_pattern_mismatch":
+        return f"{HINTS.get(column, error['msg'])} (got {value!r})"
+    if kind == "string_too_long":
+        return f"{error['msg']} (got {len(value)} characters)"
+    return str(error["msg"])
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _read_csv(path: Path) -> list[tuple[int, Sequence[object]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DatasetError(str(path), [Problem(FILE, f"cannot read CSV file: {exc}")]) from exc
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, Sequence[object]]] = []
+    try:
+        start = 1
+        for cells in reader:
+            rows.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise DatasetError(
+            str(path), [Problem(FILE, f"malformed CSV: {exc}", reader.line_num or None)]
+        ) from exc
+    return rows
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[str, list[tuple[int, Sequence[object]]]]:
+    try:
+        workbook = load_workbook(path, data_only=True)
+    # openpyxl raises many kinds of errors for a broken file (zip, XML, missing parts):
+    # every one means the same thing to the user.
+    except Exception as exc:
+        reason = f"not a readable XLSX workbook ({type(exc).__name__}: {exc})"
+        raise DatasetError(str(path), [Problem(FILE, reason)]) from exc
+    try:
+        if sheet is None:
+            worksheet = workbook.worksheets[0] if workbook.worksheets else None
+        else:
+            worksheet = workbook[sheet] if sheet in workbook.sheetnames else None
+        if not isinstance(worksheet, Worksheet):
+            names = ", ".join(repr(n) for n in workbook.sheetnames)
+            reason = f"no worksheet {sheet!r} (sheets: {names})" if sheet else "no worksheet"
+            raise DatasetError(str(path), [Problem(FILE, reason)])
+        rows: list[tuple[int, Sequence[object]]] = list(
+            enumerate(worksheet.iter_rows(min_row=1, values_only=True), start=1)
+        )
+        return worksheet.title, rows
+    finally:
+        workbook.close()
+
+
+def _header(parsed: ParsedOccupancy, line: int, cells: Sequence[object]) -> None:
+    allowed, required = ", ".join(COLUMNS), ", ".join(REQUIRED)
+    for index, cell in enumerate(cells):
+        name = "" if cell is None else str(cell).strip().lower()
+        if not name:
+            continue
+        if name not in COLUMNS:
+            parsed.problems.append(
+                parsed.header_problem(line, f"unknown column {name!r} (allowed: {allowed})")
+            )
+        elif name in parsed.header:
+            parsed.problems.append(parsed.header_problem(line, f"duplicate column {name!r}"))
+        else:
+            parsed.header[name] = index
+    for name in REQUIRED:
+        if name not in parsed.header:
+            parsed.problems.append(
+                parsed.header_problem(line, f"missing column {name!r} (required: {required})")
+            )
+
+
+def _row(
+    parsed: ParsedOccupancy,
+    line: int,
+    cells: Sequence[object],
+    seen: dict[tuple[str, str, str], int],
+) -> None:
+    columns = set(parsed.header.values())
+    for index, cell in enumerate(cells):
+        if index not in columns and not _blank(cell):
+            where = (
+                f"column {get_column_letter(index + 1)}" if parsed.sheet else f"field {index + 1}"
+            )
+            parsed.problems.append(
+                parsed.problem(line, None, f"value {cell!r} in {where}, which has no header")
+            )
+    data = {
+        name: cells[index]
+        for name, index in parsed.header.items()
+        if index < len(cells) and not _blank(cells[index])
+    }
+    try:
+        row = OccupancyRow.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            column = str(error["loc"][0]) if error["loc"] else None
+            parsed.problems.append(parsed.problem(line, column, _reason(column or "", error)))
+        return
+    if row.key in seen:
+        reason = (
+            f"duplicate row for unit {row.unit!r}, category {row.category!r}, period "
+            f"{row.period!r} (first on {'row' if parsed.sheet else 'line'} {seen[row.key]})"
+        )
+        parsed.problems.append(parsed.problem(line, None, reason))
+        return
+    seen[row.key] = line
+    parsed.rows.append(Located(line, row))
+
+
+def parse_rows(
+    file: str, raw: list[tuple[int, Sequence[object]]], *, sheet: str | None = None
+) -> ParsedOccupancy:
+    """Validate raw rows (the first non-empty one is the header); collect every problem."""
+    parsed = ParsedOccupancy(file=file, sheet=sheet)
+    filled = [(line, cells) for line, cells in raw if not all(_blank(c) for c in cells)]
+    if not filled:
+        parsed.problems.append(
+            parsed.problem(None, None, f"empty file: expected a header row ({', '.join(COLUMNS)})")
+        )
+        return parsed
+    (header_line, header), *body = filled
+    _header(parsed, header_line, header)
+    if parsed.problems:
+        return parsed
+    if not body:
+        parsed.problems.append(parsed.problem(header_line, None, "no rows below the header"))
+    seen: dict[tuple[str, str, str], int] = {}
+    for line, cells in body:
+        _row(parsed, line, cells, seen)
+    return parsed
+
+
+def parse_file(path: Path, *, sheet: str | None = None) -> ParsedOccupancy:
+    """Read a CSV or XLSX file; file-level errors raise DatasetError, row errors are collected."""
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise DatasetError(str(path), [Problem(FILE, "unsupported file type (use .csv or .xlsx)")])
+    if not path.is_file():
+        raise DatasetError(str(path), [Problem(FILE, "no such file")])
+    if kind == "csv":
+        if sheet is not None:
+            raise DatasetError(str(path), [Problem(FILE, "a CSV file has no sheets")])
+        return parse_rows(str(path), _read_csv(path))
+    title, raw = _read_xlsx(path, sheet)
+    return parse_rows(str(path), raw, sheet=title)

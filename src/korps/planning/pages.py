@@ -1,0 +1,145 @@
+"""HTML pages for allocation scenarios: list, create, run with other weights, compare, export."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from korps.db.session import SessionDep
+from korps.organisation.datafile import DatasetError
+from korps.planning import store
+from korps.planning.allocation import AllocationError
+from korps.planning.chart import bars
+from korps.planning.export import write_csv, write_xlsx
+from korps.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+MEDIA = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def parse_weights(form: dict[str, str]) -> dict[int, dict[str, float]]:
+    """Form fields ``w<level>__<column>`` -> ``{level: {column: weight}}``; weights >= 0."""
+    weights: dict[int, dict[str, float]] = {}
+    for name, value in form.items():
+        if not name.startswith("w") or "__" not in name:
+            continue
+        level_text, column = name[1:].split("__", 1)
+        try:
+            weight = float(str(value).replace(",", "."))
+        except ValueError as exc:
+            raise AllocationError(f"weight of {column!r} is not a number: {value!r}") from exc
+        if weight < 0:
+            raise AllocationError(f"weight of {column!r} must be >= 0")
+        weights.setdefault(int(level_text), {})[column] = weight
+    return weights
+
+
+@router.get("/scenarios", response_class=HTMLResponse)
+def scenarios_page(request: Request, session: SessionDep) -> HTMLResponse:
+    return render(
+        request, "planning/list.html", scenarios=store.list_saved(session), error=None, text=""
+    )
+
+
+@router.post("/scenarios", response_class=HTMLResponse, response_model=None)
+def create_scenario(
+    request: Request, session: SessionDep, text: Annotated[str, Form(max_length=200_000)]
+) -> Response:
+    try:
+        saved = store.save(session, text=text, file="scenario")
+    except (DatasetError, AllocationError) as exc:
+        session.rollback()
+        return render(
+            request,
+            "planning/list.html",
+            status_code=422,
+            error=str(exc),
+            text=text,
+            scenarios=store.list_saved(session),
+        )
+    return RedirectResponse(f"/scenarios/{saved.slug}", status_code=303)
+
+
+@router.get("/scenarios/vergelijk", response_class=HTMLResponse)
+def compare_page(request: Request, session: SessionDep, a: str, b: str) -> HTMLResponse:
+    left = store.run_saved(session, slug=a)
+    right = store.run_saved(session, slug=b)
+    right_rows = {r.key: r for r in right[2].rows}
+    pairs = [(row, right_rows.get(row.key)) for row in left[2].ordered()]
+    return render(request, "planning/compare.html", left=left, right=right, pairs=pairs)
+
+
+def _run(request: Request, session: SessionDep, slug: str, form: dict[str, str]) -> HTMLResponse:
+    try:
+        weights = parse_weights(form)
+        saved, scenario, result = store.run_saved(session, slug=slug, weights=weights)
+    except (DatasetError, AllocationError) as exc:
+        return render(request, "planning/_result.html", status_code=422, error=str(exc))
+    return render(
+        request,
+        "planning/_result.html",
+        error=None,
+        result=result,
+        chart=bars(result),
+        saved=saved,
+        scenario=scenario,
+    )
+
+
+@router.get("/scenarios/{slug}", response_class=HTMLResponse)
+def scenario_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
+    saved, scenario, result = store.run_saved(session, slug=slug)
+    return render(
+        request,
+        "planning/scenario.html",
+        saved=saved,
+        scenario=scenario,
+        result=result,
+        chart=bars(result),
+        error=None,
+    )
+
+
+@router.post("/scenarios/{slug}/voorbeeld", response_class=HTMLResponse)
+async def preview(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    return _run(request, session, slug, form)
+
+
+@router.post("/scenarios/{slug}/opslaan", response_class=HTMLResponse, response_model=None)
+async def save_weights(request: Request, session: SessionDep, slug: str) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        saved, scenario, _ = store.run_saved(session, slug=slug, weights=parse_weights(form))
+        target = form.get("naam", "").strip()
+        if target and target != saved.name:
+            scenario = scenario.model_copy(update={"name": target})
+        store.save(session, text=store.to_yaml(scenario), slug=None if target else saved.slug)
+    except (DatasetError, AllocationError) as exc:
+        session.rollback()
+        return render(request, "planning/_result.html", status_code=422, error=str(exc))
+    url = f"/scenarios/{store.slugify(scenario.name) if target else saved.slug}"
+    if "HX-Request" in request.headers:  # htmx navigates to the saved scenario
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/scenarios/{slug}/export.{fmt}")
+def export(request: Request, session: SessionDep, slug: str, fmt: str) -> Response:
+    if fmt not in MEDIA:
+        return Response("unknown format (xlsx or csv)", status_code=404)
+    weights = parse_weights({k: str(v) for k, v in request.query_params.items()})
+    _saved, _scenario, result = store.run_saved(session, slug=slug, weights=weights)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{slug}.{fmt}"
+        (write_xlsx if fmt == "xlsx" else write_csv)(result, path)
+        content = path.read_bytes()
+    headers = {"Content-Disposition": f'attachment; filename="{slug}.{fmt}"'}
+    return Response(content, media_type=MEDIA[fmt], headers=headers)

@@ -1,0 +1,84 @@
+"""Save, list and change scenarios in the database; every write is validated first."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from korps.organisation.service import NotFoundError
+from korps.planning.models import SavedScenario
+from korps.planning.plan import Result
+from korps.planning.scenario import Scenario, parse_scenario
+from korps.planning.service import allocate_scenario
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:100] or "scenario"
+
+
+def list_saved(session: Session) -> list[SavedScenario]:
+    return list(session.scalars(select(SavedScenario).order_by(SavedScenario.name)))
+
+
+def get_saved(session: Session, *, slug: str) -> SavedScenario:
+    saved = session.scalar(select(SavedScenario).where(SavedScenario.slug == slug))
+    if saved is None:
+        raise NotFoundError(f"unknown scenario {slug!r}")
+    return saved
+
+
+def save(
+    session: Session, *, text: str, file: str = "scenario", slug: str | None = None
+) -> SavedScenario:
+    """Validate the YAML (schema and a trial run on the database), then insert or update it.
+
+    The trial run means a scenario naming an unknown team or breaking its own rules is
+    refused before anything is stored.
+    """
+    scenario = parse_scenario(text, file)
+    allocate_scenario(session, scenario=scenario)
+    now = datetime.now(UTC)
+    key = slug or slugify(scenario.name)
+    saved = session.scalar(select(SavedScenario).where(SavedScenario.slug == key))
+    if saved is None:
+        saved = SavedScenario(slug=key, created_at=now)
+        session.add(saved)
+    saved.name, saved.text, saved.updated_at = scenario.name, text, now
+    session.commit()
+    return saved
+
+
+def scenario_of(saved: SavedScenario) -> Scenario:
+    return parse_scenario(saved.text, saved.slug)
+
+
+def with_weights(scenario: Scenario, weights: dict[int, dict[str, float]]) -> Scenario:
+    """The scenario with new weights for some levels (``{level index: {column: weight}}``)."""
+    levels = [
+        level.model_copy(update={"weights": weights[i]}) if i in weights else level
+        for i, level in enumerate(scenario.levels)
+    ]
+    fit = None if 0 in weights else scenario.fit  # own weights replace fitted ones
+    return Scenario.model_validate(
+        {**scenario.model_dump(), "fit": fit, "levels": [lvl.model_dump() for lvl in levels]}
+    )
+
+
+def to_yaml(scenario: Scenario) -> str:
+    data: dict[str, Any] = scenario.model_dump(exclude_defaults=True, exclude_none=True)
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def run_saved(
+    session: Session, *, slug: str, weights: dict[int, dict[str, float]] | None = None
+) -> tuple[SavedScenario, Scenario, Result]:
+    saved = get_saved(session, slug=slug)
+    scenario = scenario_of(saved)
+    if weights:
+        scenario = with_weights(scenario, weights)
+    return saved, scenario, allocate_scenario(session, scenario=scenario)

@@ -1,0 +1,95 @@
+"""A planner opens a scenario, changes a weight, and sees the table and chart update."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from korps.organisation.loader import bundled_names, load
+from korps.planning import store
+from tests.conftest import BACKENDS, drop_database, new_database
+from tests.e2e.conftest import serve
+
+pytestmark = pytest.mark.e2e
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def planning_server(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    _pg_admin: Engine | None,
+) -> Iterator[str]:
+    """A database of its own (scenarios are written) with the datasets and examples."""
+    db, schema = new_database(request.param, tmp_path_factory.mktemp("plan"), _pg_admin)
+    with db.session() as session:
+        for name in bundled_names():
+            load(session, name_or_path=name)
+        for path in sorted(EXAMPLES.glob("*.yaml")):
+            store.save(session, text=path.read_text(encoding="utf-8"), file=str(path))
+    with serve(db.engine) as url:
+        yield url
+    drop_database(db, schema, _pg_admin)
+
+
+def proposed(page: Any, team: str) -> str:
+    return str(page.locator(f"#verdeling tr[data-team='{team}'] td.voorstel").inner_text())
+
+
+def test_change_a_weight_and_see_table_and_chart_update(browser: Any, planning_server: str) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(planning_server + "/scenarios")
+    page.get_by_role("link", name="Werklast Oost-Nederland (misdrijven en inwoners)").click()
+    expect(page.locator("h1")).to_have_text("Werklast Oost-Nederland (misdrijven en inwoners)")
+    expect(page.locator("#verdeling tr[data-team]")).to_have_count(27)
+    before = proposed(page, "on-enschede")
+    bar = page.locator("svg.grafiek g.balk[data-team='Enschede']")
+    assert float(bar.get_attribute("data-proposed") or 0) == float(
+        before.replace(".", "").replace(",", ".")
+    )
+    # crime only: Enschede (most registered crime per inhabitant in Twente) gains
+    page.get_by_label("gewicht inwoners niveau 1").fill("0")
+    expect(page.locator("#verdeling tr[data-team='on-enschede'] td.voorstel")).not_to_have_text(
+        before
+    )
+    after = proposed(page, "on-enschede")
+    value = float(after.replace(".", "").replace(",", "."))
+    assert value > float(before.replace(".", "").replace(",", "."))
+    expect(bar).to_have_attribute("data-proposed", str(value))
+    total = page.locator("#samenvatting strong")
+    expect(total).to_have_text("3.228,5")
+    # a weight that is not a number is refused with a message, nothing changes
+    page.get_by_label("gewicht misdrijven_2023 niveau 1").fill("-1")
+    expect(page.locator("#fout")).to_contain_text("must be >= 0")
+    page.close()
+
+
+def test_save_compare_and_export(browser: Any, planning_server: str) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(planning_server + "/scenarios/uitbreiding-oost-nederland-2024")
+    expect(page.locator("#verdeling tr[data-team='on-veluwe-west'] td.voorstel")).to_have_text(
+        "3,4"
+    )
+    with page.expect_download() as download:
+        page.locator("#export-xlsx").click()
+    assert download.value.suggested_filename == "uitbreiding-oost-nederland-2024.xlsx"
+    page.get_by_label("gewicht hbvs_2023 niveau 1").fill("2")
+    page.get_by_label("naam").fill("Uitbreiding kopie")
+    page.locator("#opslaan").click()
+    expect(page).to_have_url(planning_server + "/scenarios/uitbreiding-kopie")
+    page.goto(planning_server + "/scenarios")
+    page.get_by_label("A: Uitbreiding Oost-Nederland 2024").check()
+    page.get_by_label("B: Uitbreiding kopie").check()
+    page.get_by_role("button", name="Vergelijk A en B").click()
+    row = page.locator("#vergelijking tr[data-team='on-veluwe-west'] td")
+    expect(row.nth(2)).to_have_text("3,4")
+    expect(row.nth(3)).to_have_text("3,4")  # the weights scale together: same shares
+    page.close()
