@@ -59,3 +59,15 @@ def test_workload_example_fits_weights_and_keeps_the_total(loaded_db: Db) -> Non
     assert result.total == pytest.approx(sum(r.current or 0 for r in result.rows))
     assert sum(r.total for r in result.rows) == pytest.approx(result.total)
     assert any("non-negative least squares" in n and "R^2 = 0.9" in n for n in result.notes)
+
+
+def test_fit_reports_residual_per_team(loaded_db: Db) -> None:
+    from korps.planning.export import result_json
+
+    result = allocate(loaded_db, "oost-nederland-werklast.yaml")
+    fit = result_json(result)["fit"]
+    assert set(fit["weights"]) == {"misdrijven_2023", "inwoners"}
+    assert 0.9 < fit["r_squared"] < 1
+    assert len(fit["residuals"]) == 27
+    enschede = next(r for r in result.rows if r.key == "on-enschede")
+    assert any(n.startswith("residual of the fit to hbvs_2023: +") for n in enschede.notes)

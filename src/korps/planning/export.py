@@ -45,6 +45,13 @@ def result_json(result: Result) -> dict[str, Any]:
         "reserves": [{"name": n, "amount": a} for n, a in result.reserves],
         "columns": result.columns,
         "notes": result.notes,
+        "fit": None
+        if result.fit is None
+        else {
+            "weights": result.fit.weights,
+            "r_squared": result.fit.r_squared,
+            "residuals": result.fit.residuals,
+        },
         "rows": [row_json(r) for r in result.rows],
     }
 

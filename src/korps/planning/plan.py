@@ -20,6 +20,7 @@ from korps.planning.allocation import (
     transfer,
 )
 from korps.planning.scenario import Level, Scenario
+from korps.planning.weights import Fit
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class Result:
     rows: list[Row]
     columns: list[str]  # the weighted columns of the first level
     notes: list[str] = field(default_factory=list)
+    fit: Fit | None = None  # when the first level's weights were fitted (NNLS)
 
     def level(self, number: int) -> list[Row]:
         return [r for r in self.rows if r.level == number]

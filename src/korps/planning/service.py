@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from korps.planning.inputs import database_inputs, inline_inputs, with_workload
 from korps.planning.plan import Result, run
 from korps.planning.scenario import Scenario, read_scenario
-from korps.planning.weights import apply_fit
+from korps.planning.weights import apply_fit, describe
 from korps.planning.workload import read_workload
 
 
@@ -23,9 +23,15 @@ def allocate_scenario(session: Session | None, *, scenario: Scenario) -> Result:
         inputs = inline_inputs(scenario)
     if scenario.workload is not None:
         inputs = with_workload(inputs, read_workload(Path(scenario.workload)))
-    scenario, fit_notes = apply_fit(scenario, inputs)
+    scenario, fit = apply_fit(scenario, inputs)
     result = run(scenario, inputs)
-    result.notes += fit_notes
+    if fit is not None and scenario.fit is not None:
+        result.fit = fit
+        result.notes.append(describe(fit, scenario.fit))
+        for row in result.level(0):
+            row.notes.append(
+                f"residual of the fit to {scenario.fit}: {fit.residuals[row.key]:+.1f}"
+            )
     return result
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.optimize import nnls
 
 from korps.planning.allocation import AllocationError
-from korps.planning.plan import Inputs
 from korps.planning.scenario import Scenario
+
+if TYPE_CHECKING:
+    from korps.planning.plan import Inputs
 
 
 @dataclass(frozen=True)
@@ -51,10 +54,10 @@ def fit_weights(
     )
 
 
-def apply_fit(scenario: Scenario, inputs: Inputs) -> tuple[Scenario, list[str]]:
+def apply_fit(scenario: Scenario, inputs: Inputs) -> tuple[Scenario, Fit | None]:
     """With ``fit: COLUMN``, replace the first level's weights by weights fitted to COLUMN."""
     if scenario.fit is None:
-        return scenario, []
+        return scenario, None
     level = scenario.levels[0]
     teams = [t for t in inputs.teams if t.level == 0]
     fit = fit_weights(
@@ -64,10 +67,13 @@ def apply_fit(scenario: Scenario, inputs: Inputs) -> tuple[Scenario, list[str]]:
         target=scenario.fit,
     )
     fitted = level.model_copy(update={"weights": fit.weights})
+    return scenario.model_copy(update={"levels": [fitted, *scenario.levels[1:]]}), fit
+
+
+def describe(fit: Fit, target: str) -> str:
     weights = ", ".join(f"{c} {w:.6g}" for c, w in fit.weights.items())
     worst = max(fit.residuals.items(), key=lambda kv: abs(kv[1]))
-    notes = [
-        f"weights fitted to {scenario.fit} by non-negative least squares: {weights}; "
+    return (
+        f"weights fitted to {target} by non-negative least squares: {weights}; "
         f"R^2 = {fit.r_squared:.3f}; largest residual {worst[0]} {worst[1]:+.1f}"
-    ]
-    return scenario.model_copy(update={"levels": [fitted, *scenario.levels[1:]]}), notes
+    )
