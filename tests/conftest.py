@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,6 +95,26 @@ def empty_db(
     drop_database(db, schema, _pg_admin)
 
 
+@contextmanager
+def loaded_database(
+    backend: str,
+    tmp_path: Path,
+    admin: Engine | None,
+    then: Callable[[Session], object] | None = None,
+) -> Iterator[Db]:
+    """A database of its own with every bundled dataset loaded, and ``then`` run on it."""
+    db, schema = new_database(backend, tmp_path, admin)
+    try:
+        with db.session() as session:
+            for name in bundled_names():
+                load(session, name_or_path=name)
+            if then is not None:
+                then(session)
+        yield db
+    finally:
+        drop_database(db, schema, admin)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def loaded_db(
     request: pytest.FixtureRequest,
@@ -101,12 +122,8 @@ def loaded_db(
     _pg_admin: Engine | None,
 ) -> Iterator[Db]:
     """One database per backend with every bundled dataset loaded; tests must not change it."""
-    db, schema = new_database(request.param, tmp_path_factory.mktemp("loaded"), _pg_admin)
-    with db.session() as session:
-        for name in bundled_names():
-            load(session, name_or_path=name)
-    yield db
-    drop_database(db, schema, _pg_admin)
+    with loaded_database(request.param, tmp_path_factory.mktemp("loaded"), _pg_admin) as db:
+        yield db
 
 
 @pytest.fixture

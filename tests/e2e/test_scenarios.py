@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
-from korps.organisation.loader import bundled_names, load
 from korps.planning import store
-from tests.conftest import BACKENDS, drop_database, new_database
+from tests.conftest import BACKENDS, loaded_database
 from tests.e2e.conftest import serve
 
 pytestmark = pytest.mark.e2e
@@ -25,15 +25,17 @@ def planning_server(
     _pg_admin: Engine | None,
 ) -> Iterator[str]:
     """A database of its own (scenarios are written) with the datasets and examples."""
-    db, schema = new_database(request.param, tmp_path_factory.mktemp("plan"), _pg_admin)
-    with db.session() as session:
-        for name in bundled_names():
-            load(session, name_or_path=name)
+
+    def save_examples(session: Session) -> None:
         for path in sorted(EXAMPLES.glob("*.yaml")):
             store.save(session, text=path.read_text(encoding="utf-8"), file=str(path))
-    with serve(db.engine) as url:
+
+    folder = tmp_path_factory.mktemp("plan")
+    with (
+        loaded_database(request.param, folder, _pg_admin, then=save_examples) as db,
+        serve(db.engine) as url,
+    ):
         yield url
-    drop_database(db, schema, _pg_admin)
 
 
 def proposed(page: Any, team: str) -> str:

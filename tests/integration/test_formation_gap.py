@@ -24,10 +24,9 @@ from typer.testing import CliRunner
 from korps.cli import app
 from korps.formation.loader import import_occupancy
 from korps.formation.service import WIJKAGENT_TARGET, formation_gap, wijkagent_target
-from korps.organisation.loader import bundled_names, load
 from korps.organisation.service import NotFoundError
 from korps.web.app import create_app
-from tests.conftest import BACKENDS, Db, drop_database, new_database, snapshot
+from tests.conftest import BACKENDS, Db, loaded_database, snapshot
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "rotterdam-bezetting-wijkagenten.csv"
 runner = CliRunner()
@@ -40,13 +39,13 @@ def rotterdam_db(
     _pg_admin: Engine | None,
 ) -> Iterator[Db]:
     """Every bundled dataset and the example occupancy; tests must not change it."""
-    db, schema = new_database(request.param, tmp_path_factory.mktemp("formation"), _pg_admin)
-    with db.session() as session:
-        for name in bundled_names():
-            load(session, name_or_path=name)
-        import_occupancy(session, path=EXAMPLE)
-    yield db
-    drop_database(db, schema, _pg_admin)
+    with loaded_database(
+        request.param,
+        tmp_path_factory.mktemp("formation"),
+        _pg_admin,
+        then=lambda session: import_occupancy(session, path=EXAMPLE),
+    ) as db:
+        yield db
 
 
 @pytest.fixture(scope="module")
