@@ -294,3 +294,13 @@ def test_cli_import_is_idempotent_and_refuses_bad_files(
     assert "nothing written" in refused.stderr
     assert "bad.csv:9: column bezetting: negative value -17.5" in refused.stderr
     assert snapshot(rotterdam_db) == before
+
+
+def test_occupancy_page(rotterdam_db: Db) -> None:
+    with TestClient(create_app(rotterdam_db.engine)) as client:
+        page = client.get("/eenheden/rotterdam/bezetting")
+        assert page.status_code == 200
+        assert "393,6 van 407,5 fte = 96,6%" in page.text and "voldoet niet" in page.text
+        assert "Feijenoord" in page.text and "91,4" in page.text
+        assert client.get("/eenheden/rotterdam/bezetting?category=Bad!").status_code == 422
+        assert client.get("/eenheden/nergens/bezetting").status_code == 404

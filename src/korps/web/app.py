@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 import korps
 from korps.db.session import default_engine, session_factory
 from korps.formation import api as formation_api
+from korps.formation import pages as formation_pages
 from korps.organisation import api as organisation_api
 from korps.organisation import pages as organisation_pages
 from korps.organisation.service import NotFoundError
@@ -37,6 +38,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(planning_api.router, prefix="/api/v1")
     app.include_router(organisation_pages.router)
     app.include_router(planning_pages.router)
+    app.include_router(formation_pages.router)
 
     @app.exception_handler(NotFoundError)
     def not_found(request: Request, exc: NotFoundError) -> Response:

@@ -1,0 +1,27 @@
+"""HTML page: formation against occupancy (bezetting) of a unit and the units below it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from korps.db.session import SessionDep
+from korps.formation import service
+from korps.organisation.datafile import CATEGORY_RE
+from korps.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/eenheden/{slug}/bezetting", response_class=HTMLResponse)
+def occupancy_page(
+    request: Request,
+    session: SessionDep,
+    slug: str,
+    category: Annotated[str, Query(pattern=CATEGORY_RE, max_length=40)] = "wijkagenten",
+) -> HTMLResponse:
+    report = service.formation_gap(session, slug=slug, category=category, period=None, depth=2)
+    target = service.wijkagent_target(session, slug=slug) if category == "wijkagenten" else None
+    return render(request, "formation/occupancy.html", report=report, target=target)
