@@ -1,0 +1,1 @@
+"""The dispatch policy as pure functions, shared by the live control room and the simulation."""

@@ -1,0 +1,106 @@
+"""Travel times between areas (atoms, e.g. basisteam areas) per priority.
+
+Without a measured matrix, the time from area a to area b is the great-circle distance
+between their centres x a detour factor / the speed of the priority; within one area it is
+the mean distance between two random points of a square of the area's size
+(0.5214 x sqrt(area)) x the detour factor / speed. Defaults are assumptions, documented in
+docs/simulation.md: detour 1.3 (road vs straight line in Dutch regions), speeds 70 / 55 /
+45 km/h for prio 1 / 2 / 3 (with and without optical and audible signals).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from korps.organisation.datafile import DatasetError, Problem
+
+EARTH_RADIUS_KM = 6371.0088
+MEAN_DISTANCE_IN_SQUARE = 0.5214  # E|XY| for X, Y uniform in the unit square
+PRIORITIES = (1, 2, 3)
+
+
+@dataclass(frozen=True)
+class TravelModel:
+    detour: float = 1.3
+    speed_kmh: Mapping[int, float] = field(default_factory=lambda: {1: 70.0, 2: 55.0, 3: 45.0})
+
+    def __post_init__(self) -> None:
+        if self.detour < 1:
+            raise ValueError("detour factor must be >= 1")
+        for priority in PRIORITIES:
+            if self.speed_kmh.get(priority, 0) <= 0:
+                raise ValueError(f"speed for prio {priority} must be > 0")
+
+
+def great_circle_km(
+    lat1: npt.ArrayLike, lon1: npt.ArrayLike, lat2: npt.ArrayLike, lon2: npt.ArrayLike
+) -> npt.NDArray[np.float64]:
+    """Haversine distance in km (broadcasting)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp = p2 - p1
+    dl = np.radians(lon2) - np.radians(lon1)
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(h)), dtype=np.float64)
+
+
+def distance_matrix_km(
+    lat: npt.ArrayLike, lon: npt.ArrayLike, area_km2: npt.ArrayLike, *, detour: float
+) -> npt.NDArray[np.float64]:
+    lat_a, lon_a = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+    km = great_circle_km(lat_a[:, None], lon_a[:, None], lat_a[None, :], lon_a[None, :])
+    within = MEAN_DISTANCE_IN_SQUARE * np.sqrt(np.asarray(area_km2, dtype=float))
+    np.fill_diagonal(km, within)
+    return km * detour
+
+
+def travel_matrices(
+    lat: npt.ArrayLike, lon: npt.ArrayLike, area_km2: npt.ArrayLike, model: TravelModel
+) -> npt.NDArray[np.float64]:
+    """Minutes, shape (3, A, A): ``[priority - 1, from, to]``."""
+    km = distance_matrix_km(lat, lon, area_km2, detour=model.detour)
+    return np.stack([km / model.speed_kmh[p] * 60.0 for p in PRIORITIES])
+
+
+def read_matrix(path: Path, keys: Sequence[str]) -> npt.NDArray[np.float64]:
+    """A CSV travel matrix in minutes: header ``from,<key>,<key>...``, one row per key.
+
+    Used for every priority (a measured matrix already reflects the roads). Every key must
+    be present as a row and as a column; values must be numbers >= 0.
+    """
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise DatasetError(str(path), [Problem("", f"cannot read CSV: {exc}")]) from exc
+    if not rows:
+        raise DatasetError(str(path), [Problem("", "the file is empty")])
+    header = [h.strip() for h in rows[0][1:]]
+    body = {r[0].strip(): (n, r[1:]) for n, r in enumerate(rows[1:], start=2) if r}
+    missing = [k for k in keys if k not in header or k not in body]
+    if missing:
+        raise DatasetError(
+            str(path), [Problem("", f"travel matrix is missing area {k!r}") for k in missing]
+        )
+    matrix = np.zeros((len(keys), len(keys)))
+    problems = []
+    for i, origin in enumerate(keys):
+        line, cells = body[origin]
+        for j, target in enumerate(keys):
+            column = header.index(target)
+            try:
+                value = float(cells[column])
+            except (IndexError, ValueError):
+                problems.append(Problem(f"row {line}, column {target!r}", "not a number", line))
+                continue
+            if value < 0:
+                problems.append(Problem(f"row {line}, column {target!r}", "negative", line))
+            matrix[i, j] = value
+    if problems:
+        raise DatasetError(str(path), problems[:25])
+    return np.stack([matrix, matrix, matrix])
