@@ -1,0 +1,271 @@
+"""From a scenario to arrays, replications through the kernel, and the raw results."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from korps.dispatch.travel import TravelModel, read_matrix, travel_matrices
+from korps.sim.demand import Incidents, default_profile, draw_incidents
+from korps.sim.kernel import simulate
+from korps.sim.scenario import DAYS, SimScenario
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be simulated; the message says why."""
+
+
+@dataclass(frozen=True)
+class Model:
+    """Everything the kernel needs, except the incidents (drawn per replication)."""
+
+    scenario: SimScenario
+    keys: list[str]
+    districts: list[str]
+    atom_district: IntArray
+    rates: FloatArray  # (areas, 3) per year
+    profile: FloatArray
+    travel: FloatArray  # (3, A, A) minutes
+    unit_home: IntArray
+    unit_shift: list[str]
+    shift_start: FloatArray
+    shift_end: FloatArray
+    shift_unit: IntArray
+    operators_by_hour: IntArray
+    horizon: float
+    on_duty_minutes: FloatArray  # per unit
+    on_duty_by_how: FloatArray  # unit-minutes on duty per hour of the week
+
+
+def _day_of_week(day: int) -> str:
+    return DAYS[day % 7]
+
+
+def _shifts(
+    scenario: SimScenario, horizon: float
+) -> tuple[IntArray, list[str], FloatArray, FloatArray, IntArray]:
+    homes: list[int] = []
+    names: list[str] = []
+    starts: list[float] = []
+    ends: list[float] = []
+    owners: list[int] = []
+    days = math.ceil(horizon / 1440.0)
+    for a, area in enumerate(scenario.areas):
+        counts = scenario.units_of(area.key)
+        for shift in scenario.roster.shifts:
+            begin, length = shift.minutes()
+            for _ in range(counts[shift.name]):
+                unit = len(homes)
+                homes.append(a)
+                names.append(shift.name)
+                for day in range(-1, days + 1):
+                    if _day_of_week(day) not in shift.days:
+                        continue
+                    start = day * 1440.0 + begin
+                    end = start + length
+                    if end <= 0 or start >= horizon:
+                        continue
+                    starts.append(max(start, 0.0))
+                    ends.append(min(end, horizon))
+                    owners.append(unit)
+    return (
+        np.array(homes, dtype=np.int64),
+        names,
+        np.array(starts),
+        np.array(ends),
+        np.array(owners, dtype=np.int64),
+    )
+
+
+def _coverage_by_how(starts: FloatArray, ends: FloatArray, horizon: float) -> FloatArray:
+    """Unit-minutes on duty in each hour of the week (all units), over the horizon."""
+    hours = math.ceil(horizon / 60.0)
+    per_hour = np.zeros(hours + 1)
+    for start, end in zip(starts, ends, strict=True):
+        h0, h1 = int(start // 60), math.ceil(end / 60)
+        for h in range(h0, h1):
+            per_hour[h] += max(0.0, min(end, (h + 1) * 60.0) - max(start, h * 60.0))
+    by_how = np.zeros(168)
+    np.add.at(by_how, np.arange(hours + 1) % 168, per_hour)
+    return by_how
+
+
+def _operators(scenario: SimScenario, hours: int) -> IntArray:
+    room = scenario.control_room
+    if room is None:
+        return np.full(max(hours, 1), -1, dtype=np.int64)
+    if isinstance(room.operators, int):
+        return np.full(hours, room.operators, dtype=np.int64)
+    result = np.zeros(hours, dtype=np.int64)
+    for shift in scenario.roster.shifts:
+        count = room.operators.get(shift.name, 0)
+        begin, length = shift.minutes()
+        for day in range(-1, hours // 24 + 2):
+            if _day_of_week(day) not in shift.days:
+                continue
+            first = (day * 1440 + begin) // 60
+            for h in range(first, first + math.ceil(length / 60)):
+                if 0 <= h < hours:
+                    result[h] += count
+    return result
+
+
+def _check_cover(
+    scenario: SimScenario,
+    model_profile: FloatArray,
+    on_duty_by_how: FloatArray,
+    rates: FloatArray,
+    operators: IntArray,
+) -> None:
+    if rates.sum() <= 0:
+        return
+    for shift in scenario.roster.shifts:
+        total = sum(scenario.units_of(a.key)[shift.name] for a in scenario.areas)
+        if total == 0:
+            raise ScenarioError(
+                f"roster: no unit anywhere in shift {shift.name!r} ({shift.start}-{shift.end}) "
+                "although incidents happen then"
+            )
+    seen = min(168, math.ceil(scenario.days * 24))  # hours of the week the horizon reaches
+    uncovered = [h for h in range(seen) if model_profile[h] > 0 and on_duty_by_how[h] <= 0]
+    if uncovered:
+        day, hour = divmod(uncovered[0], 24)
+        raise ScenarioError(
+            f"roster: no unit on duty on {DAYS[day]} {hour:02d}:00 although incidents happen then"
+        )
+    if (operators == 0).any():
+        hour = int(np.argmax(operators == 0))
+        raise ScenarioError(f"control room: no operator in hour {hour} of the horizon")
+
+
+def build_model(scenario: SimScenario) -> Model:
+    keys = [a.key for a in scenario.areas]
+    districts = sorted({a.district for a in scenario.areas})
+    atom_district = np.array([districts.index(a.district) for a in scenario.areas], np.int64)
+    rates = np.array(
+        [[a.incidents_per_year.get(p, 0.0) for p in (1, 2, 3)] for a in scenario.areas],
+        dtype=np.float64,
+    )
+    profile = (
+        np.asarray(scenario.profile, dtype=np.float64)
+        if scenario.profile is not None
+        else default_profile()
+    )
+    if profile.mean() <= 0:
+        raise ScenarioError("profile: all 168 factors are 0")
+    profile = profile / profile.mean()
+    if scenario.travel.matrix:
+        travel = read_matrix(Path(scenario.travel.matrix), keys)
+    else:
+        model = TravelModel(detour=scenario.travel.detour, speed_kmh=scenario.travel.speed_kmh)
+        travel = travel_matrices(
+            [a.lat for a in scenario.areas],
+            [a.lon for a in scenario.areas],
+            [a.area_km2 for a in scenario.areas],
+            model,
+        )
+    horizon = scenario.days * 1440.0
+    homes, names, starts, ends, owners = _shifts(scenario, horizon)
+    if homes.shape[0] == 0 and rates.sum() > 0:
+        raise ScenarioError("roster: no units at all")
+    on_duty = np.zeros(homes.shape[0])
+    np.add.at(on_duty, owners, ends - starts)
+    by_how = _coverage_by_how(starts, ends, horizon)
+    operators = _operators(scenario, math.ceil(horizon / 60.0))
+    _check_cover(scenario, profile, by_how, rates, operators)
+    return Model(
+        scenario=scenario,
+        keys=keys,
+        districts=districts,
+        atom_district=atom_district,
+        rates=rates,
+        profile=profile,
+        travel=np.ascontiguousarray(travel),
+        unit_home=homes,
+        unit_shift=names,
+        shift_start=starts,
+        shift_end=ends,
+        shift_unit=owners,
+        operators_by_hour=operators,
+        horizon=horizon,
+        on_duty_minutes=on_duty,
+        on_duty_by_how=by_how,
+    )
+
+
+@dataclass(frozen=True)
+class Replication:
+    incidents: Incidents
+    intake_start: FloatArray
+    ready: FloatArray
+    dispatched: FloatArray
+    on_scene: FloatArray
+    cleared: FloatArray
+    unit_busy: FloatArray
+    busy_by_how: FloatArray
+    diversions: int
+
+
+def draw(model: Model, rng: np.random.Generator) -> Incidents:
+    scenario = model.scenario
+    return draw_incidents(
+        rng,
+        rates=model.rates,
+        profile=model.profile,
+        days=scenario.days,
+        two_unit_share=scenario.two_unit_share,
+        intake=scenario.control_room.intake if scenario.control_room else None,
+        service=scenario.service,
+    )
+
+
+def run_incidents(model: Model, incidents: Incidents) -> Replication:
+    out = simulate(
+        incidents.time,
+        incidents.atom,
+        incidents.priority,
+        incidents.units,
+        incidents.intake,
+        incidents.service,
+        model.operators_by_hour,
+        model.unit_home,
+        model.shift_start,
+        model.shift_end,
+        model.shift_unit,
+        model.atom_district,
+        model.travel,
+        model.horizon,
+        model.scenario.divert,
+        model.scenario.return_to_base,
+    )
+    intake_start, ready, dispatched, on_scene, cleared, busy, by_how, diversions = out
+    return Replication(
+        incidents, intake_start, ready, dispatched, on_scene, cleared, busy, by_how, int(diversions)
+    )
+
+
+def replicate(
+    model: Model,
+    *,
+    replications: int,
+    seed: int,
+    progress: Callable[[int], None] | None = None,
+) -> list[Replication]:
+    """Independent replications from one seed: same seed, same results."""
+    if replications < 1:
+        raise ScenarioError("replications must be >= 1")
+    streams = np.random.SeedSequence(seed).spawn(replications)
+    results = []
+    for k, stream in enumerate(streams):
+        results.append(run_incidents(model, draw(model, np.random.default_rng(stream))))
+        if progress is not None:
+            progress(k + 1)
+    return results
