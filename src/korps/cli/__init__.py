@@ -11,6 +11,7 @@ from korps.cli import load as load_cli
 from korps.cli import org as org_cli
 from korps.cli import scenario as scenario_cli
 from korps.cli import serve as serve_cli
+from korps.cli import sim as sim_cli
 
 app = typer.Typer(
     help="korps: the open digital backbone of a police regional unit.",
@@ -21,6 +22,7 @@ app.add_typer(db_cli.app, name="db")
 app.add_typer(org_cli.app, name="org")
 app.add_typer(formation_cli.app, name="formation")
 app.add_typer(scenario_cli.app, name="scenario")
+app.add_typer(sim_cli.app, name="sim")
 app.command("load")(load_cli.load)
 app.command("allocate")(allocate_cli.allocate)
 app.command("serve")(serve_cli.serve)

@@ -212,6 +212,9 @@ class Replication:
     unit_busy: FloatArray
     busy_by_how: FloatArray
     diversions: int
+    log_incident: IntArray  # one row per unit assignment
+    log_unit: IntArray
+    log_times: FloatArray  # [dispatched, on scene, free again (nan: at horizon), travel]
 
 
 def draw(model: Model, rng: np.random.Generator) -> Incidents:
@@ -246,9 +249,32 @@ def run_incidents(model: Model, incidents: Incidents) -> Replication:
         model.scenario.divert,
         model.scenario.return_to_base,
     )
-    intake_start, ready, dispatched, on_scene, cleared, busy, by_how, diversions = out
+    (
+        intake_start,
+        ready,
+        dispatched,
+        on_scene,
+        cleared,
+        busy,
+        by_how,
+        diversions,
+        log_incident,
+        log_unit,
+        log_times,
+    ) = out
     return Replication(
-        incidents, intake_start, ready, dispatched, on_scene, cleared, busy, by_how, int(diversions)
+        incidents,
+        intake_start,
+        ready,
+        dispatched,
+        on_scene,
+        cleared,
+        busy,
+        by_how,
+        int(diversions),
+        log_incident,
+        log_unit,
+        log_times,
     )
 
 

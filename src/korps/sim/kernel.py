@@ -116,6 +116,56 @@ def _add_busy(busy_how, start, end):
 
 
 @njit(cache=True)
+def _assign(u, i, t, heap, size, seq, state, log, logs):
+    """Send unit ``u`` to incident ``i`` at ``t``: its state, the incident's counts, the log
+    row and the ON_SCENE event. Returns the new heap size, sequence and log count."""
+    ht, hk, hi, he, hs = heap
+    inc_atom, inc_prio, u_state, u_atom, u_job, u_job_prio, u_epoch, u_since, u_log = state[:9]
+    assigned, working, dispatched, travel = state[9:]
+    log_inc, log_unit, log_times = log
+    p = inc_prio[i]
+    if u_state[u] != BUSY:
+        u_since[u] = t
+    u_state[u] = BUSY
+    u_job[u] = i
+    u_job_prio[u] = p
+    u_epoch[u] += 1
+    assigned[i] += 1
+    working[i] += 1
+    if np.isnan(dispatched[i]):
+        dispatched[i] = t
+    drive = travel[p - 1, u_atom[u], inc_atom[i]]
+    log_inc[logs] = i
+    log_unit[logs] = u
+    log_times[logs, 0] = t
+    log_times[logs, 3] = drive
+    u_log[u] = logs
+    size = _push(ht, hk, hi, he, hs, size, seq, t + drive, ON_SCENE, u, u_epoch[u])
+    return size, seq + 1, logs + 1
+
+
+@njit(cache=True)
+def _start_intakes(t, capacity, ops_busy, queues, heap, size, seq, intake_start, inc_intake):
+    """Operators free below ``capacity`` take the waiting calls, highest priority first."""
+    head, tail, nxt = queues
+    ht, hk, hi, he, hs = heap
+    while ops_busy < capacity:
+        q = NONE
+        for p in range(3):
+            if head[p] != NONE:
+                q = p
+                break
+        if q == NONE:
+            break
+        i = _pop_front(head, tail, nxt, q)
+        ops_busy += 1
+        intake_start[i] = t
+        size = _push(ht, hk, hi, he, hs, size, seq, t + inc_intake[i], INTAKE_DONE, i, 0)
+        seq += 1
+    return ops_busy, size, seq
+
+
+@njit(cache=True)
 def simulate(
     inc_time,
     inc_atom,
@@ -134,7 +184,8 @@ def simulate(
     divert,
     return_to_base,
 ):
-    """Run one replication; returns per-incident times and per-unit busy minutes.
+    """Run one replication; returns per-incident times, per-unit busy minutes and the log
+    of assignments (incident, unit, [dispatched, on scene, free again, travel minutes]).
 
     ``operators_by_hour[h]`` is the number of intake operators in hour ``h`` of the horizon;
     a negative value means intake is not modelled (dispatch starts at arrival).
@@ -145,18 +196,20 @@ def simulate(
     n_shifts = shift_start.shape[0]
     hours = operators_by_hour.shape[0]
     cap = 2 * n_shifts + 8 * n + hours + 16
-    ht = np.empty(cap, np.float64)
-    hk = np.empty(cap, np.int64)
-    hi = np.empty(cap, np.int64)
-    he = np.empty(cap, np.int64)
-    hs = np.empty(cap, np.int64)
+    heap = (
+        np.empty(cap, np.float64),
+        np.empty(cap, np.int64),
+        np.empty(cap, np.int64),
+        np.empty(cap, np.int64),
+        np.empty(cap, np.int64),
+    )
+    ht, hk, hi, he, hs = heap
     size = 0
     seq = 0
     for k in range(n_shifts):
         size = _push(ht, hk, hi, he, hs, size, seq, shift_start[k], SHIFT_START, shift_unit[k], 0)
-        seq += 1
-        size = _push(ht, hk, hi, he, hs, size, seq, shift_end[k], SHIFT_END, shift_unit[k], 0)
-        seq += 1
+        size = _push(ht, hk, hi, he, hs, size, seq + 1, shift_end[k], SHIFT_END, shift_unit[k], 0)
+        seq += 2
     intake = operators_by_hour[0] >= 0
     if intake:
         for h in range(1, hours):
@@ -172,6 +225,7 @@ def simulate(
     u_ending = np.zeros(m, np.bool_)
     u_since = np.zeros(m, np.float64)
     u_busy = np.zeros(m, np.float64)
+    u_log = np.full(m, NONE, np.int64)
     busy_how = np.zeros(168, np.float64)
 
     intake_start = np.full(n, np.nan)
@@ -182,12 +236,36 @@ def simulate(
     assigned = np.zeros(n, np.int64)
     working = np.zeros(n, np.int64)
     diversions = 0
+    state = (
+        inc_atom,
+        inc_prio,
+        u_state,
+        u_atom,
+        u_job,
+        u_job_prio,
+        u_epoch,
+        u_since,
+        u_log,
+        assigned,
+        working,
+        dispatched,
+        travel,
+    )
+    # an assignment per unit sent, plus at most one more per prio-1 incident for diversions
+    log_cap = 3 * n + 16
+    log = (
+        np.full(log_cap, NONE, np.int64),
+        np.full(log_cap, NONE, np.int64),
+        np.full((log_cap, 4), np.nan),
+    )
+    log_times = log[2]
+    logs = 0
 
-    # queues: 0 = intake (by priority: 0..2), 3, 4 = prio 1, 2 dispatch, 5 + atom = prio 3
-    n_queues = 5 + n_atoms
-    head = np.full(n_queues, NONE, np.int64)
-    tail = np.full(n_queues, NONE, np.int64)
+    # queues: 0..2 = intake by priority, 3, 4 = prio 1, 2 dispatch, 5 + atom = prio 3
+    head = np.full(5 + n_atoms, NONE, np.int64)
+    tail = np.full(5 + n_atoms, NONE, np.int64)
     nxt = np.full(n, NONE, np.int64)
+    queues = (head, tail, nxt)
     ops_busy = 0
 
     next_arrival = 0
@@ -218,34 +296,19 @@ def simulate(
             if not intake:
                 ready[ident] = t
                 intake_start[ident] = t
-                kind = INTAKE_DONE  # dispatch straight away (handled below)
+                kind = INTAKE_DONE  # dispatch straight away (below)
             else:
-                hour = min(int(t // 60.0), hours - 1)
-                if ops_busy < operators_by_hour[hour]:
-                    ops_busy += 1
-                    intake_start[ident] = t
-                    size = _push(
-                        ht, hk, hi, he, hs, size, seq, t + inc_intake[ident], INTAKE_DONE, ident, 0
-                    )
-                    seq += 1
-                else:
-                    _append(head, tail, nxt, inc_prio[ident] - 1, ident)
+                _append(head, tail, nxt, inc_prio[ident] - 1, ident)
+                capacity = operators_by_hour[min(int(t // 60.0), hours - 1)]
+                ops_busy, size, seq = _start_intakes(
+                    t, capacity, ops_busy, queues, heap, size, seq, intake_start, inc_intake
+                )
                 continue
         elif kind == OPERATORS:
-            hour = min(ident, hours - 1)
-            while ops_busy < operators_by_hour[hour]:
-                q = NONE
-                for p in range(3):
-                    if head[p] != NONE:
-                        q = p
-                        break
-                if q == NONE:
-                    break
-                i = _pop_front(head, tail, nxt, q)
-                ops_busy += 1
-                intake_start[i] = t
-                size = _push(ht, hk, hi, he, hs, size, seq, t + inc_intake[i], INTAKE_DONE, i, 0)
-                seq += 1
+            capacity = operators_by_hour[min(ident, hours - 1)]
+            ops_busy, size, seq = _start_intakes(
+                t, capacity, ops_busy, queues, heap, size, seq, intake_start, inc_intake
+            )
             continue
 
         if kind == INTAKE_DONE:
@@ -253,22 +316,10 @@ def simulate(
             if intake and not take_arrival:
                 ready[i] = t
                 ops_busy -= 1
-                hour = min(int(t // 60.0), hours - 1)
-                while ops_busy < operators_by_hour[hour]:
-                    q = NONE
-                    for p in range(3):
-                        if head[p] != NONE:
-                            q = p
-                            break
-                    if q == NONE:
-                        break
-                    j = _pop_front(head, tail, nxt, q)
-                    ops_busy += 1
-                    intake_start[j] = t
-                    size = _push(
-                        ht, hk, hi, he, hs, size, seq, t + inc_intake[j], INTAKE_DONE, j, 0
-                    )
-                    seq += 1
+                capacity = operators_by_hour[min(int(t // 60.0), hours - 1)]
+                ops_busy, size, seq = _start_intakes(
+                    t, capacity, ops_busy, queues, heap, size, seq, intake_start, inc_intake
+                )
             p = inc_prio[i]
             units, _scopes = rank_units(
                 p,
@@ -286,36 +337,14 @@ def simulate(
             while assigned[i] < inc_units[i] and k < units.shape[0]:
                 u = units[k]
                 k += 1
-                if u_state[u] == BUSY:  # diverted from a prio-3 job
+                if u_state[u] == BUSY:  # diverted from a prio-3 job: that job waits again
                     j = u_job[u]
                     assigned[j] -= 1
                     working[j] -= 1
+                    log_times[u_log[u], 2] = t
                     _push_front(head, tail, nxt, 5 + inc_atom[j], j)
                     diversions += 1
-                else:
-                    u_since[u] = t
-                u_state[u] = BUSY
-                u_job[u] = i
-                u_job_prio[u] = p
-                u_epoch[u] += 1
-                assigned[i] += 1
-                working[i] += 1
-                if np.isnan(dispatched[i]):
-                    dispatched[i] = t
-                size = _push(
-                    ht,
-                    hk,
-                    hi,
-                    he,
-                    hs,
-                    size,
-                    seq,
-                    t + travel[p - 1, u_atom[u], inc_atom[i]],
-                    ON_SCENE,
-                    u,
-                    u_epoch[u],
-                )
-                seq += 1
+                size, seq, logs = _assign(u, i, t, heap, size, seq, state, log, logs)
             if assigned[i] < inc_units[i]:
                 q = 3 if p == 1 else (4 if p == 2 else 5 + inc_atom[i])
                 _append(head, tail, nxt, q, i)
@@ -341,6 +370,7 @@ def simulate(
                 continue
             i = u_job[u]
             u_atom[u] = inc_atom[i]
+            log_times[u_log[u], 1] = t
             if np.isnan(first_on_scene[i]):
                 first_on_scene[i] = t
             size = _push(ht, hk, hi, he, hs, size, seq, t + inc_service[i], JOB_DONE, u, u_epoch[u])
@@ -355,6 +385,8 @@ def simulate(
                 cleared[i] = t
             u_busy[u] += t - u_since[u]
             _add_busy(busy_how, u_since[u], t)
+            log_times[u_log[u], 2] = t
+            u_log[u] = NONE
             u_job[u] = NONE
             u_job_prio[u] = 0
             u_epoch[u] += 1
@@ -375,45 +407,36 @@ def simulate(
             continue
 
         if free_unit != NONE:
+            # the queues only hold incidents no free unit could take (see the policy), so the
+            # freed unit takes the oldest prio-1, else prio-2, else prio-3 of its own area
             u = free_unit
-            i = NONE
+            q = NONE
             if head[3] != NONE:
-                i = head[3]
+                q = 3
             elif head[4] != NONE:
-                i = head[4]
+                q = 4
             elif head[5 + unit_home[u]] != NONE:
-                i = head[5 + unit_home[u]]
-            if i != NONE:
-                p = inc_prio[i]
-                u_since[u] = t
-                u_state[u] = BUSY
-                u_job[u] = i
-                u_job_prio[u] = p
-                u_epoch[u] += 1
-                assigned[i] += 1
-                working[i] += 1
-                if np.isnan(dispatched[i]):
-                    dispatched[i] = t
+                q = 5 + unit_home[u]
+            if q != NONE:
+                i = head[q]
+                size, seq, logs = _assign(u, i, t, heap, size, seq, state, log, logs)
                 if assigned[i] >= inc_units[i]:
-                    q = 3 if p == 1 else (4 if p == 2 else 5 + inc_atom[i])
                     _pop_front(head, tail, nxt, q)
-                size = _push(
-                    ht,
-                    hk,
-                    hi,
-                    he,
-                    hs,
-                    size,
-                    seq,
-                    t + travel[p - 1, u_atom[u], inc_atom[i]],
-                    ON_SCENE,
-                    u,
-                    u_epoch[u],
-                )
-                seq += 1
     # units still busy at the horizon: count their time up to it
     for u in range(m):
         if u_state[u] == BUSY:
             u_busy[u] += horizon - u_since[u]
             _add_busy(busy_how, u_since[u], horizon)
-    return (intake_start, ready, dispatched, first_on_scene, cleared, u_busy, busy_how, diversions)
+    return (
+        intake_start,
+        ready,
+        dispatched,
+        first_on_scene,
+        cleared,
+        u_busy,
+        busy_how,
+        diversions,
+        log[0][:logs],
+        log[1][:logs],
+        log_times[:logs],
+    )
