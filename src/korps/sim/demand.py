@@ -93,6 +93,9 @@ def draw_incidents(
     intake: Mapping[int, Duration] | None,
     service: Mapping[int, Duration],
 ) -> Incidents:
+    if rates.sum() <= 0:
+        empty_f, empty_i = np.zeros(0), np.zeros(0, dtype=np.int64)
+        return Incidents(empty_f, empty_i, empty_i, empty_i, empty_f, empty_f)
     hours = int(np.ceil(days * 24))
     per_hour = rates.sum() / (365.0 * 24.0)
     expected = per_hour * profile[np.arange(hours) % 168]

@@ -364,6 +364,7 @@ def simulate(
                 u_epoch[u] += 1
             elif u_state[u] == BUSY:
                 u_ending[u] = True
+                u_job_prio[u] = 0  # a unit past its shift finishes its job: no diversion
         elif kind == ON_SCENE:
             u = ident
             if epoch != u_epoch[u]:
