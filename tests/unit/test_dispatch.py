@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from korps.dispatch.policy import (
     BUSY,
@@ -13,6 +15,7 @@ from korps.dispatch.policy import (
     SCOPE_DIVERTED,
     SCOPE_OWN,
     SCOPE_WIDER,
+    pick_units,
     rank_units,
 )
 from korps.dispatch.travel import TravelModel, great_circle_km, travel_matrices
@@ -84,3 +87,38 @@ def test_travel_model() -> None:
     assert (minutes[0] < minutes[2]).all()  # prio 1 drives faster than prio 3
     with pytest.raises(ValueError, match="detour"):
         TravelModel(detour=0.5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_the_fast_path_picks_what_the_ranking_puts_first(data: st.DataObject) -> None:
+    """The simulation's ``pick_units`` and the control room's ``rank_units`` agree."""
+    n = data.draw(st.integers(1, 12))
+    atoms = data.draw(st.integers(1, 4))
+    travel = np.array(
+        data.draw(
+            st.lists(
+                st.sampled_from([1.0, 2.0, 3.0, 5.0, 8.0]),
+                min_size=3 * atoms * atoms,
+                max_size=3 * atoms * atoms,
+            )
+        )
+    )
+    travel = travel.reshape(3, atoms, atoms)
+    district = np.array([data.draw(st.integers(0, 1)) for _ in range(atoms)])
+    ints = st.integers(0, atoms - 1)
+    where = np.array(data.draw(st.lists(ints, min_size=n, max_size=n)))
+    home = np.array(data.draw(st.lists(ints, min_size=n, max_size=n)))
+    state = np.array(
+        data.draw(st.lists(st.sampled_from([FREE, BUSY, OFF_DUTY]), min_size=n, max_size=n))
+    )
+    job = np.array(data.draw(st.lists(st.sampled_from([0, 1, 2, 3]), min_size=n, max_size=n)))
+    priority = data.draw(st.integers(1, 3))
+    at = data.draw(ints)
+    divert = data.draw(st.booleans())
+    wanted = data.draw(st.integers(1, 3))
+    args = (priority, at, int(district[at]), where, home, district, state, job, travel, divert)
+    ranked, _ = rank_units(*args)
+    out = np.empty(8, dtype=np.int64)
+    found = pick_units(wanted, out, *args)
+    assert out[:found].tolist() == ranked[:wanted].tolist()

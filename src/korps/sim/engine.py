@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 from korps.dispatch.travel import TravelModel, read_matrix, travel_matrices
 from korps.sim.demand import Incidents, default_profile, draw_incidents
-from korps.sim.kernel import simulate
+from korps.sim.kernel import SHIFT_END, SHIFT_START, simulate
 from korps.sim.scenario import DAYS, SimScenario
 
 FloatArray = npt.NDArray[np.float64]
@@ -39,6 +39,7 @@ class Model:
     shift_start: FloatArray
     shift_end: FloatArray
     shift_unit: IntArray
+    shift_events: tuple[FloatArray, IntArray, IntArray]  # time, kind, unit: sorted stream
     operators_by_hour: IntArray
     horizon: float
     on_duty_minutes: FloatArray  # per unit
@@ -82,6 +83,24 @@ def _shifts(
         np.array(starts),
         np.array(ends),
         np.array(owners, dtype=np.int64),
+    )
+
+
+def _shift_events(
+    starts: FloatArray, ends: FloatArray, owners: IntArray
+) -> tuple[FloatArray, IntArray, IntArray]:
+    """Starts and ends of all shift windows in the kernel's event order: by time, an end
+    before a start at the same minute, then by window."""
+    count = starts.shape[0]
+    times = np.concatenate([starts, ends])
+    kinds = np.concatenate([np.full(count, SHIFT_START), np.full(count, SHIFT_END)])
+    windows = np.concatenate([2 * np.arange(count), 2 * np.arange(count) + 1])
+    order = np.lexsort((windows, kinds, times))
+    units = np.concatenate([owners, owners])
+    return (
+        np.ascontiguousarray(times[order]),
+        np.ascontiguousarray(kinds[order]).astype(np.int64),
+        np.ascontiguousarray(units[order]).astype(np.int64),
     )
 
 
@@ -194,6 +213,7 @@ def build_model(scenario: SimScenario) -> Model:
         shift_start=starts,
         shift_end=ends,
         shift_unit=owners,
+        shift_events=_shift_events(starts, ends, owners),
         operators_by_hour=operators,
         horizon=horizon,
         on_duty_minutes=on_duty,
@@ -240,9 +260,7 @@ def run_incidents(model: Model, incidents: Incidents) -> Replication:
         incidents.service,
         model.operators_by_hour,
         model.unit_home,
-        model.shift_start,
-        model.shift_end,
-        model.shift_unit,
+        *model.shift_events,
         model.atom_district,
         model.travel,
         model.horizon,

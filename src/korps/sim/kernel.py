@@ -2,7 +2,7 @@
 
 Everything is a flat numpy array: incidents (pre-drawn, sorted by arrival), unit shifts
 (pre-expanded over the horizon), the travel matrices. Times are minutes from the start.
-The dispatch choice is ``korps.dispatch.policy.rank_units``, the same function the live
+The dispatch choice is ``korps.dispatch.policy.pick_units``, the fast path of the policy the live
 control room uses.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from korps.dispatch.policy import BUSY, FREE, OFF_DUTY, rank_units
+from korps.dispatch.policy import BUSY, FREE, OFF_DUTY, pick_units
 
 SHIFT_END = 0  # before a start at the same minute: back-to-back shifts
 SHIFT_START = 1
@@ -175,8 +175,8 @@ def simulate(
     inc_service,
     operators_by_hour,
     unit_home,
-    shift_start,
-    shift_end,
+    shift_time,
+    shift_kind,
     shift_unit,
     atom_district,
     travel,
@@ -188,14 +188,16 @@ def simulate(
     of assignments (incident, unit, [dispatched, on scene, free again, travel minutes]).
 
     ``operators_by_hour[h]`` is the number of intake operators in hour ``h`` of the horizon;
-    a negative value means intake is not modelled (dispatch starts at arrival).
+    a negative value means intake is not modelled (dispatch starts at arrival). The shift
+    events (``shift_time``, ``shift_kind``: SHIFT_END or SHIFT_START, ``shift_unit``) come
+    sorted by time, kind and window, and are read as a stream beside the event heap.
     """
     n = inc_time.shape[0]
     m = unit_home.shape[0]
     n_atoms = atom_district.shape[0]
-    n_shifts = shift_start.shape[0]
+    n_shift_events = shift_time.shape[0]
     hours = operators_by_hour.shape[0]
-    cap = 2 * n_shifts + 8 * n + hours + 16
+    cap = 6 * n + 4 * m + hours + 16
     heap = (
         np.empty(cap, np.float64),
         np.empty(cap, np.int64),
@@ -206,10 +208,6 @@ def simulate(
     ht, hk, hi, he, hs = heap
     size = 0
     seq = 0
-    for k in range(n_shifts):
-        size = _push(ht, hk, hi, he, hs, size, seq, shift_start[k], SHIFT_START, shift_unit[k], 0)
-        size = _push(ht, hk, hi, he, hs, size, seq + 1, shift_end[k], SHIFT_END, shift_unit[k], 0)
-        seq += 2
     intake = operators_by_hour[0] >= 0
     if intake:
         for h in range(1, hours):
@@ -269,25 +267,41 @@ def simulate(
     ops_busy = 0
 
     next_arrival = 0
+    next_shift = 0
+    picked = np.empty(8, np.int64)
     while True:
-        take_arrival = False
+        # the next event: from the arrivals, the shift stream or the heap (time, kind, seq)
+        source = NONE
+        t = 0.0
+        kind = ARRIVAL
+        order = -1
         if next_arrival < n:
-            if size == 0 or _less(inc_time[next_arrival], ARRIVAL, -1, ht[0], hk[0], hs[0]):
-                take_arrival = True
-        elif size == 0:
-            break
-        if take_arrival:
+            source = 0
             t = inc_time[next_arrival]
-            kind = ARRIVAL
+        if next_shift < n_shift_events and (
+            source == NONE or _less(shift_time[next_shift], shift_kind[next_shift], -1, t, kind, -1)
+        ):
+            source = 1
+            t = shift_time[next_shift]
+            kind = shift_kind[next_shift]
+        if size > 0 and (source == NONE or _less(ht[0], hk[0], hs[0], t, kind, order)):
+            source = 2
+        if source == NONE:
+            break
+        epoch = 0
+        if source == 0:
             ident = next_arrival
-            epoch = 0
             next_arrival += 1
+        elif source == 1:
+            ident = shift_unit[next_shift]
+            next_shift += 1
         else:
             t = ht[0]
             kind = hk[0]
             ident = hi[0]
             epoch = he[0]
             size = _pop(ht, hk, hi, he, hs, size)
+        take_arrival = source == 0
         if t > horizon:
             break
 
@@ -321,7 +335,9 @@ def simulate(
                     t, capacity, ops_busy, queues, heap, size, seq, intake_start, inc_intake
                 )
             p = inc_prio[i]
-            units, _scopes = rank_units(
+            found = pick_units(
+                inc_units[i] - assigned[i],
+                picked,
                 p,
                 inc_atom[i],
                 atom_district[inc_atom[i]],
@@ -333,10 +349,8 @@ def simulate(
                 travel,
                 divert,
             )
-            k = 0
-            while assigned[i] < inc_units[i] and k < units.shape[0]:
-                u = units[k]
-                k += 1
+            for k in range(found):
+                u = picked[k]
                 if u_state[u] == BUSY:  # diverted from a prio-3 job: that job waits again
                     j = u_job[u]
                     assigned[j] -= 1
