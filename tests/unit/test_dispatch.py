@@ -120,5 +120,5 @@ def test_the_fast_path_picks_what_the_ranking_puts_first(data: st.DataObject) ->
     args = (priority, at, int(district[at]), where, home, district, state, job, travel, divert)
     ranked, _ = rank_units(*args)
     out = np.empty(8, dtype=np.int64)
-    found = pick_units(wanted, out, *args)
+    found = pick_units(wanted, out, np.empty(8), *args)
     assert out[:found].tolist() == ranked[:wanted].tolist()

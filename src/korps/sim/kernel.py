@@ -25,7 +25,7 @@ AT_BASE = 7
 NONE = -1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _less(t1: float, k1: int, s1: int, t2: float, k2: int, s2: int) -> bool:
     if t1 != t2:
         return t1 < t2
@@ -34,7 +34,7 @@ def _less(t1: float, k1: int, s1: int, t2: float, k2: int, s2: int) -> bool:
     return s1 < s2
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _push(ht, hk, hi, he, hs, size, seq, t, kind, ident, epoch):
     i = size
     ht[i], hk[i], hi[i], he[i], hs[i] = t, kind, ident, epoch, seq
@@ -52,7 +52,7 @@ def _push(ht, hk, hi, he, hs, size, seq, t, kind, ident, epoch):
     return size + 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _pop(ht, hk, hi, he, hs, size):
     last = size - 1
     ht[0], hk[0], hi[0], he[0], hs[0] = ht[last], hk[last], hi[last], he[last], hs[last]
@@ -77,7 +77,7 @@ def _pop(ht, hk, hi, he, hs, size):
     return size
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _append(head, tail, nxt, q, i):
     nxt[i] = NONE
     if head[q] == NONE:
@@ -87,7 +87,7 @@ def _append(head, tail, nxt, q, i):
     tail[q] = i
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _push_front(head, tail, nxt, q, i):
     nxt[i] = head[q]
     head[q] = i
@@ -95,7 +95,7 @@ def _push_front(head, tail, nxt, q, i):
         tail[q] = i
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _pop_front(head, tail, nxt, q):
     i = head[q]
     head[q] = nxt[i]
@@ -104,7 +104,7 @@ def _pop_front(head, tail, nxt, q):
     return i
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _add_busy(busy_how, start, end):
     """Spread a busy interval over the 168 hours of the week."""
     t = start
@@ -115,7 +115,7 @@ def _add_busy(busy_how, start, end):
         t = stop
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _assign(u, i, t, heap, size, seq, state, log, logs):
     """Send unit ``u`` to incident ``i`` at ``t``: its state, the incident's counts, the log
     row and the ON_SCENE event. Returns the new heap size, sequence and log count."""
@@ -144,7 +144,7 @@ def _assign(u, i, t, heap, size, seq, state, log, logs):
     return size, seq + 1, logs + 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _start_intakes(t, capacity, ops_busy, queues, heap, size, seq, intake_start, inc_intake):
     """Operators free below ``capacity`` take the waiting calls, highest priority first."""
     head, tail, nxt = queues
@@ -269,6 +269,7 @@ def simulate(
     next_arrival = 0
     next_shift = 0
     picked = np.empty(8, np.int64)
+    scratch = np.empty(8, np.float64)
     while True:
         # the next event: from the arrivals, the shift stream or the heap (time, kind, seq)
         source = NONE
@@ -338,6 +339,7 @@ def simulate(
             found = pick_units(
                 inc_units[i] - assigned[i],
                 picked,
+                scratch,
                 p,
                 inc_atom[i],
                 atom_district[inc_atom[i]],
