@@ -43,3 +43,4 @@ clean:
 bench: install-dev  ## side-by-side benchmarks (ratios measured in one run)
 	$(BIN)/python benchmarks/subtree.py
 	$(BIN)/python benchmarks/allocation.py
+	@if [ -n "$$KORPS_BENCH_DATABASE_URL" ]; then $(BIN)/python benchmarks/controlroom_load.py; else echo "controlroom_load: set KORPS_BENCH_DATABASE_URL (PostgreSQL) to run it"; fi

@@ -17,7 +17,7 @@ from korps.sim.scenario import read_sim_scenario
 from tests.conftest import Db
 
 runner = CliRunner()
-EXAMPLE = Path(__file__).parents[2] / "examples" / "sim-klein.yaml"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "sim" / "klein.yaml"
 
 
 def invoke(*args: str) -> tuple[int, str, str]:

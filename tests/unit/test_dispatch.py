@@ -120,5 +120,6 @@ def test_the_fast_path_picks_what_the_ranking_puts_first(data: st.DataObject) ->
     args = (priority, at, int(district[at]), where, home, district, state, job, travel, divert)
     ranked, _ = rank_units(*args)
     out = np.empty(8, dtype=np.int64)
-    found = pick_units(wanted, out, np.empty(8), *args)
+    order = np.array(data.draw(st.permutations(range(n))), dtype=np.int64)  # any order
+    found = pick_units(wanted, out, np.empty(8), order, n, *args)
     assert out[:found].tolist() == ranked[:wanted].tolist()

@@ -3,20 +3,40 @@
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import typer
-from rich.progress import Progress
+from rich.progress import Progress, TimeElapsedColumn
 from rich.table import Table
 
 from korps.cli.common import console, fail, open_session, print_json
 from korps.organisation.datafile import DatasetError
 from korps.organisation.service import NotFoundError
-from korps.sim.build import scenario_for_unit
+from korps.sim.build import basisteam_places, scenario_for_unit
+from korps.sim.calibrate import (
+    Calibration,
+    CalibrationError,
+    DurationFit,
+    calibrate_history,
+    calibration_json,
+    scenario_yaml,
+    write_scenario,
+)
 from korps.sim.engine import ScenarioError, build_model, replicate
-from korps.sim.kpi import Estimate, SimResult, summarize
+from korps.sim.history import read_history
+from korps.sim.kpi import AreaKpi, Estimate, PriorityKpi, SimResult, summarize
+from korps.sim.replay import replay, replay_json
 from korps.sim.report import result_json, write_plots
 from korps.sim.scenario import SimScenario, read_sim_scenario
+from korps.sim.sweep import (
+    SweepError,
+    output_format,
+    parse_vary,
+    result_rows,
+    run_sweep,
+    write_results,
+)
 
 app = typer.Typer(
     help="Digital twin: simulate incidents, control room and units.", no_args_is_help=True
@@ -103,3 +123,220 @@ def run(
     )
     if plot is not None:
         console.print(f"plots in {plot}/ (report.html)", highlight=False)
+
+
+def _kpi_rows(table: Table, priorities: list[PriorityKpi]) -> Table:
+    for k in priorities:
+        norm = "" if k.norm_minutes is None else f"{k.norm_minutes:g} min, >= {k.target_share:.0%}"
+        met = {True: "yes", False: "NO", None: ""}[k.meets_target]
+        p50 = "" if math.isnan(k.p50.mean) else f"{k.p50.mean:.1f}"
+        p90 = "" if math.isnan(k.p90.mean) else f"{k.p90.mean:.1f}"
+        table.add_row(
+            str(k.priority), f"{k.incidents:,.0f}", norm, _pct(k.within_norm), met, p50, p90
+        )
+    return table
+
+
+def _group_table(title: str, kpis: list[AreaKpi]) -> Table:
+    priorities = sorted({k.priority for k in kpis})
+    table = Table(title, *(f"prio {p} within norm (n)" for p in priorities), title=None)
+    rows: dict[str, dict[int, AreaKpi]] = {}
+    for k in kpis:
+        rows.setdefault(k.key, {})[k.priority] = k
+    for key, by_priority in rows.items():
+        table.add_row(
+            key,
+            *(
+                f"{_pct(by_priority[p].within_norm)} ({by_priority[p].incidents:,.0f})"
+                for p in priorities
+            ),
+        )
+    return table
+
+
+@app.command("calibrate")
+def calibrate(
+    incidents: Path = typer.Argument(..., help="Incident history CSV (docs/incidents-csv.md)."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Write the scenario YAML here (default: print it)."
+    ),
+    roster_from: Path | None = typer.Option(
+        None,
+        "--roster-from",
+        help="Take areas, roster, travel and norms from this scenario (default: the database).",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the fitted figures as JSON."),
+) -> None:
+    """Fit demand, hour-of-week profile and durations from a history into a scenario."""
+    try:
+        history = read_history(incidents, name=str(incidents))
+        if roster_from is not None:
+            result = calibrate_history(history, base=read_sim_scenario(roster_from))
+        else:
+            with open_session() as session:
+                places, unplaced = basisteam_places(session, history.basisteam)
+            result = calibrate_history(history, places=places, unplaced=unplaced)
+        text = scenario_yaml(result, out=out)
+        if out is not None:
+            write_scenario(result, out)
+    except DatasetError as exc:
+        raise fail(str(exc)) from exc
+    except (CalibrationError, ScenarioError, OSError, ValueError) as exc:
+        raise fail(f"{incidents}: {exc}") from exc
+    if as_json:
+        data = calibration_json(result)
+        print_json(data if out is not None else data | {"yaml": text})
+        return
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    _calibration_summary(result, out)
+
+
+def _calibration_summary(result: Calibration, out: Path) -> None:
+    table = Table(
+        "prio",
+        "incidents/year",
+        "on scene: mean min (cv, n)",
+        "intake to dispatch: mean min (cv, n)",
+        title=f"{result.file}: {result.incidents:,} incidents over {result.span_days:.1f} days",
+    )
+    for service, intake in zip(result.service, result.intake, strict=True):
+        p = service.priority
+        per_year = sum(rates[p] for rates in result.rates.values())
+
+        def fit(f: DurationFit) -> str:
+            if not f.fitted:
+                return f"{f.mean:g} (default; {f.observations} observed)"
+            return f"{f.mean:.1f} ({f.cv:.2f}, {f.observations:,})"
+
+        table.add_row(str(p), f"{per_year:,.0f}", fit(service), fit(intake))
+    console.print(table)
+    two = f"{result.two_unit_share:.1%}" + ("" if result.two_unit_fitted else " (default)")
+    console.print(
+        f"{len(result.rates)} basisteams (areas from the {result.areas_from}); "
+        f"two-unit share of prio 1 {two}; profile peak {result.profile_peak[0]} "
+        f"x{result.profile_peak[1]:.2f}, low {result.profile_low[0]} x{result.profile_low[1]:.2f}",
+        highlight=False,
+    )
+    console.print(f"scenario written to {out}", highlight=False)
+
+
+@app.command("replay")
+def replay_history(
+    incidents: Path = typer.Argument(..., help="Incident history CSV (docs/incidents-csv.md)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """The realised response-time KPIs of a history, against the default norms."""
+    try:
+        result = replay(read_history(incidents, name=str(incidents)))
+    except DatasetError as exc:
+        raise fail(str(exc)) from exc
+    if as_json:
+        print_json(replay_json(result))
+        return
+    table = Table(
+        "prio",
+        "incidents",
+        "norm",
+        "within norm (95% CI)",
+        "target met",
+        "P50 min",
+        "P90 min",
+        title=f"{result.history}: {result.incidents:,} incidents, {result.first} .. {result.last}",
+    )
+    console.print(_kpi_rows(table, result.priorities))
+    if result.districts:
+        console.print(_group_table("district", result.districts))
+    console.print(_group_table("basisteam", result.areas))
+    console.print(
+        "95% CI: Wilson score interval of the share (one realisation, incidents taken as "
+        "independent); no unit on scene counts as not within the norm",
+        highlight=False,
+    )
+
+
+@app.command("sweep")
+def sweep(
+    scenario: Path = typer.Argument(..., help="Scenario YAML (docs/simulation.md)."),
+    vary: list[str] = typer.Option(
+        ...,
+        "--vary",
+        help="AREA:SHIFT=N,N,... units per shift of a basisteam (* for all); repeatable.",
+    ),
+    replications: int = typer.Option(5, "--replications", "-r", min=1, max=1000),
+    seed: int = typer.Option(1, "--seed"),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Dask scheduler address (default: local processes)."
+    ),
+    workers: int = typer.Option(
+        os.cpu_count() or 1, "--workers", min=1, help="Local worker processes."
+    ),
+    out: Path | None = typer.Option(None, "--out", "-o", help="results.csv or results.parquet"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Run every combination of the variations, in parallel, and compare the norms."""
+    try:
+        if out is not None:
+            output_format(out)
+        base = read_sim_scenario(scenario)
+        variations = [parse_vary(text, base) for text in vary]
+        with Progress(
+            *Progress.get_default_columns(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=as_json,
+        ) as progress:
+            task = progress.add_task("sweep", total=None)
+            result = run_sweep(
+                base,
+                variations,
+                replications=replications,
+                seed=seed,
+                scheduler=scheduler,
+                workers=workers,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+        if out is not None:
+            write_results(result, out)
+    except DatasetError as exc:
+        raise fail(str(exc)) from exc
+    except (SweepError, ScenarioError, OSError) as exc:
+        raise fail(f"{scenario}: {exc}") from exc
+    rows = result_rows(result)
+    if as_json:
+        print_json(
+            {
+                "scenario": result.scenario,
+                "mode": result.mode,
+                "rows": [
+                    {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in r.items()}
+                    for r in rows
+                ],
+            }
+        )
+        return
+    labels = [v.label for v in result.variations]
+    normed = [k.priority for k in result.variants[0].priorities if k.norm_minutes is not None]
+    table = Table(
+        *labels,
+        "units",
+        *(f"prio {p} within norm (95% CI)" for p in normed),
+        "P90 prio 1",
+        "utilisation",
+        title=f"{result.scenario}: {len(rows)} variants x {replications} replications, "
+        f"seed {seed}, {result.mode}",
+    )
+    for item in result.variants:
+        by_priority = {k.priority: k for k in item.priorities}
+        table.add_row(
+            *(str(item.variant.values[label]) for label in labels),
+            str(item.variant.units),
+            *(_pct(by_priority[p].within_norm) for p in normed),
+            f"{by_priority[1].p90.mean:.1f}",
+            _pct(item.utilisation),
+        )
+    console.print(table)
+    if out is not None:
+        console.print(f"results written to {out}", highlight=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 def import_all_models() -> None:
+    import korps.controlroom.models
     import korps.formation.models
     import korps.organisation.models
     import korps.planning.models  # noqa: F401

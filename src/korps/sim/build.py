@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from korps.organisation.models import Coverage, Gemeente, GemeenteCrime
+from korps.organisation.models import Coverage, Gemeente, GemeenteCrime, Unit
 from korps.organisation.service import get_unit
 from korps.organisation.tree import subtree_query
+from korps.sim.calibrate import Place
 from korps.sim.demand import default_profile
 from korps.sim.scenario import SimScenario
 
@@ -101,3 +103,44 @@ def scenario_for_unit(session: Session, *, slug: str, days: float = 365) -> SimS
             },
         }
     )
+
+
+def basisteam_places(
+    session: Session, slugs: Iterable[str]
+) -> tuple[dict[str, Place], dict[str, str]]:
+    """Centre (population-weighted, as above), covered area and district of each basisteam
+    slug, for ``korps sim calibrate``; and, per slug that has no place, the reason."""
+    wanted = sorted(set(slugs))
+    units = {u.slug: u for u in session.scalars(select(Unit).where(Unit.slug.in_(wanted)))}
+    parent_ids = {u.parent_id for u in units.values() if u.parent_id is not None}
+    query_parents = select(Unit.id, Unit.slug).where(Unit.id.in_(parent_ids))
+    parents = {unit_id: slug for unit_id, slug in session.execute(query_parents)}
+    covers: dict[int, list[tuple[float, Gemeente]]] = defaultdict(list)
+    ids = [u.id for u in units.values()]
+    query = select(Coverage.unit_id, Coverage.share, Gemeente).join(Gemeente)
+    for unit_id, share, gemeente in session.execute(query.where(Coverage.unit_id.in_(ids))):
+        covers[unit_id].append((share, gemeente))
+    places: dict[str, Place] = {}
+    unplaced: dict[str, str] = {}
+    for slug in wanted:
+        unit = units.get(slug)
+        if unit is None:
+            unplaced[slug] = "not in the database"
+            continue
+        if unit.kind != "basisteam":
+            unplaced[slug] = f"a {unit.kind}, not a basisteam"
+            continue
+        rows = covers.get(unit.id, [])
+        people = sum(s * g.population for s, g in rows)
+        if people <= 0:
+            unplaced[slug] = "covers no municipality in the database, so it has no location"
+            continue
+        places[slug] = Place(
+            key=slug,
+            name=unit.name,
+            district=parents.get(unit.parent_id or -1, "district"),
+            lat=round(sum(s * g.population * g.lat for s, g in rows) / people, 5),
+            lon=round(sum(s * g.population * g.lon for s, g in rows) / people, 5),
+            area_km2=round(sum(s * g.area_km2 for s, g in rows), 2),
+        )
+    return places, unplaced

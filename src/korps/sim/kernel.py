@@ -105,6 +105,16 @@ def _pop_front(head, tail, nxt, q):
 
 
 @njit(cache=True, inline="always")
+def _leave_duty(duty, duty_at, n_duty, u):
+    """Remove unit ``u`` from the on-duty list (swap with the last)."""
+    last = duty[n_duty - 1]
+    duty[duty_at[u]] = last
+    duty_at[last] = duty_at[u]
+    duty_at[u] = NONE
+    return n_duty - 1
+
+
+@njit(cache=True, inline="always")
 def _add_busy(busy_how, start, end):
     """Spread a busy interval over the 168 hours of the week."""
     t = start
@@ -270,6 +280,9 @@ def simulate(
     next_shift = 0
     picked = np.empty(8, np.int64)
     scratch = np.empty(8, np.float64)
+    duty = np.empty(m, np.int64)  # the units on duty (any order), for the dispatch scan
+    duty_at = np.full(m, NONE, np.int64)
+    n_duty = 0
     while True:
         # the next event: from the arrivals, the shift stream or the heap (time, kind, seq)
         source = NONE
@@ -340,6 +353,8 @@ def simulate(
                 inc_units[i] - assigned[i],
                 picked,
                 scratch,
+                duty,
+                n_duty,
                 p,
                 inc_atom[i],
                 atom_district[inc_atom[i]],
@@ -373,11 +388,15 @@ def simulate(
                 u_state[u] = FREE
                 u_atom[u] = unit_home[u]
                 free_unit = u
+                duty[n_duty] = u
+                duty_at[u] = n_duty
+                n_duty += 1
         elif kind == SHIFT_END:
             u = ident
             if u_state[u] == FREE:
                 u_state[u] = OFF_DUTY
                 u_epoch[u] += 1
+                n_duty = _leave_duty(duty, duty_at, n_duty, u)
             elif u_state[u] == BUSY:
                 u_ending[u] = True
                 u_job_prio[u] = 0  # a unit past its shift finishes its job: no diversion
@@ -410,6 +429,7 @@ def simulate(
             if u_ending[u]:
                 u_state[u] = OFF_DUTY
                 u_ending[u] = False
+                n_duty = _leave_duty(duty, duty_at, n_duty, u)
             else:
                 u_state[u] = FREE
                 free_unit = u

@@ -34,6 +34,14 @@ class Estimate:
         half = float(stats.t.ppf(0.975, data.size - 1) * data.std(ddof=1) / math.sqrt(data.size))
         return cls(mean, mean - half, mean + half)
 
+    def within(self, low: float, high: float) -> Estimate:
+        """The same estimate with its interval clipped to ``[low, high]`` (e.g. shares)."""
+
+        def clip(v: float) -> float:
+            return v if math.isnan(v) else min(high, max(low, v))
+
+        return Estimate(self.mean, clip(self.low), clip(self.high))
+
 
 @dataclass(frozen=True)
 class PriorityKpi:
@@ -102,7 +110,7 @@ def summarize(model: Model, reps: Sequence[Replication], seed: int) -> SimResult
                 p90.append(float(np.percentile(served, 90)))
             if norm is not None:
                 shares.append(float(_within(r, norm.minutes).mean()))
-        within = Estimate.of(shares)
+        within = Estimate.of(shares).within(0.0, 1.0)
         priorities.append(
             PriorityKpi(
                 priority=p,
@@ -112,7 +120,7 @@ def summarize(model: Model, reps: Sequence[Replication], seed: int) -> SimResult
                 within_norm=within,
                 p50=Estimate.of(p50),
                 p90=Estimate.of(p90),
-                unserved=Estimate.of(unserved),
+                unserved=Estimate.of(unserved).within(0.0, 1.0),
                 meets_target=None
                 if norm is None or math.isnan(within.mean)
                 else within.mean >= norm.share,
@@ -154,7 +162,7 @@ def summarize(model: Model, reps: Sequence[Replication], seed: int) -> SimResult
         utilisation_by_how=np.nan_to_num(by_how),
         unit_utilisation=np.nan_to_num(per_unit),
         operator_wait=Estimate.of(op_wait),
-        unit_wait=Estimate.of(unit_wait),
+        unit_wait=Estimate.of(unit_wait).within(0.0, 1.0),
         diversions=float(np.mean([rep.diversions for rep in reps])),
     )
 
@@ -176,5 +184,7 @@ def _by_group(
                 counts.append(float(mask.sum()))
                 if mask.any():
                     shares.append(float(_within(response[mask], norm.minutes).mean()))
-            result.append(AreaKpi(name, p, float(np.mean(counts)), Estimate.of(shares)))
+            result.append(
+                AreaKpi(name, p, float(np.mean(counts)), Estimate.of(shares).within(0.0, 1.0))
+            )
     return result

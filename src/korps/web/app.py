@@ -10,6 +10,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 import korps
+from korps.controlroom import api as controlroom_api
+from korps.controlroom import pages as controlroom_pages
 from korps.db.session import default_engine, session_factory
 from korps.formation import api as formation_api
 from korps.formation import pages as formation_pages
@@ -36,9 +38,11 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(organisation_api.router, prefix="/api/v1")
     app.include_router(formation_api.router, prefix="/api/v1")
     app.include_router(planning_api.router, prefix="/api/v1")
+    app.include_router(controlroom_api.router, prefix="/api/v1")
     app.include_router(organisation_pages.router)
     app.include_router(planning_pages.router)
     app.include_router(formation_pages.router)
+    app.include_router(controlroom_pages.router)
 
     @app.exception_handler(NotFoundError)
     def not_found(request: Request, exc: NotFoundError) -> Response:

@@ -1,0 +1,279 @@
+"""Load benchmark of the live control room: intake + advice + assignment at 100 concurrent
+clients against ``korps serve`` on PostgreSQL, loopback only, bounded in time and count.
+
+Run: ``.venv/bin/python benchmarks/controlroom_load.py`` with ``KORPS_BENCH_DATABASE_URL``
+(or ``KORPS_TEST_DATABASE_URL``) pointing at a PostgreSQL database; the benchmark works in
+a schema of its own in it and drops it afterwards. Options: ``--clients 100 --seconds 60
+--incidents 6000 --workers 1`` (``--workers N`` > 1 runs uvicorn with N processes instead
+of ``korps serve``).
+
+Each client loops: register an incident (a fresh idempotency key; 1 in 20 is sent twice,
+as a retry), ask the advice, assign the first candidate (on 409, because another client
+took it a moment earlier, the next one), then free the unit again (``vrij``) so the pool of
+units does not run dry. Printed: incidents/s, requests/s and p50/p95/p99 latency per kind of
+request; afterwards the incidents are counted in the database, to show that none was lost
+or duplicated, and that no unit has two open assignments. Target (issue 5): p95 < 100 ms at
+200 incidents/s. This is a benchmark, not a test: it only reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+import numpy as np
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+
+from korps.controlroom.models import Assignment, Incident
+from korps.controlroom.seed import seed_units
+from korps.db.migrate import upgrade_to_head
+from korps.db.session import make_engine, session_factory
+from korps.organisation.loader import bundled_names, load
+
+PLACES = [
+    ("Rotterdam", "rotterdam-d1-charlois"),
+    ("Rotterdam", None),
+    ("Dordrecht", None),
+    ("Schiedam", None),
+    ("Nissewaard", None),
+    ("Capelle aan den IJssel", None),
+    ("Hoeksche Waard", None),
+    ("Gorinchem", None),
+    ("Vlaardingen", None),
+    ("Barendrecht", None),
+]
+CATEGORIES = ["overval", "woninginbraak-heterdaad", "burenruzie", "verkeersongeval-letsel"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def schema_url(base: str, schema: str) -> str:
+    url = make_url(base)
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False
+    )
+
+
+class Stats:
+    def __init__(self) -> None:
+        self.latency: dict[str, list[float]] = defaultdict(list)
+        self.status: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        self.keys: set[str] = set()
+        self.ids: set[int] = set()
+        self.incidents = 0
+        self.retries = 0
+        self.no_candidate = 0
+        self.transport_errors = 0
+
+    async def call(
+        self, client: httpx.AsyncClient, kind: str, method: str, path: str, **kw: object
+    ) -> httpx.Response:
+        start = time.perf_counter()
+        try:
+            response = await client.request(method, path, **kw)  # type: ignore[arg-type]
+        except httpx.TransportError:  # e.g. a keep-alive connection the server just closed
+            self.transport_errors += 1
+            start = time.perf_counter()
+            response = await client.request(method, path, **kw)  # type: ignore[arg-type]
+        self.latency[kind].append((time.perf_counter() - start) * 1000)
+        self.status[kind][response.status_code] += 1
+        return response
+
+
+async def client_loop(
+    client: httpx.AsyncClient, stats: Stats, deadline: float, budget: list[int], seed: int
+) -> None:
+    rng = random.Random(seed)
+    api = "/api/v1/controlroom"
+    while time.perf_counter() < deadline and budget[0] > 0:
+        budget[0] -= 1
+        gemeente, basisteam = rng.choice(PLACES)
+        key = uuid.uuid4().hex
+        body = {
+            "eenheid": "rotterdam",
+            "channel": "112",
+            "category": rng.choice(CATEGORIES),
+            "gemeente": gemeente,
+            "idempotency_key": key,
+            **({"basisteam": basisteam} if basisteam else {}),
+        }
+        created = await stats.call(client, "intake", "POST", f"{api}/incidents", json=body)
+        if created.status_code != 201:
+            continue
+        stats.keys.add(key)
+        number = created.json()["id"]
+        stats.ids.add(number)
+        if rng.random() < 0.05:  # a retry of the same request must not make a second one
+            again = await stats.call(client, "intake", "POST", f"{api}/incidents", json=body)
+            assert again.status_code == 200 and again.json()["id"] == number, again.text
+            stats.retries += 1
+        advice = await stats.call(client, "advice", "GET", f"{api}/incidents/{number}/advice")
+        candidates = [c["call_sign"] for c in advice.json()["candidates"]]
+        sent = None
+        for call_sign in candidates[:5]:
+            response = await stats.call(
+                client,
+                "assign",
+                "POST",
+                f"{api}/incidents/{number}/assignments",
+                json={"unit": call_sign},
+            )
+            if response.status_code == 201:
+                sent = call_sign
+                break
+        if sent is None:
+            stats.no_candidate += 1
+            continue
+        await stats.call(
+            client, "release", "POST", f"{api}/units/{sent}/status", json={"status": "vrij"}
+        )
+        stats.incidents += 1
+
+
+async def drive(url: str, clients: int, seconds: float, incidents: int) -> tuple[Stats, float]:
+    stats = Stats()
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+        # warm up: numba's compiled policy, the areas cache, the connection pool
+        await client.get("/api/v1/controlroom/board", params={"eenheid": "rotterdam"})
+        budget = [incidents]
+        start = time.perf_counter()
+        await asyncio.gather(
+            *(client_loop(client, stats, start + seconds, budget, seed) for seed in range(clients))
+        )
+        elapsed = time.perf_counter() - start
+    return stats, elapsed
+
+
+def start_server(database_url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "KORPS_DATABASE_URL": database_url}
+    bin_dir = Path(sys.executable).parent
+    if workers > 1:
+        command = [
+            sys.executable, "-m", "uvicorn", "korps.web.main:app", "--host", "127.0.0.1",
+            "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+        ]  # fmt: skip
+    else:
+        command = [str(bin_dir / "korps"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    log = tempfile.NamedTemporaryFile(prefix="korps-serve-", suffix=".log", delete=False)  # noqa: SIM115
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("korps serve did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=60.0, help="at most this long")
+    parser.add_argument("--incidents", type=int, default=6000, help="at most this many")
+    parser.add_argument("--units-per-basisteam", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    base = os.environ.get("KORPS_BENCH_DATABASE_URL") or os.environ.get("KORPS_TEST_DATABASE_URL")
+    if not base or not base.startswith("postgresql"):
+        sys.exit("set KORPS_BENCH_DATABASE_URL to a PostgreSQL database (a schema is made in it)")
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(schema_url(base, "public"))
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    database_url = schema_url(base, schema)
+    engine = make_engine(database_url)
+    process = None
+    try:
+        upgrade_to_head(engine)
+        with session_factory(engine)() as session:
+            for name in bundled_names():
+                load(session, name_or_path=name)
+            seed_units(session, eenheid="rotterdam", per_basisteam=args.units_per_basisteam)
+        port = free_port()
+        process = start_server(database_url, port, args.workers)
+        server = "korps serve" if args.workers == 1 else f"uvicorn --workers {args.workers}"
+        print(
+            f"{server} on 127.0.0.1:{port}, PostgreSQL schema {schema}; {args.clients} clients, "
+            f"at most {args.seconds:g} s or {args.incidents} incidents; "
+            f"{17 * args.units_per_basisteam} units",
+            flush=True,
+        )
+        stats, elapsed = asyncio.run(
+            drive(f"http://127.0.0.1:{port}", args.clients, args.seconds, args.incidents)
+        )
+        report(stats, elapsed)
+        with session_factory(engine)() as session:
+            stored = session.scalar(select(func.count()).select_from(Incident)) or 0
+            keys = session.scalar(select(func.count(func.distinct(Incident.idempotency_key)))) or 0
+            double_open = session.execute(
+                select(Assignment.patrol_unit_id)
+                .where(Assignment.released_at.is_(None))
+                .group_by(Assignment.patrol_unit_id)
+                .having(func.count() > 1)
+            ).all()
+        lost = len(stats.keys) - stored
+        print(
+            f"database: {stored} incidents for {len(stats.keys)} acknowledged intakes "
+            f"({stats.retries} retried with the same key), {keys} distinct keys: "
+            f"{'none lost or duplicated' if lost == 0 and keys == stored else f'MISMATCH {lost}'}; "
+            f"units with two open assignments: {len(double_open)}"
+        )
+    finally:
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def report(stats: Stats, elapsed: float) -> None:
+    requests = sum(len(v) for v in stats.latency.values())
+    print(
+        f"{stats.incidents} incidents (intake + advice + assignment + release) in {elapsed:.1f} s: "
+        f"{stats.incidents / elapsed:.1f} incidents/s, {requests / elapsed:.1f} requests/s; "
+        f"{stats.no_candidate} without a free unit; {stats.transport_errors} requests resent "
+        "after a connection error"
+    )
+    every = np.concatenate([np.asarray(v) for v in stats.latency.values()])
+    for kind, values in [*sorted(stats.latency.items()), ("all", list(every))]:
+        p50, p95, p99 = np.percentile(np.asarray(values), [50, 95, 99])
+        codes = (
+            ", ".join(f"{c}: {n}" for c, n in sorted(stats.status[kind].items()))
+            if kind != "all"
+            else ""
+        )
+        print(
+            f"  {kind:8s} n={len(values):6d}  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
+            f"p99 {p99:7.1f} ms  {codes}"
+        )
+
+
+if __name__ == "__main__":
+    main()

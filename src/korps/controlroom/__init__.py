@@ -1,0 +1,1 @@
+"""The live control room (meldkamer): incidents, units, dispatch advice, response times."""

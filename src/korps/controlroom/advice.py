@@ -1,0 +1,183 @@
+"""Dispatch advice: the database state turned into the arrays of the shared policy
+(:func:`korps.dispatch.policy.rank_units`, the same compiled function the simulation runs),
+and its answer mapped back to units with scope, estimated arrival and the norm.
+
+- Units are passed in call-sign order, so a tie in travel time goes to the lower call sign.
+- A unit's current area is its home basisteam, or the basisteam of the incident it is on
+  scene at or was last freed at (``patrol_unit.location_id``).
+- State: beschikbaar and vrij are FREE, uitgegeven / aanrijdend / ter plaatse BUSY (with
+  the priority of their incident), uit dienst OFF_DUTY.
+- Estimated arrival = travel minutes from now; it meets the norm when the time since the
+  report plus the travel time is within the norm of the incident's priority.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from korps.controlroom import schemas
+from korps.controlroom.areas import Areas, areas_for
+from korps.controlroom.errors import ConflictError
+from korps.controlroom.models import Incident, PatrolUnit
+from korps.controlroom.queries import get_incident
+from korps.controlroom.reference import Reference, bundled_reference
+from korps.controlroom.times import as_utc, minutes_between, utc_now
+from korps.dispatch.policy import BUSY, FREE, OFF_DUTY, SCOPE_NAMES, rank_units
+from korps.organisation.models import Unit
+
+STATE = {
+    "beschikbaar": FREE,
+    "vrij": FREE,
+    "uitgegeven": BUSY,
+    "aanrijdend": BUSY,
+    "ter_plaatse": BUSY,
+    "uit_dienst": OFF_DUTY,
+}
+
+
+@dataclass(frozen=True)
+class PolicyInput:
+    """Exactly what ``rank_units`` is called with (kept for the fidelity test)."""
+
+    priority: int
+    incident_atom: int
+    incident_district: int
+    unit_atom: npt.NDArray[np.int64]
+    unit_home: npt.NDArray[np.int64]
+    atom_district: npt.NDArray[np.int64]
+    unit_state: npt.NDArray[np.int64]
+    unit_job_priority: npt.NDArray[np.int64]
+    travel: npt.NDArray[np.float64]
+    divert: bool
+
+    def rank(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        return rank_units(
+            self.priority,
+            self.incident_atom,
+            self.incident_district,
+            self.unit_atom,
+            self.unit_home,
+            self.atom_district,
+            self.unit_state,
+            self.unit_job_priority,
+            self.travel,
+            self.divert,
+        )
+
+
+def _units(session: Session, eenheid_id: int) -> list[tuple[PatrolUnit, int]]:
+    """The eenheid's units in call-sign order with the priority of their current job."""
+    rows = session.execute(
+        select(PatrolUnit, Incident.priority)
+        .outerjoin(Incident, PatrolUnit.incident_id == Incident.id)
+        .where(PatrolUnit.eenheid_id == eenheid_id)
+        .order_by(PatrolUnit.call_sign)
+    ).all()
+    return [(unit, priority or 0) for unit, priority in rows]
+
+
+def policy_input(
+    areas: Areas, incident: Incident, units: list[tuple[PatrolUnit, int]], *, divert: bool
+) -> PolicyInput:
+    index = areas.index
+    atom = index[incident.basisteam_id]
+    homes = [index.get(u.home_id, -1) for u, _ in units]
+    return PolicyInput(
+        priority=incident.priority,
+        incident_atom=atom,
+        incident_district=int(areas.atom_district[atom]),
+        unit_atom=np.array(
+            [index.get(u.location_id, h) for (u, _), h in zip(units, homes, strict=True)],
+            dtype=np.int64,
+        ),
+        unit_home=np.array(homes, dtype=np.int64),
+        atom_district=areas.atom_district,
+        unit_state=np.array(
+            [
+                STATE[u.status] if h >= 0 else OFF_DUTY
+                for (u, _), h in zip(units, homes, strict=True)
+            ],
+            dtype=np.int64,
+        ),
+        unit_job_priority=np.array([p for _, p in units], dtype=np.int64),
+        travel=areas.travel,
+        divert=divert,
+    )
+
+
+def advise(
+    session: Session,
+    *,
+    incident_id: int,
+    now: datetime | None = None,
+    divert: bool = False,
+    reference: Reference | None = None,
+) -> schemas.Advice:
+    """Ranked candidate units for an open incident (see the module docstring)."""
+    now = as_utc(now) if now else utc_now()
+    incident = get_incident(session, incident_id=incident_id)
+    if incident.status == "afgesloten":
+        raise ConflictError(f"incident {incident_id} is closed")
+    eenheid = session.get(Unit, incident.eenheid_id)
+    assert eenheid is not None
+    areas = areas_for(session, eenheid=eenheid)
+    units = _units(session, incident.eenheid_id)
+    ranked, scopes = policy_input(areas, incident, units, divert=divert).rank()
+    norm = (reference or bundled_reference()).norm(incident.priority)
+    elapsed = max(minutes_between(incident.received_at, now) or 0.0, 0.0)
+    atom = areas.index[incident.basisteam_id]
+    candidates = []
+    for rank, (u, scope) in enumerate(zip(ranked.tolist(), scopes.tolist(), strict=True), 1):
+        unit = units[u][0]
+        home = areas.index[unit.home_id]
+        location = areas.index.get(unit.location_id, home)
+        travel = float(areas.travel[incident.priority - 1, location, atom])
+        response = elapsed + travel
+        candidates.append(
+            schemas.Candidate(
+                rank=rank,
+                call_sign=unit.call_sign,
+                kind=unit.kind,
+                status=unit.status,
+                home=schemas.AreaRef(slug=areas.slugs[home], name=areas.names[home]),
+                scope=scope,
+                scope_name=SCOPE_NAMES[scope],
+                travel_minutes=round(travel, 2),
+                response_minutes=round(response, 2),
+                meets_norm=None if norm is None else response <= (norm.minutes or 0),
+            )
+        )
+    return schemas.Advice(
+        incident_id=incident.id,
+        priority=incident.priority,
+        basisteam=schemas.AreaRef(slug=areas.slugs[atom], name=areas.names[atom]),
+        norm_minutes=None if norm is None else norm.minutes,
+        elapsed_minutes=round(elapsed, 2),
+        candidates=candidates,
+    )
+
+
+def estimate(
+    session: Session, *, incident: Incident, unit: PatrolUnit
+) -> tuple[str | None, float | None]:
+    """Scope (as the policy names it) and travel minutes of ``unit`` to ``incident``; the
+    scope is None when the policy would not send it (e.g. prio 3 from another basisteam)."""
+    eenheid = session.get(Unit, incident.eenheid_id)
+    assert eenheid is not None
+    areas = areas_for(session, eenheid=eenheid)
+    index = areas.index
+    if unit.home_id not in index:
+        return None, None
+    atom = index[incident.basisteam_id]
+    location = index.get(unit.location_id, index[unit.home_id])
+    alone = policy_input(areas, incident, [(unit, 0)], divert=False)
+    free = PolicyInput(**{**alone.__dict__, "unit_state": np.array([FREE], dtype=np.int64)})
+    _, scopes = free.rank()
+    scope = SCOPE_NAMES[int(scopes[0])] if len(scopes) else None
+    return scope, float(areas.travel[incident.priority - 1, location, atom])

@@ -1,0 +1,238 @@
+"""JSON API of the control room, mounted under ``/api/v1/controlroom``.
+
+Bad input gives 422 with the field named (``detail[0].loc``), a state that does not allow
+the request (unit taken or uit dienst, transition out of order, closed incident) gives 409,
+an unknown id or call sign 404. Who did it is the ``X-Operator`` header (default ``api``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Header, HTTPException, Query, Response
+
+from korps.controlroom import kpi, queries, schemas, service
+from korps.controlroom.advice import advise
+from korps.controlroom.errors import ConflictError, InputError, releasing
+from korps.controlroom.reference import Reference, bundled_reference
+from korps.controlroom.times import utc_now
+from korps.db.session import SessionDep
+from korps.organisation.schemas import ErrorOut
+
+router = APIRouter(prefix="/controlroom", tags=["controlroom"])
+T = TypeVar("T")
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "unknown incident, unit or regional unit"},
+    409: {"model": ErrorOut, "description": "the current state does not allow this"},
+}
+Operator = Annotated[str, Header(alias="X-Operator", max_length=100)]
+Eenheid = Annotated[str, Query(max_length=120, description="slug of the regional unit")]
+
+
+def run(action: Callable[[], T]) -> T:
+    """Call a service function; its errors become 422 (naming the field) or 409."""
+    try:
+        return action()
+    except InputError as exc:
+        detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
+        raise HTTPException(status_code=422, detail=detail) from exc
+    except ConflictError as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from exc
+
+
+def _period(
+    since: datetime | None, until: datetime | None, days: int = 7
+) -> tuple[datetime, datetime]:
+    until = until or utc_now()
+    since = since or until - timedelta(days=days)
+    if until <= since:
+        raise HTTPException(
+            status_code=422,
+            detail=[
+                {"loc": ["query", "until"], "msg": "must be after since", "type": "value_error"}
+            ],
+        )
+    return since, until
+
+
+@router.get("/reference", response_model=Reference)
+@releasing
+def reference() -> Reference:
+    """Channels, the classification table with default priorities, norms, unit kinds."""
+    return bundled_reference()
+
+
+@router.post(
+    "/incidents",
+    response_model=schemas.IncidentOut,
+    status_code=201,
+    responses={200: {"model": schemas.IncidentOut, "description": "a retry: the first one"}},
+)
+@releasing
+def create_incident(
+    session: SessionDep,
+    data: schemas.IncidentIn,
+    response: Response,
+    operator: Operator = "api",
+) -> schemas.IncidentOut:
+    """Register an incident. With an ``idempotency_key`` already used, the first incident
+    is returned with 200 and nothing is written."""
+    incident, new = run(lambda: service.intake(session, data=data, actor=operator))
+    if not new:
+        response.status_code = 200
+    return queries.incident_detail(session, incident_id=incident.id)
+
+
+@router.get("/incidents", response_model=list[schemas.IncidentOut])
+@releasing
+def list_incidents(
+    session: SessionDep,
+    eenheid: Eenheid,
+    open_only: Annotated[bool, Query(alias="open")] = False,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[schemas.IncidentOut]:
+    return queries.list_incidents(
+        session, eenheid=eenheid, open_only=open_only, since=since, until=until, limit=limit
+    )
+
+
+@router.get("/incidents/{incident_id}", response_model=schemas.IncidentOut, responses=ERRORS)
+@releasing
+def get_incident(session: SessionDep, incident_id: int) -> schemas.IncidentOut:
+    return queries.incident_detail(session, incident_id=incident_id)
+
+
+@router.get("/incidents/{incident_id}/advice", response_model=schemas.Advice, responses=ERRORS)
+@releasing
+def get_advice(session: SessionDep, incident_id: int) -> schemas.Advice:
+    """Candidate units in dispatch order (the shared policy), with estimated arrival."""
+    return run(lambda: advise(session, incident_id=incident_id))
+
+
+@router.post(
+    "/incidents/{incident_id}/assignments",
+    response_model=schemas.IncidentOut,
+    status_code=201,
+    responses=ERRORS,
+)
+@releasing
+def assign(
+    session: SessionDep, incident_id: int, data: schemas.AssignIn, operator: Operator = "api"
+) -> schemas.IncidentOut:
+    """Send a unit. Of concurrent requests for the same unit exactly one succeeds."""
+    run(
+        lambda: service.assign(
+            session,
+            incident_id=incident_id,
+            call_sign=data.unit,
+            actor=operator,
+            version=data.version,
+        )
+    )
+    return queries.incident_detail(session, incident_id=incident_id)
+
+
+@router.post("/incidents/{incident_id}/close", response_model=schemas.IncidentOut, responses=ERRORS)
+@releasing
+def close(session: SessionDep, incident_id: int, operator: Operator = "api") -> schemas.IncidentOut:
+    run(lambda: service.close_incident(session, incident_id=incident_id, actor=operator))
+    return queries.incident_detail(session, incident_id=incident_id)
+
+
+@router.get(
+    "/incidents/{incident_id}/timeline", response_model=list[schemas.AuditOut], responses=ERRORS
+)
+@releasing
+def timeline(session: SessionDep, incident_id: int) -> list[schemas.AuditOut]:
+    return [
+        schemas.AuditOut.model_validate(e)
+        for e in queries.timeline(session, incident_id=incident_id)
+    ]
+
+
+@router.get("/units", response_model=list[schemas.PatrolUnitOut], responses=ERRORS)
+@releasing
+def list_units(session: SessionDep, eenheid: Eenheid) -> list[schemas.PatrolUnitOut]:
+    return queries.list_units(session, eenheid=eenheid)
+
+
+@router.post("/units", response_model=schemas.PatrolUnitOut, status_code=201)
+@releasing
+def create_unit(
+    session: SessionDep, data: schemas.UnitIn, operator: Operator = "api"
+) -> schemas.PatrolUnitOut:
+    unit = run(lambda: service.create_unit(session, data=data, actor=operator))
+    return queries.units_out(session, [unit])[0]
+
+
+@router.post("/units/{call_sign}/status", response_model=schemas.PatrolUnitOut, responses=ERRORS)
+@releasing
+def set_status(
+    session: SessionDep, call_sign: str, data: schemas.StatusIn, operator: Operator = "api"
+) -> schemas.PatrolUnitOut:
+    """Change a unit's status; a transition out of order is refused with 409."""
+    unit = run(
+        lambda: service.set_status(
+            session, call_sign=call_sign, status=data.status, actor=operator, version=data.version
+        )
+    )
+    return queries.units_out(session, [unit])[0]
+
+
+@router.get("/board", response_model=schemas.Board, responses=ERRORS)
+@releasing
+def board(session: SessionDep, eenheid: Eenheid) -> schemas.Board:
+    return queries.board(session, eenheid=eenheid)
+
+
+@router.get("/kpi", response_model=schemas.KpiReport, responses=ERRORS)
+@releasing
+def kpis(
+    session: SessionDep,
+    eenheid: Eenheid,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    group: schemas.KpiGroup = "priority",
+) -> schemas.KpiReport:
+    """Response-time KPIs per priority and group against the norms (default: last 7 days)."""
+    since, until = _period(since, until)
+    return kpi.kpis(session, eenheid=eenheid, since=since, until=until, group=group)
+
+
+@router.get("/export.csv", response_class=Response, responses=ERRORS)
+@releasing
+def export(
+    session: SessionDep,
+    eenheid: Eenheid,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Response:
+    """Incidents in the columns of docs/incidents-csv.md (read by korps sim)."""
+    since, until = _period(since, until, days=365)
+    text = kpi.export_csv(session, eenheid=eenheid, since=since, until=until)
+    name = f"incidenten-{eenheid}-{since:%Y%m%d}-{until:%Y%m%d}.csv"
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/audit", response_model=list[schemas.AuditOut])
+@releasing
+def audit_log(
+    session: SessionDep,
+    entity: Annotated[str | None, Query(pattern="^(incident|unit)$")] = None,
+    entity_id: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+) -> list[schemas.AuditOut]:
+    from korps.controlroom.audit import entries
+
+    return [
+        schemas.AuditOut.model_validate(e)
+        for e in entries(session, entity=entity, entity_id=entity_id, limit=limit)
+    ]

@@ -1,0 +1,195 @@
+"""Response-time KPIs against the norms, and the incident history CSV (docs/incidents-csv.md).
+
+Response time (aanrijdtijd) = first unit on scene - received, in minutes. For a period
+(incidents *received* in [since, until)) and a grouping, each row gives per priority: the
+incidents counted, how many got a unit on scene, the share of those within the norm, and
+P50/P90 (linear interpolation between order statistics). Grouped by unit, an incident
+counts for every unit that arrived, with that unit's own arrival.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from korps.controlroom import schemas
+from korps.controlroom.areas import get_eenheid
+from korps.controlroom.models import Assignment, Incident, PatrolUnit
+from korps.controlroom.reference import Reference, bundled_reference
+from korps.controlroom.times import as_utc, local, minutes_between
+from korps.organisation.models import Unit
+
+CSV_COLUMNS = (
+    "id",
+    "channel",
+    "category",
+    "priority",
+    "basisteam",
+    "district",
+    "received_at",
+    "dispatched_at",
+    "arrived_at",
+    "cleared_at",
+    "units",
+)
+PRIORITY_LABELS = {1: "prio 1", 2: "prio 2", 3: "prio 3"}
+
+
+def _period(since: datetime, until: datetime) -> tuple[datetime, datetime]:
+    since, until = as_utc(since), as_utc(until)
+    if until <= since:
+        raise ValueError("until must be after since")
+    return since, until
+
+
+def _row(
+    key: str, label: str, priority: int, samples: list[float | None], ref: Reference
+) -> schemas.KpiRow:
+    arrived = np.array([s for s in samples if s is not None], dtype=np.float64)
+    norm = ref.norm(priority)
+    row = schemas.KpiRow(
+        key=key,
+        label=label,
+        priority=priority,
+        count=len(samples),
+        arrived=int(arrived.size),
+        norm_minutes=norm.minutes if norm else None,
+        target_share=norm.share if norm else None,
+    )
+    if arrived.size:
+        row.p50_minutes = round(float(np.percentile(arrived, 50)), 2)
+        row.p90_minutes = round(float(np.percentile(arrived, 90)), 2)
+        if norm is not None and norm.minutes is not None:
+            within = int((arrived <= norm.minutes + 1e-9).sum())
+            row.within_norm = within
+            row.share_within_norm = round(within / arrived.size, 4)
+            if norm.share is not None:
+                row.met = row.share_within_norm >= norm.share - 1e-12
+    return row
+
+
+def kpis(
+    session: Session,
+    *,
+    eenheid: str,
+    since: datetime,
+    until: datetime,
+    group: schemas.KpiGroup = "priority",
+    reference: Reference | None = None,
+) -> schemas.KpiReport:
+    """Count, share within norm and P50/P90 response time per priority and ``group``."""
+    ref = reference or bundled_reference()
+    root = get_eenheid(session, slug=eenheid)
+    since, until = _period(since, until)
+    in_period = (
+        Incident.eenheid_id == root.id,
+        Incident.received_at >= since,
+        Incident.received_at < until,
+    )
+    samples: dict[tuple[str, int], list[float | None]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    if group == "unit":
+        query = (
+            select(PatrolUnit.call_sign, Incident.priority, Incident.received_at, Assignment)
+            .join(Assignment, Assignment.incident_id == Incident.id)
+            .join(PatrolUnit, Assignment.patrol_unit_id == PatrolUnit.id)
+            .where(*in_period)
+        )
+        for call_sign, priority, received_at, assignment in session.execute(query):
+            labels[call_sign] = call_sign
+            samples[(call_sign, priority)].append(
+                minutes_between(received_at, assignment.arrived_at)
+            )
+    else:
+        column = {
+            "priority": Incident.priority,
+            "basisteam": Incident.basisteam_id,
+            "district": Incident.district_id,
+        }[group]
+        names: dict[int, tuple[str, str]] = {}
+        if group != "priority":
+            names = {
+                i: (s, n) for i, s, n in session.execute(select(Unit.id, Unit.slug, Unit.name))
+            }
+        grouped = select(column, Incident.priority, Incident.received_at, Incident.arrived_at)
+        for key, priority, received, arrived in session.execute(grouped.where(*in_period)):
+            if group == "priority":
+                slug, name = str(priority), PRIORITY_LABELS.get(priority, f"prio {priority}")
+            else:
+                slug, name = names.get(key, ("-", "onbekend")) if key else ("-", "onbekend")
+            labels[slug] = name
+            samples[(slug, priority)].append(minutes_between(received, arrived))
+    rows = [
+        _row(key, labels[key], priority, values, ref)
+        for (key, priority), values in sorted(samples.items(), key=lambda kv: (kv[0][0], kv[0][1]))
+    ]
+    if group != "priority":
+        rows.sort(key=lambda r: (r.label, r.priority))
+    return schemas.KpiReport(
+        eenheid=schemas.AreaRef(slug=root.slug, name=root.name),
+        since=since,
+        until=until,
+        group=group,
+        rows=rows,
+    )
+
+
+def _time(value: datetime | None) -> str:
+    return "" if value is None else local(value).isoformat(timespec="seconds")
+
+
+def export_rows(
+    session: Session, *, eenheid: str, since: datetime, until: datetime
+) -> list[dict[str, str]]:
+    """Incidents received in [since, until) in the columns of docs/incidents-csv.md."""
+    root = get_eenheid(session, slug=eenheid)
+    since, until = _period(since, until)
+    counts = (
+        select(Assignment.incident_id, func.count(Assignment.id).label("n"))
+        .group_by(Assignment.incident_id)
+        .subquery()
+    )
+    basisteam = Unit.__table__.alias("basisteam")
+    district = Unit.__table__.alias("district")
+    query = (
+        select(Incident, basisteam.c.slug, district.c.slug, counts.c.n)
+        .join(basisteam, basisteam.c.id == Incident.basisteam_id)
+        .outerjoin(district, district.c.id == Incident.district_id)
+        .outerjoin(counts, counts.c.incident_id == Incident.id)
+        .where(
+            Incident.eenheid_id == root.id,
+            Incident.received_at >= since,
+            Incident.received_at < until,
+        )
+        .order_by(Incident.received_at, Incident.id)
+    )
+    return [
+        {
+            "id": str(incident.id),
+            "channel": incident.channel,
+            "category": incident.category,
+            "priority": str(incident.priority),
+            "basisteam": basisteam_slug,
+            "district": district_slug or "",
+            "received_at": _time(incident.received_at),
+            "dispatched_at": _time(incident.dispatched_at),
+            "arrived_at": _time(incident.arrived_at),
+            "cleared_at": _time(incident.cleared_at),
+            "units": str(units or 0),
+        }
+        for incident, basisteam_slug, district_slug, units in session.execute(query)
+    ]
+
+
+def export_csv(session: Session, *, eenheid: str, since: datetime, until: datetime) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(export_rows(session, eenheid=eenheid, since=since, until=until))
+    return buffer.getvalue()

@@ -1,0 +1,368 @@
+"""HTML pages of the control room (Dutch UI): live board, intake, incident, KPIs.
+
+Actions are plain forms (post, then redirect); the board refreshes itself with htmx every
+3 seconds. The operator's name is remembered in the ``centralist`` cookie.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from korps.controlroom import kpi, queries, schemas, service
+from korps.controlroom.advice import advise
+from korps.controlroom.areas import areas_for, get_eenheid
+from korps.controlroom.errors import ConflictError, InputError, releasing
+from korps.controlroom.models import PatrolUnit
+from korps.controlroom.reference import bundled_reference
+from korps.controlroom.times import LOCAL, local, minutes_between, utc_now
+from korps.db.session import SessionDep
+from korps.organisation.models import Unit
+from korps.web.templating import render, templates
+
+router = APIRouter(include_in_schema=False)
+POLL_SECONDS = 3
+FIELD_LABELS = {
+    "eenheid": "Eenheid",
+    "channel": "Kanaal",
+    "category": "Classificatie",
+    "priority": "Prioriteit",
+    "gemeente": "Gemeente",
+    "basisteam": "Basisteam",
+    "address": "Adres",
+    "lat": "Breedtegraad",
+    "lon": "Lengtegraad",
+    "caller_name": "Naam melder",
+    "caller_phone": "Telefoon melder",
+    "notes": "Notities",
+    "received_at": "Tijd melding",
+}
+
+
+def _clock(value: datetime | None) -> str:
+    return "" if value is None else local(value).strftime("%H:%M:%S")
+
+
+def _minutes(value: float | None) -> str:
+    if value is None:
+        return "–"
+    seconds = round(value * 60)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+templates.env.filters["klok"] = _clock
+templates.env.filters["minuten"] = _minutes
+templates.env.globals["STATUS_LABELS"] = {**service.STATUS_LABELS, **service.INCIDENT_LABELS}
+
+
+def _operator(request: Request) -> str:
+    return (request.cookies.get("centralist") or "centralist")[:100]
+
+
+def _default_eenheid(session: Session) -> str:
+    with_units = session.scalar(
+        select(Unit.slug).join(PatrolUnit, PatrolUnit.eenheid_id == Unit.id).limit(1)
+    )
+    if with_units:
+        return with_units
+    slug = session.scalar(select(Unit.slug).where(Unit.kind == "eenheid").order_by(Unit.slug))
+    return "rotterdam" if slug is None else ("rotterdam" if _exists(session, "rotterdam") else slug)
+
+
+def _exists(session: Session, slug: str) -> bool:
+    return session.scalar(select(Unit.id).where(Unit.slug == slug)) is not None
+
+
+@router.get("/meldkamer", response_class=HTMLResponse)
+@releasing
+def start(session: SessionDep) -> Response:
+    return RedirectResponse(f"/meldkamer/{_default_eenheid(session)}", status_code=303)
+
+
+@router.get("/meldkamer/{eenheid}", response_class=HTMLResponse)
+@releasing
+def board_page(request: Request, session: SessionDep, eenheid: str) -> HTMLResponse:
+    board = queries.board(session, eenheid=eenheid)
+    return render(request, "controlroom/board.html", board=board, poll=POLL_SECONDS)
+
+
+@router.get("/meldkamer/{eenheid}/bord", response_class=HTMLResponse)
+@releasing
+def board_partial(request: Request, session: SessionDep, eenheid: str) -> HTMLResponse:
+    board = queries.board(session, eenheid=eenheid)
+    return render(request, "controlroom/_board.html", board=board)
+
+
+def _intake_form(
+    request: Request,
+    session: Session,
+    eenheid: str,
+    values: dict[str, Any],
+    error: InputError | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    root = get_eenheid(session, slug=eenheid)
+    areas = areas_for(session, eenheid=root)
+    gemeenten = sorted(areas.gemeente_names.items(), key=lambda item: item[1])
+    split = {areas.gemeente_names[code] for code, covers in areas.covers.items() if len(covers) > 1}
+    return render(
+        request,
+        "controlroom/intake.html",
+        status_code=status_code,
+        eenheid=schemas.AreaRef(slug=root.slug, name=root.name),
+        reference=bundled_reference(),
+        gemeenten=gemeenten,
+        basisteams=list(zip(areas.slugs, areas.names, strict=True)),
+        split=sorted(split),
+        values=values,
+        error=error,
+        field_label=FIELD_LABELS.get(error.field, error.field) if error else None,
+        operator=_operator(request),
+    )
+
+
+@router.get("/meldkamer/{eenheid}/nieuw", response_class=HTMLResponse)
+@releasing
+def intake_page(request: Request, session: SessionDep, eenheid: str) -> HTMLResponse:
+    values = {"idempotency_key": uuid.uuid4().hex, "channel": "112"}
+    return _intake_form(request, session, eenheid, values)
+
+
+def _number(text: str | None, field: str) -> float | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        return float(text.replace(",", "."))
+    except ValueError as exc:
+        raise InputError(field, "not a number") from exc
+
+
+FormText = Annotated[str, Form()]
+
+
+@router.post("/meldkamer/{eenheid}/nieuw", response_class=HTMLResponse)
+@releasing
+def intake_submit(
+    request: Request,
+    session: SessionDep,
+    eenheid: str,
+    channel: FormText = "",
+    category: FormText = "",
+    priority: FormText = "",
+    gemeente: FormText = "",
+    basisteam: FormText = "",
+    address: FormText = "",
+    lat: FormText = "",
+    lon: FormText = "",
+    caller_name: FormText = "",
+    caller_phone: FormText = "",
+    notes: FormText = "",
+    idempotency_key: FormText = "",
+    centralist: FormText = "",
+) -> Response:
+    values = {
+        "channel": channel,
+        "category": category,
+        "priority": priority,
+        "gemeente": gemeente,
+        "basisteam": basisteam,
+        "address": address,
+        "lat": lat,
+        "lon": lon,
+        "caller_name": caller_name,
+        "caller_phone": caller_phone,
+        "notes": notes,
+        "idempotency_key": idempotency_key,
+    }
+    operator = (centralist or _operator(request)).strip()[:100]
+    try:
+        data = schemas.IncidentIn(
+            eenheid=eenheid,
+            channel=values.get("channel", ""),
+            category=values.get("category", ""),
+            priority=int(values["priority"]) if values.get("priority") else None,
+            gemeente=values.get("gemeente", ""),
+            basisteam=values.get("basisteam") or None,
+            address=values.get("address") or None,
+            lat=_number(values.get("lat"), "lat"),
+            lon=_number(values.get("lon"), "lon"),
+            caller_name=values.get("caller_name") or None,
+            caller_phone=values.get("caller_phone") or None,
+            notes=values.get("notes") or None,
+            idempotency_key=values.get("idempotency_key") or None,
+        )
+        incident, _new = service.intake(session, data=data, actor=operator or "centralist")
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "form"
+        error = InputError(field, str(first["msg"]))
+        return _intake_form(request, session, eenheid, values, error, status_code=422)
+    except InputError as error:
+        return _intake_form(request, session, eenheid, values, error, status_code=422)
+    response = RedirectResponse(f"/meldkamer/meldingen/{incident.id}", status_code=303)
+    response.set_cookie("centralist", operator or "centralist", samesite="strict")
+    return response
+
+
+def _incident_page(
+    request: Request,
+    session: Session,
+    incident_id: int,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    incident = queries.incident_detail(session, incident_id=incident_id)
+    advice = None
+    if incident.status != "afgesloten":
+        advice = advise(session, incident_id=incident_id)
+    now = utc_now()
+    return render(
+        request,
+        "controlroom/incident.html",
+        status_code=status_code,
+        incident=incident,
+        advice=advice,
+        timeline=queries.timeline(session, incident_id=incident_id),
+        transitions=service.TRANSITIONS,
+        age=minutes_between(incident.received_at, incident.cleared_at or now),
+        intervals=[
+            ("melding → uitgifte", minutes_between(incident.received_at, incident.dispatched_at)),
+            (
+                "uitgifte → ter plaatse",
+                minutes_between(incident.dispatched_at, incident.arrived_at),
+            ),
+            ("melding → ter plaatse (aanrijdtijd)", incident.response_minutes),
+            ("ter plaatse → afgesloten", minutes_between(incident.arrived_at, incident.cleared_at)),
+        ],
+        error=error,
+    )
+
+
+@router.get("/meldkamer/meldingen/{incident_id}", response_class=HTMLResponse)
+@releasing
+def incident_page(request: Request, session: SessionDep, incident_id: int) -> HTMLResponse:
+    return _incident_page(request, session, incident_id)
+
+
+def _after(request: Request, session: Session, incident_id: int, action: Any) -> Response:
+    try:
+        action()
+    except (ConflictError, InputError) as exc:
+        session.rollback()
+        return _incident_page(request, session, incident_id, error=str(exc), status_code=409)
+    return RedirectResponse(f"/meldkamer/meldingen/{incident_id}", status_code=303)
+
+
+@router.post("/meldkamer/meldingen/{incident_id}/toewijzen", response_class=HTMLResponse)
+@releasing
+def assign(
+    request: Request, session: SessionDep, incident_id: int, unit: Annotated[str, Form()]
+) -> Response:
+    return _after(
+        request,
+        session,
+        incident_id,
+        lambda: service.assign(
+            session, incident_id=incident_id, call_sign=unit, actor=_operator(request)
+        ),
+    )
+
+
+@router.post("/meldkamer/meldingen/{incident_id}/afsluiten", response_class=HTMLResponse)
+@releasing
+def close(request: Request, session: SessionDep, incident_id: int) -> Response:
+    return _after(
+        request,
+        session,
+        incident_id,
+        lambda: service.close_incident(session, incident_id=incident_id, actor=_operator(request)),
+    )
+
+
+@router.post("/meldkamer/meldingen/{incident_id}/status", response_class=HTMLResponse)
+@releasing
+def unit_status(
+    request: Request,
+    session: SessionDep,
+    incident_id: int,
+    unit: Annotated[str, Form()],
+    status: Annotated[str, Form()],
+) -> Response:
+    return _after(
+        request,
+        session,
+        incident_id,
+        lambda: service.set_status(
+            session, call_sign=unit, status=status, actor=_operator(request)
+        ),
+    )
+
+
+@router.post("/meldkamer/{eenheid}/eenheden/status", response_class=HTMLResponse)
+@releasing
+def board_unit_status(
+    request: Request,
+    session: SessionDep,
+    eenheid: str,
+    unit: Annotated[str, Form()],
+    status: Annotated[str, Form()],
+) -> Response:
+    """Status buttons on the board (in/uit dienst, beschikbaar)."""
+    try:
+        service.set_status(session, call_sign=unit, status=status, actor=_operator(request))
+    except (ConflictError, InputError) as exc:
+        session.rollback()
+        board = queries.board(session, eenheid=eenheid)
+        return render(
+            request,
+            "controlroom/board.html",
+            status_code=409,
+            board=board,
+            poll=POLL_SECONDS,
+            error=str(exc),
+        )
+    return RedirectResponse(f"/meldkamer/{eenheid}", status_code=303)
+
+
+def _day(text: str | None, default: datetime) -> datetime:
+    if not text:
+        return default
+    try:
+        day = datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        return default
+    return datetime.combine(day, time(), tzinfo=LOCAL)
+
+
+@router.get("/meldkamer/{eenheid}/kpi", response_class=HTMLResponse)
+@releasing
+def kpi_page(
+    request: Request,
+    session: SessionDep,
+    eenheid: str,
+    since: Annotated[str | None, Query(max_length=10)] = None,
+    until: Annotated[str | None, Query(max_length=10)] = None,
+    group: schemas.KpiGroup = "priority",
+) -> HTMLResponse:
+    today = datetime.combine(local(utc_now()).date(), time(), tzinfo=LOCAL)
+    start = _day(since, today - timedelta(days=6))
+    end = _day(until, today) + timedelta(days=1)  # until is inclusive on the page
+    if end <= start:
+        end = start + timedelta(days=1)
+    report = kpi.kpis(session, eenheid=eenheid, since=start, until=end, group=group)
+    return render(
+        request,
+        "controlroom/kpi.html",
+        report=report,
+        since=start.date().isoformat(),
+        until=(end - timedelta(days=1)).date().isoformat(),
+        group=group,
+        norms=bundled_reference().norms,
+    )

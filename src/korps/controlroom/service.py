@@ -1,0 +1,454 @@
+"""What changes state in the control room: intake, units and their status, assignment,
+closing. Every function takes a session and keyword arguments, commits its own transaction
+and appends every state change to the audit log in that same transaction.
+
+**Concurrency.** A unit changes only by ``UPDATE patrol_unit ... WHERE id = ? AND version = ?``
+(optimistic lock; the version is bumped), so of two operators assigning the same unit, one
+update matches and the other finds no row and gets a ConflictError. The partial unique index
+``uq_assignment_open_unit`` (one open assignment per unit) enforces the same in the
+database. Incident rows are read ``FOR UPDATE`` (PostgreSQL) after the unit row is written:
+the lock order is always unit, then incident. On SQLite the first write takes the database
+write lock, which serialises the rest of the transaction the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from korps.controlroom import audit, schemas
+from korps.controlroom.advice import estimate
+from korps.controlroom.areas import areas_for, get_eenheid
+from korps.controlroom.errors import ConflictError, InputError
+from korps.controlroom.locations import resolve
+from korps.controlroom.models import NOTES_MAX, Assignment, Incident, PatrolUnit
+from korps.controlroom.queries import get_incident, get_unit
+from korps.controlroom.reference import Reference, bundled_reference
+from korps.controlroom.times import as_utc, utc_now
+from korps.organisation.models import Gemeente, Unit
+from korps.organisation.service import NotFoundError
+
+STATUS_LABELS = {
+    "beschikbaar": "beschikbaar",
+    "uitgegeven": "uitgegeven",
+    "aanrijdend": "aanrijdend",
+    "ter_plaatse": "ter plaatse",
+    "vrij": "vrij",
+    "uit_dienst": "uit dienst",
+}
+INCIDENT_LABELS = {
+    "nieuw": "nieuw",
+    "uitgegeven": "uitgegeven",
+    "ter_plaatse": "ter plaatse",
+    "afgesloten": "afgesloten",
+}
+FREE = ("beschikbaar", "vrij")
+ACTIVE = ("uitgegeven", "aanrijdend", "ter_plaatse")
+# "uitgegeven" is reached only by assigning the unit to an incident (see assign)
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "uit_dienst": ("beschikbaar",),
+    "beschikbaar": ("uitgegeven", "uit_dienst"),
+    "vrij": ("uitgegeven", "beschikbaar", "uit_dienst"),
+    "uitgegeven": ("aanrijdend", "ter_plaatse", "vrij"),
+    "aanrijdend": ("ter_plaatse", "vrij"),
+    "ter_plaatse": ("vrij",),
+}
+FUTURE_SLACK = timedelta(minutes=1)
+
+
+def _by_key(session: Session, key: str) -> Incident | None:
+    return session.scalar(select(Incident).where(Incident.idempotency_key == key))
+
+
+def intake(
+    session: Session,
+    *,
+    data: schemas.IncidentIn,
+    actor: str,
+    now: datetime | None = None,
+    reference: Reference | None = None,
+) -> tuple[Incident, bool]:
+    """Register an incident; returns it and whether it is new. A retry with the same
+    idempotency key returns the first incident and writes nothing. Bad input raises
+    InputError naming the field, and nothing is written."""
+    ref = reference or bundled_reference()
+    now = as_utc(now) if now else utc_now()
+    if data.idempotency_key and (existing := _by_key(session, data.idempotency_key)):
+        return existing, False
+    try:
+        eenheid = get_eenheid(session, slug=data.eenheid)
+    except NotFoundError as exc:
+        raise InputError("eenheid", str(exc.args[0])) from exc
+    if data.channel not in ref.channel_codes:
+        raise InputError(
+            "channel", f"unknown channel {data.channel!r} (one of {', '.join(ref.channel_codes)})"
+        )
+    category = ref.category(data.category)
+    if category is None:
+        raise InputError(
+            "category", f"unknown category {data.category!r}: not in the classification table"
+        )
+    if data.notes is not None and len(data.notes) > NOTES_MAX:
+        raise InputError("notes", f"at most {NOTES_MAX} characters (got {len(data.notes)})")
+    received_at = as_utc(data.received_at) if data.received_at else now
+    if received_at > now + FUTURE_SLACK:
+        raise InputError("received_at", "lies in the future")
+    text = data.gemeente.strip()
+    areas = areas_for(session, eenheid=eenheid)
+    try:
+        location = resolve(
+            areas,
+            gemeente=text,
+            basisteam=data.basisteam,
+            lat=data.lat,
+            lon=data.lon,
+            max_distance_km=ref.location.max_distance_km,
+        )
+    except InputError as exc:
+        if exc.field != "gemeente":
+            raise
+        known = session.scalar(
+            select(func.count())
+            .select_from(Gemeente)
+            .where(or_(Gemeente.code == text.upper(), func.lower(Gemeente.name) == text.lower()))
+        )
+        if known:
+            raise
+        raise InputError("gemeente", f"unknown municipality {data.gemeente!r}") from exc
+    incident = Incident(
+        idempotency_key=data.idempotency_key,
+        eenheid_id=eenheid.id,
+        channel=data.channel,
+        category=category.code,
+        priority=data.priority or category.priority,
+        caller_name=data.caller_name or None,
+        caller_phone=data.caller_phone or None,
+        address=data.address or None,
+        gemeente_code=location.gemeente_code,
+        lat=data.lat,
+        lon=data.lon,
+        basisteam_id=location.basisteam_id,
+        district_id=location.district_id,
+        notes=data.notes or None,
+        status="nieuw",
+        received_at=received_at,
+        created_by=actor,
+    )
+    session.add(incident)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        if data.idempotency_key and (existing := _by_key(session, data.idempotency_key)):
+            return existing, False  # a concurrent retry won the race
+        raise
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        entity="incident",
+        entity_id=incident.id,
+        action="aangemaakt",
+        before=None,
+        after=audit.state(incident),
+    )
+    session.commit()
+    return incident, True
+
+
+def _eenheid_of(session: Session, basisteam: Unit) -> Unit | None:
+    ids = [int(p) for p in basisteam.path.strip("/").split("/") if p]
+    return session.scalar(
+        select(Unit).where(Unit.id.in_(ids), Unit.kind.in_(("eenheid", "zone"))).limit(1)
+    )
+
+
+def create_unit(
+    session: Session,
+    *,
+    data: schemas.UnitIn,
+    actor: str,
+    now: datetime | None = None,
+    reference: Reference | None = None,
+) -> PatrolUnit:
+    """Add a unit with its home basisteam (which must be an area of its eenheid)."""
+    ref = reference or bundled_reference()
+    now = as_utc(now) if now else utc_now()
+    if data.kind not in ref.kind_codes:
+        raise InputError("kind", f"unknown kind {data.kind!r} (one of {', '.join(ref.kind_codes)})")
+    basisteam = session.scalar(select(Unit).where(Unit.slug == data.basisteam))
+    if basisteam is None or basisteam.kind != "basisteam":
+        raise InputError("basisteam", f"unknown basisteam {data.basisteam!r}")
+    eenheid = _eenheid_of(session, basisteam)
+    if eenheid is None or basisteam.id not in areas_for(session, eenheid=eenheid).index:
+        raise InputError(
+            "basisteam",
+            f"basisteam {data.basisteam!r} covers no municipality, so it has no location "
+            "for dispatch",
+        )
+    if session.scalar(select(PatrolUnit.id).where(PatrolUnit.call_sign == data.call_sign)):
+        raise InputError("call_sign", f"call sign {data.call_sign!r} already exists")
+    unit = PatrolUnit(
+        call_sign=data.call_sign,
+        kind=data.kind,
+        eenheid_id=eenheid.id,
+        home_id=basisteam.id,
+        location_id=basisteam.id,
+        status=data.status if data.status in ("beschikbaar", "uit_dienst") else "uit_dienst",
+        status_since=now,
+        version=1,
+    )
+    session.add(unit)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise InputError("call_sign", f"call sign {data.call_sign!r} already exists") from exc
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        entity="unit",
+        entity_id=unit.id,
+        action="aangemaakt",
+        before=None,
+        after=audit.state(unit),
+    )
+    session.commit()
+    return unit
+
+
+def _open_assignment(session: Session, unit_id: int) -> Assignment | None:
+    return session.scalar(
+        select(Assignment).where(
+            Assignment.patrol_unit_id == unit_id, Assignment.released_at.is_(None)
+        )
+    )
+
+
+def _lock_incident(session: Session, incident_id: int) -> Incident:
+    incident = session.get(Incident, incident_id, with_for_update=True, populate_existing=True)
+    assert incident is not None
+    return incident
+
+
+def _write_unit(session: Session, unit: PatrolUnit, extra: Any = None, **values: Any) -> None:
+    """The optimistic update: matches only if nobody changed the unit since it was read."""
+    query = update(PatrolUnit).where(PatrolUnit.id == unit.id, PatrolUnit.version == unit.version)
+    if extra is not None:
+        query = query.where(extra)
+    result = session.execute(
+        query.values(version=unit.version + 1, **values).execution_options(
+            synchronize_session=False
+        )
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise ConflictError(
+            f"{unit.call_sign} was changed by someone else just now; reload and try again"
+        )
+
+
+def assign(
+    session: Session,
+    *,
+    incident_id: int,
+    call_sign: str,
+    actor: str,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> Assignment:
+    """Send a free unit to an open incident. A unit already taken, uit dienst, or changed
+    since ``version`` is refused with a ConflictError, and nothing is written."""
+    now = as_utc(now) if now else utc_now()
+    incident = get_incident(session, incident_id=incident_id)
+    unit = get_unit(session, call_sign=call_sign)
+    if incident.status == "afgesloten":
+        raise ConflictError(f"incident {incident_id} is closed")
+    if unit.eenheid_id != incident.eenheid_id:
+        raise ConflictError(f"{call_sign} belongs to another regional unit")
+    if unit.status == "uit_dienst":
+        raise ConflictError(f"{call_sign} is uit dienst and cannot be assigned")
+    if unit.status not in FREE:
+        where = f" (incident {unit.incident_id})" if unit.incident_id else ""
+        raise ConflictError(f"{call_sign} is {STATUS_LABELS[unit.status]}{where}: not free")
+    if version is not None and version != unit.version:
+        raise ConflictError(f"{call_sign} changed since version {version}; reload the advice")
+    scope, minutes = estimate(session, incident=incident, unit=unit)
+    before = audit.state(unit)
+    _write_unit(
+        session,
+        unit,
+        PatrolUnit.status.in_(FREE),
+        status="uitgegeven",
+        status_since=now,
+        incident_id=incident.id,
+    )
+    assignment = Assignment(
+        incident_id=incident.id,
+        patrol_unit_id=unit.id,
+        scope=scope,
+        estimated_minutes=None if minutes is None else round(minutes, 2),
+        assigned_at=now,
+        assigned_by=actor,
+    )
+    session.add(assignment)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise ConflictError(f"{call_sign} is already assigned to an incident") from exc
+    incident = _lock_incident(session, incident.id)
+    if incident.status == "afgesloten":
+        session.rollback()
+        raise ConflictError(f"incident {incident_id} was closed just now")
+    incident_before = audit.state(incident)
+    if incident.dispatched_at is None:
+        incident.dispatched_at = now
+    if incident.status == "nieuw":
+        incident.status = "uitgegeven"
+    session.refresh(unit)
+    _record_both(session, now, actor, "toegewezen", unit, before, incident, incident_before)
+    session.commit()
+    return assignment
+
+
+def _record_both(
+    session: Session,
+    now: datetime,
+    actor: str,
+    action: str,
+    unit: PatrolUnit,
+    unit_before: dict[str, Any] | None,
+    incident: Incident | None,
+    incident_before: dict[str, Any] | None,
+) -> None:
+    session.flush()
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        entity="unit",
+        entity_id=unit.id,
+        action=action,
+        before=unit_before,
+        after=audit.state(unit),
+    )
+    if incident is not None and audit.state(incident) != incident_before:
+        audit.record(
+            session,
+            at=now,
+            actor=actor,
+            entity="incident",
+            entity_id=incident.id,
+            action=f"{action} {unit.call_sign}",
+            before=incident_before,
+            after=audit.state(incident),
+        )
+
+
+def set_status(
+    session: Session,
+    *,
+    call_sign: str,
+    status: str,
+    actor: str,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> PatrolUnit:
+    """Move a unit to ``status`` if the transition is allowed (TRANSITIONS); on scene and free
+    update its incident: first arrival, and closing when the last unit is free after one
+    arrived (back to 'nieuw' if none arrived)."""
+    now = as_utc(now) if now else utc_now()
+    unit = get_unit(session, call_sign=call_sign)
+    if status not in STATUS_LABELS:
+        raise InputError("status", f"unknown status {status!r}")
+    if status == "uitgegeven":
+        raise ConflictError("a unit is given out by assigning it to an incident")
+    if status not in TRANSITIONS[unit.status]:
+        allowed = ", ".join(STATUS_LABELS[s] for s in TRANSITIONS[unit.status] if s != "uitgegeven")
+        raise ConflictError(
+            f"{call_sign}: {STATUS_LABELS[unit.status]} -> {STATUS_LABELS[status]} is not "
+            f"allowed (from {STATUS_LABELS[unit.status]} only: {allowed or 'assignment'})"
+        )
+    if version is not None and version != unit.version:
+        raise ConflictError(f"{call_sign} changed since version {version}; reload")
+    before = audit.state(unit)
+    incident_id = unit.incident_id
+    values: dict[str, Any] = {"status": status, "status_since": now}
+    if status == "beschikbaar":
+        values["location_id"] = unit.home_id
+    if status == "vrij":
+        values["incident_id"] = None
+    if status == "ter_plaatse" and incident_id is not None:
+        values["location_id"] = get_incident(session, incident_id=incident_id).basisteam_id
+    _write_unit(session, unit, **values)
+    incident = incident_before = None
+    if incident_id is not None:
+        incident = _lock_incident(session, incident_id)
+        incident_before = audit.state(incident)
+        assignment = _open_assignment(session, unit.id)
+        if status == "ter_plaatse":
+            if assignment is not None and assignment.arrived_at is None:
+                assignment.arrived_at = now
+            if incident.arrived_at is None:
+                incident.arrived_at = now
+                incident.status = "ter_plaatse"
+        elif status == "vrij":
+            if assignment is not None:
+                assignment.released_at = now
+            session.flush()
+            if _open_count(session, incident.id) == 0 and incident.status != "afgesloten":
+                if incident.arrived_at is not None:
+                    incident.status, incident.cleared_at = "afgesloten", now
+                else:
+                    incident.status = "nieuw"
+    session.refresh(unit)
+    _record_both(session, now, actor, "status", unit, before, incident, incident_before)
+    session.commit()
+    return unit
+
+
+def _open_count(session: Session, incident_id: int) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Assignment)
+            .where(Assignment.incident_id == incident_id, Assignment.released_at.is_(None))
+        )
+        or 0
+    )
+
+
+def close_incident(
+    session: Session, *, incident_id: int, actor: str, now: datetime | None = None
+) -> Incident:
+    """Close an incident that has no unit on it any more (e.g. handled by phone)."""
+    now = as_utc(now) if now else utc_now()
+    get_incident(session, incident_id=incident_id)
+    incident = _lock_incident(session, incident_id)
+    if incident.status == "afgesloten":
+        session.rollback()
+        raise ConflictError(f"incident {incident_id} is already closed")
+    if _open_count(session, incident_id):
+        session.rollback()
+        raise ConflictError(f"incident {incident_id} still has units on it: set them vrij first")
+    before = audit.state(incident)
+    incident.status, incident.cleared_at = "afgesloten", now
+    session.flush()
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        entity="incident",
+        entity_id=incident.id,
+        action="afgesloten",
+        before=before,
+        after=audit.state(incident),
+    )
+    session.commit()
+    return incident

@@ -1,0 +1,110 @@
+"""An operator registers a prio-1 incident in Rotterdam-Charlois, sees the advice, assigns
+the first unit, sets it on scene, and sees the response time on the live board, which
+updates itself (htmx polling) in a second window that is never reloaded."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from korps.controlroom.seed import seed_units
+from tests.conftest import BACKENDS, loaded_database
+from tests.e2e.conftest import serve
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def meldkamer(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    _pg_admin: Engine | None,
+) -> Iterator[str]:
+    def seed(session: Session) -> None:
+        seed_units(session, eenheid="rotterdam", per_basisteam=2)
+
+    folder = tmp_path_factory.mktemp("meldkamer")
+    with (
+        loaded_database(request.param, folder, _pg_admin, then=seed) as db,
+        serve(db.engine) as url,
+    ):
+        yield url
+
+
+def test_prio1_in_charlois_from_intake_to_on_scene(browser: Any, meldkamer: str) -> None:
+    from playwright.sync_api import expect
+
+    board = browser.new_page(viewport={"width": 1280, "height": 1000})
+    board.goto(meldkamer + "/")
+    board.get_by_role("link", name="Meldkamer").click()
+    expect(board).to_have_url(meldkamer + "/meldkamer/rotterdam")
+    expect(board.locator("#meldingen-leeg")).to_be_visible()
+    expect(board.locator("[data-status='beschikbaar'] li")).to_have_count(34)
+
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(meldkamer + "/meldkamer/rotterdam/nieuw")
+    category = page.get_by_label("Classificatie", exact=True)
+    category.select_option(label="Woninginbraak heterdaad (prio 1)")
+    page.get_by_label("Gemeente", exact=True).fill("Rotterdam")
+    page.get_by_label("Basisteam", exact=True).select_option(label="Charlois")
+    page.get_by_label("Adres", exact=True).fill("Wolphaertsbocht 100")
+    page.get_by_label("Naam melder").fill("J. de Vries")
+    page.get_by_role("button", name="Melding registreren").click()
+
+    expect(page.locator("h1")).to_contain_text("Woninginbraak heterdaad")
+    expect(page.locator("#basisteam")).to_contain_text("Charlois")
+    expect(page.locator("#basisteam")).to_contain_text("Rotterdam Zuid")
+    number = re.search(r"/meldingen/(\d+)$", page.url)
+    assert number is not None
+    advice = page.locator("#advies tr[data-unit]")
+    expect(advice.first).to_be_visible()
+    first = advice.first.get_attribute("data-unit")
+    assert first is not None and first.startswith("RT-")
+    expect(advice.first).to_contain_text("haalt norm")
+
+    # the board picks the new incident up by itself
+    row = board.locator(f"#meldingen tr[data-id='{number.group(1)}']")
+    expect(row).to_contain_text("Woninginbraak heterdaad", timeout=10_000)
+    expect(row).to_contain_text("nieuw")
+
+    page.get_by_role("button", name=f"Wijs {first} toe").click()
+    assigned = page.locator(f"#ingezet tr[data-unit='{first}']")
+    expect(assigned).to_contain_text("uitgegeven")
+    expect(page.locator("#status")).to_contain_text("uitgegeven")
+    page.get_by_role("button", name=f"{first} ter plaatse").click()
+    expect(page.locator(f"#ingezet tr[data-unit='{first}']")).to_contain_text("ter plaatse")
+    expect(page.locator("#tijdlijn")).to_contain_text("toegewezen")
+
+    # ... and shows the unit on scene and the response time, without a reload
+    expect(row).to_contain_text(f"{first} (ter plaatse)", timeout=10_000)
+    response = row.locator("td.aanrijdtijd")
+    expect(response).to_have_text(re.compile(r"^\d+:\d\d$"))
+    expect(board.locator(f"[data-status='ter_plaatse'] li[data-unit='{first}']")).to_be_visible()
+
+    # free again: the incident is closed and listed with its response time against the norm
+    page.get_by_role("button", name=f"{first} vrij").click()
+    expect(page.locator("#status")).to_contain_text("afgesloten")
+    closed = board.locator(f"#afgesloten tr[data-id='{number.group(1)}']")
+    expect(closed).to_contain_text("binnen 15 min", timeout=10_000)
+    page.close()
+    board.close()
+
+
+def test_bad_intake_names_the_field_and_keeps_the_input(browser: Any, meldkamer: str) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    page.goto(meldkamer + "/meldkamer/rotterdam/nieuw")
+    page.get_by_label("Classificatie", exact=True).select_option(label="Burenruzie (prio 2)")
+    page.get_by_label("Gemeente", exact=True).fill("Utrecht")
+    page.get_by_label("Adres", exact=True).fill("Domplein 1")
+    page.get_by_role("button", name="Melding registreren").click()
+    expect(page.locator("#fout")).to_contain_text("Gemeente")
+    expect(page.locator("#fout")).to_contain_text("outside the area of Eenheid Rotterdam")
+    expect(page.get_by_label("Adres", exact=True)).to_have_value("Domplein 1")
+    page.close()
