@@ -1,12 +1,10 @@
 """The areas (atoms) the dispatch policy works on, built from the organisation registry.
 
 An area is a basisteam of the regional unit (eenheid) that covers at least one municipality
-(``Coverage``). Its centre is the population-weighted mean of the covered municipalities'
-centroids (a municipality split over several basisteams counts with its share of the
-inhabitants), its size the covered area (area x share). Travel times between areas come from
-:func:`korps.dispatch.travel.travel_matrices` with the default :class:`TravelModel`, exactly
-as the simulation computes them. Basisteams without coverage (e.g. the Zeehavenpolitie's
-Havens) have no location and are not areas.
+(``Coverage``); its centre and size come from :mod:`korps.organisation.places`. Travel
+times between areas come from :func:`korps.dispatch.travel.travel_matrices` with the default
+:class:`TravelModel`, exactly as the simulation computes them. Basisteams without
+coverage (e.g. the Zeehavenpolitie's Havens) have no location and are not areas.
 
 Built areas are cached per database and eenheid; the cache key includes a fingerprint of the
 coverage, so reloading the organisation data rebuilds them.
@@ -25,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from korps.dispatch.travel import TravelModel, travel_matrices
 from korps.organisation.models import Coverage, Dataset, Gemeente, Unit
+from korps.organisation.places import basisteam_places
 from korps.organisation.service import NotFoundError
 
 
@@ -93,23 +92,15 @@ def build_areas(session: Session, *, eenheid: Unit, model: TravelModel | None = 
         .where(Coverage.unit_id.in_([u.id for u in units if u.kind == "basisteam"]))
         .order_by(Coverage.gemeente_code, Coverage.share.desc(), Coverage.unit_id)
     ).all()
-    weight: dict[int, float] = {}
-    lat_sum: dict[int, float] = {}
-    lon_sum: dict[int, float] = {}
-    area: dict[int, float] = {}
     covers: dict[str, list[Cover]] = {}
     names: dict[str, str] = {}
     centres: dict[str, tuple[float, float]] = {}
     for unit_id, share, gemeente in rows:
-        inhabitants = max(gemeente.population, 1) * share
-        weight[unit_id] = weight.get(unit_id, 0.0) + inhabitants
-        lat_sum[unit_id] = lat_sum.get(unit_id, 0.0) + gemeente.lat * inhabitants
-        lon_sum[unit_id] = lon_sum.get(unit_id, 0.0) + gemeente.lon * inhabitants
-        area[unit_id] = area.get(unit_id, 0.0) + gemeente.area_km2 * share
         covers.setdefault(gemeente.code, []).append(Cover(unit_id, share))
         names[gemeente.code] = gemeente.name
         centres[gemeente.code] = (gemeente.lat, gemeente.lon)
-    atoms = [u for u in units if u.id in weight]
+    places = basisteam_places(session, unit_ids=[u.id for u in units if u.kind == "basisteam"])
+    atoms = [u for u in units if u.id in places]
     districts = [_district_of(u, by_id) for u in atoms]
     order = sorted(
         range(len(atoms)),
@@ -125,9 +116,9 @@ def build_areas(session: Session, *, eenheid: Unit, model: TravelModel | None = 
     district_index: dict[int | None, int] = {}
     for district in districts:
         district_index.setdefault(district.id if district else None, len(district_index))
-    lat = np.array([lat_sum[u.id] / weight[u.id] for u in atoms], dtype=np.float64)
-    lon = np.array([lon_sum[u.id] / weight[u.id] for u in atoms], dtype=np.float64)
-    size = np.array([area[u.id] for u in atoms], dtype=np.float64)
+    lat = np.array([places[u.id].lat for u in atoms], dtype=np.float64)
+    lon = np.array([places[u.id].lon for u in atoms], dtype=np.float64)
+    size = np.array([places[u.id].area_km2 for u in atoms], dtype=np.float64)
     return Areas(
         eenheid_id=eenheid.id,
         eenheid_slug=eenheid.slug,

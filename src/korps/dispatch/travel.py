@@ -3,7 +3,8 @@
 Without a measured matrix, the time from area a to area b is the great-circle distance
 between their centres x a detour factor / the speed of the priority; within one area it is
 the mean distance between two random points of a square of the area's size
-(0.5214 x sqrt(area)) x the detour factor / speed. Defaults are assumptions, documented in
+(0.5214 x sqrt(area)) x the detour factor / speed; between two areas never less than the
+mean of their two within-area distances. Defaults are assumptions, documented in
 docs/simulation.md: detour 1.3 (road vs straight line in Dutch regions), speeds 70 / 55 /
 45 km/h for prio 1 / 2 / 3 (with and without optical and audible signals).
 """
@@ -55,6 +56,9 @@ def distance_matrix_km(
     lat_a, lon_a = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
     km = great_circle_km(lat_a[:, None], lon_a[:, None], lat_a[None, :], lon_a[None, :])
     within = MEAN_DISTANCE_IN_SQUARE * np.sqrt(np.asarray(area_km2, dtype=float))
+    # another area is never nearer than the mean distance within the two areas (two areas
+    # with the same centre, e.g. parts of one municipality without their own centre)
+    km = np.maximum(km, (within[:, None] + within[None, :]) / 2)
     np.fill_diagonal(km, within)
     return km * detour
 

@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 SLUG_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 M = TypeVar("M", bound=BaseModel)
@@ -88,8 +95,16 @@ class CoverageSpec(_Strict):
     unit: Slug
     gemeente: GemeenteCode
     share: float = Field(default=1.0, gt=0, le=1)
+    lat: float | None = Field(default=None, ge=50.0, le=54.0)  # centre of the part served
+    lon: float | None = Field(default=None, ge=3.0, le=7.5)
     source: str | None = None
     assumption: str | None = None
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> CoverageSpec:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("give both `lat` and `lon` of the part served, or neither")
+        return self
 
 
 class AuthoritySpec(_Strict):

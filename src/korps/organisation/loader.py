@@ -283,6 +283,8 @@ def _write_links(session: Session, parsed: ParsedFile, units: dict[str, Unit]) -
             unit_id=units[c.unit].id,
             gemeente_code=c.gemeente,
             share=c.share,
+            lat=c.lat,
+            lon=c.lon,
             source=c.source,
             assumption=c.assumption,
             dataset=name,

@@ -148,6 +148,9 @@ class Coverage(Base):
         ForeignKey("gemeente.code", ondelete="RESTRICT"), index=True
     )
     share: Mapped[float] = mapped_column(Float, default=1.0)
+    # centre of the part of the municipality this basisteam serves (split municipalities)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
     source: Mapped[str | None] = mapped_column(String(300))
     assumption: Mapped[str | None] = mapped_column(Text)
     dataset: Mapped[str] = mapped_column(ForeignKey("dataset.name", ondelete="RESTRICT"))

@@ -1,8 +1,9 @@
 """A default digital-twin scenario for a unit in the database (``korps sim run --unit``).
 
 Every default is an assumption, documented here and in docs/simulation.md:
-- areas: the unit's basisteams that cover municipalities; centre = population-weighted mean
-  of the covered municipalities' centroids, area = the covered area (shares applied);
+- areas: the unit's basisteams that cover municipalities; centre and size from
+  ``korps.organisation.places`` (inhabitant-weighted centre of the covered municipalities or
+  parts of them, covered area);
 - demand: 0.10 incidents per inhabitant per year plus 1.0 per registered crime (2023),
   25 % prio 1, 35 % prio 2, 40 % prio 3 (a Rotterdam-sized unit gets ~300,000 a year);
 - roster: shifts 07-15, 15-23, 23-07 with, per basisteam, enough noodhulp units for a
@@ -19,7 +20,8 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from korps.organisation.models import Coverage, Gemeente, GemeenteCrime, Unit
+from korps.organisation.models import Coverage, GemeenteCrime, Unit
+from korps.organisation.places import basisteam_places as organisation_places
 from korps.organisation.service import get_unit
 from korps.organisation.tree import subtree_query
 from korps.sim.calibrate import Place
@@ -44,8 +46,10 @@ def _shift_factor(start: str, end: str) -> float:
 
 def scenario_for_unit(session: Session, *, slug: str, days: float = 365) -> SimScenario:
     root = get_unit(session, slug=slug)
-    teams = [u for u in session.scalars(subtree_query(root)) if u.kind == "basisteam"]
-    parents = {u.id: u.slug for u in session.scalars(subtree_query(root))}
+    units = session.scalars(subtree_query(root)).all()
+    parents = {u.id: u.slug for u in units}
+    teams = [u for u in units if u.kind == "basisteam"]
+    places = organisation_places(session, unit_ids=[u.id for u in teams])
     crime = {
         code: total
         for code, total in session.execute(
@@ -54,31 +58,26 @@ def scenario_for_unit(session: Session, *, slug: str, days: float = 365) -> SimS
             )
         )
     }
-    covers: dict[int, list[tuple[float, Gemeente]]] = defaultdict(list)
-    query = select(Coverage.unit_id, Coverage.share, Gemeente).join(Gemeente)
-    for unit_id, share, gemeente in session.execute(query):
-        covers[unit_id].append((share, gemeente))
+    crimes: dict[int, float] = defaultdict(float)
+    query = select(Coverage.unit_id, Coverage.share, Coverage.gemeente_code)
+    for unit_id, share, code in session.execute(query.where(Coverage.unit_id.in_(places))):
+        crimes[unit_id] += share * crime.get(code, 0)
     areas = []
     roster: dict[str, dict[str, int]] = {}
     factors = {name: _shift_factor(start, end) for name, start, end in SHIFTS}
     for team in teams:
-        rows = covers.get(team.id, [])
-        people = sum(s * g.population for s, g in rows)
-        if people <= 0:
+        place = places.get(team.id)
+        if place is None or place.population <= 0:
             continue  # e.g. the port: no municipality, no modelled demand
-        lat = sum(s * g.population * g.lat for s, g in rows) / people
-        lon = sum(s * g.population * g.lon for s, g in rows) / people
-        per_year = PER_INHABITANT * people + PER_CRIME * sum(
-            s * crime.get(g.code, 0) for s, g in rows
-        )
+        per_year = PER_INHABITANT * place.population + PER_CRIME * crimes[team.id]
         areas.append(
             {
                 "key": team.slug,
                 "name": team.name,
                 "district": parents.get(team.parent_id or -1, "district"),
-                "lat": round(lat, 5),
-                "lon": round(lon, 5),
-                "area_km2": round(sum(s * g.area_km2 for s, g in rows), 2),
+                "lat": round(place.lat, 5),
+                "lon": round(place.lon, 5),
+                "area_km2": round(place.area_km2, 2),
                 "incidents_per_year": {
                     p: round(per_year * f, 1) for p, f in PRIORITY_SPLIT.items()
                 },
@@ -108,39 +107,32 @@ def scenario_for_unit(session: Session, *, slug: str, days: float = 365) -> SimS
 def basisteam_places(
     session: Session, slugs: Iterable[str]
 ) -> tuple[dict[str, Place], dict[str, str]]:
-    """Centre (population-weighted, as above), covered area and district of each basisteam
-    slug, for ``korps sim calibrate``; and, per slug that has no place, the reason."""
+    """Centre, covered area and district of each basisteam slug (``korps.organisation
+    .places``), for ``korps sim calibrate``; and, per slug that has no place, the reason."""
     wanted = sorted(set(slugs))
     units = {u.slug: u for u in session.scalars(select(Unit).where(Unit.slug.in_(wanted)))}
     parent_ids = {u.parent_id for u in units.values() if u.parent_id is not None}
     query_parents = select(Unit.id, Unit.slug).where(Unit.id.in_(parent_ids))
     parents = {unit_id: slug for unit_id, slug in session.execute(query_parents)}
-    covers: dict[int, list[tuple[float, Gemeente]]] = defaultdict(list)
-    ids = [u.id for u in units.values()]
-    query = select(Coverage.unit_id, Coverage.share, Gemeente).join(Gemeente)
-    for unit_id, share, gemeente in session.execute(query.where(Coverage.unit_id.in_(ids))):
-        covers[unit_id].append((share, gemeente))
+    located = organisation_places(session, unit_ids=[u.id for u in units.values()])
     places: dict[str, Place] = {}
     unplaced: dict[str, str] = {}
     for slug in wanted:
         unit = units.get(slug)
         if unit is None:
             unplaced[slug] = "not in the database"
-            continue
-        if unit.kind != "basisteam":
+        elif unit.kind != "basisteam":
             unplaced[slug] = f"a {unit.kind}, not a basisteam"
-            continue
-        rows = covers.get(unit.id, [])
-        people = sum(s * g.population for s, g in rows)
-        if people <= 0:
+        elif unit.id not in located or located[unit.id].population <= 0:
             unplaced[slug] = "covers no municipality in the database, so it has no location"
-            continue
-        places[slug] = Place(
-            key=slug,
-            name=unit.name,
-            district=parents.get(unit.parent_id or -1, "district"),
-            lat=round(sum(s * g.population * g.lat for s, g in rows) / people, 5),
-            lon=round(sum(s * g.population * g.lon for s, g in rows) / people, 5),
-            area_km2=round(sum(s * g.area_km2 for s, g in rows), 2),
-        )
+        else:
+            place = located[unit.id]
+            places[slug] = Place(
+                key=slug,
+                name=unit.name,
+                district=parents.get(unit.parent_id or -1, "district"),
+                lat=round(place.lat, 5),
+                lon=round(place.lon, 5),
+                area_km2=round(place.area_km2, 2),
+            )
     return places, unplaced
