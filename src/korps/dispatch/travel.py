@@ -60,7 +60,7 @@ def distance_matrix_km(
     # with the same centre, e.g. parts of one municipality without their own centre)
     km = np.maximum(km, (within[:, None] + within[None, :]) / 2)
     np.fill_diagonal(km, within)
-    return km * detour
+    return np.asarray(km * detour, dtype=np.float64)
 
 
 def travel_matrices(
