@@ -16,10 +16,11 @@ install: $(BIN)/python  ## install korps into the virtualenv
 install-dev: $(BIN)/python  ## install korps with the test and lint tools
 	$(BIN)/pip install --quiet -e '.[dev]'
 
-db: install  ## create/upgrade the database, load the bundled datasets, save the example scenarios
+db: install  ## database, bundled datasets, example scenarios, noodhulp units for the Rotterdam meldkamer
 	$(BIN)/korps db init
 	$(BIN)/korps load all
 	$(BIN)/korps scenario save examples/*.yaml
+	$(BIN)/korps controlroom seed-units rotterdam --per-basisteam 2
 
 run: db  ## set up and serve the web UI on http://127.0.0.1:8000
 	$(BIN)/korps serve
