@@ -233,3 +233,23 @@ def test_a_parent_gets_at_least_the_minimums_of_its_teams() -> None:
     assert rows["klein"].total == 6 and rows["klein"].bound == "minimums of its teams"
     assert rows["k1"].total == rows["k2"].total == 3
     assert rows["groot"].total == 14 and rows["g1"].total == 14
+
+
+@settings(max_examples=150, deadline=None)
+@given(problems())
+def test_highs_solves_the_same_problem(
+    problem: tuple[list[str], np.ndarray, float, list[Bound]],
+) -> None:
+    """The quadratic program in HiGHS and the closed form agree (amounts and bound states)."""
+    from korps.planning.qp import solve_highs
+
+    _keys, workload, total, bounds = problem
+    top = workload.max(initial=0.0)
+    positive = workload > 1e-12 * top
+    lo = np.array([b.minimum for b in bounds])
+    hi = np.array([b.maximum for b in bounds])
+    assume(top > 0 and total <= hi[positive].sum() + lo[~positive].sum())
+    exact, exact_states = bounded_proportional(workload, total, lo, hi)
+    highs, highs_states = solve_highs(workload, total, lo, hi)
+    assert highs == pytest.approx(exact, abs=1e-5 * max(1.0, total))
+    assert highs_states.tolist() == exact_states.tolist()

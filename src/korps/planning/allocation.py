@@ -226,10 +226,12 @@ def allocate_group(
     total: float,
     bounds: Sequence[Bound],
     step: float | None,
+    solver: str = "exact",
 ) -> GroupResult:
     """Bounded proportional allocation of ``total`` over one group, rounded to ``step``.
 
-    With a step, the bounds are first moved onto its grid (see ``on_grid``).
+    With a step, the bounds are first moved onto its grid (see ``on_grid``). ``solver``:
+    ``exact`` (the closed form) or ``highs`` (the same problem as a QP in HiGHS).
     """
     bounds = on_grid(bounds, step)
     if len(set(keys)) != len(keys):
@@ -241,7 +243,12 @@ def allocate_group(
     lo = np.array([b.minimum for b in bounds], dtype=float)
     hi = np.array([b.maximum for b in bounds], dtype=float)
     check_feasible(keys, total, lo, hi, bounds)
-    amounts, states = bounded_proportional(score, total, lo, hi)
+    if solver == "highs" and score.max(initial=0.0) > 0:
+        from korps.planning.qp import solve_highs  # HiGHS only when asked for
+
+        amounts, states = solve_highs(score, total, lo, hi)
+    else:
+        amounts, states = bounded_proportional(score, total, lo, hi)
     base = score if score.sum() > 0 else np.ones_like(score)
     targets = total * base / base.sum()
     shares = [

@@ -204,7 +204,9 @@ def _allocate_level(
                 f"total {total:g} is below the {level.norm.label}: {need:.1f} required "
                 f"for {sum(t.values[level.norm.population] for t in teams):,.0f} inhabitants"
             )
-    group = allocate_group(keys=keys, score=score, total=total, bounds=bounds, step=None)
+    group = allocate_group(
+        keys=keys, score=score, total=total, bounds=bounds, step=None, solver=scenario.solver
+    )
     amounts = group.amounts.copy()
     lo = np.array([b.minimum for b in bounds])
     hi = np.array([b.maximum for b in bounds])

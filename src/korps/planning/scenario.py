@@ -72,6 +72,7 @@ class Scenario(_Spec):
     total: NonNeg | None = None  # default: the sum of `total_from` over the first level
     total_from: Column | None = None
     step: float | None = Field(0.1, gt=0)
+    solver: Literal["exact", "highs"] = "exact"  # closed form, or the same QP in HiGHS
     reserve: list[Reserve] = Field(default_factory=list)
     levels: list[Level] = Field(min_length=1, max_length=3)
     compare: Column | None = None  # the figure shown beside the result as "current"
