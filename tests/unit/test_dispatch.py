@@ -121,5 +121,5 @@ def test_the_fast_path_picks_what_the_ranking_puts_first(data: st.DataObject) ->
     ranked, _ = rank_units(*args)
     out = np.empty(8, dtype=np.int64)
     order = np.array(data.draw(st.permutations(range(n))), dtype=np.int64)  # any order
-    found = pick_units(wanted, out, np.empty(8), order, n, *args)
+    found = pick_units(wanted, out, np.empty(8), order, n, order, n, *args)
     assert out[:found].tolist() == ranked[:wanted].tolist()

@@ -105,13 +105,20 @@ def _pop_front(head, tail, nxt, q):
 
 
 @njit(cache=True, inline="always")
-def _leave_duty(duty, duty_at, n_duty, u):
-    """Remove unit ``u`` from the on-duty list (swap with the last)."""
-    last = duty[n_duty - 1]
-    duty[duty_at[u]] = last
-    duty_at[last] = duty_at[u]
-    duty_at[u] = NONE
-    return n_duty - 1
+def _remove(items, at, count, u):
+    """Remove unit ``u`` from a list kept as (items, position of each unit, count)."""
+    last = items[count - 1]
+    items[at[u]] = last
+    at[last] = at[u]
+    at[u] = NONE
+    return count - 1
+
+
+@njit(cache=True, inline="always")
+def _add(items, at, count, u):
+    items[count] = u
+    at[u] = count
+    return count + 1
 
 
 @njit(cache=True, inline="always")
@@ -283,6 +290,9 @@ def simulate(
     duty = np.empty(m, np.int64)  # the units on duty (any order), for the dispatch scan
     duty_at = np.full(m, NONE, np.int64)
     n_duty = 0
+    free = np.empty(m, np.int64)  # the free units (any order): what the dispatch scans first
+    free_at = np.full(m, NONE, np.int64)
+    n_free = 0
     while True:
         # the next event: from the arrivals, the shift stream or the heap (time, kind, seq)
         source = NONE
@@ -353,6 +363,8 @@ def simulate(
                 inc_units[i] - assigned[i],
                 picked,
                 scratch,
+                free,
+                n_free,
                 duty,
                 n_duty,
                 p,
@@ -368,6 +380,8 @@ def simulate(
             )
             for k in range(found):
                 u = picked[k]
+                if u_state[u] == FREE:
+                    n_free = _remove(free, free_at, n_free, u)
                 if u_state[u] == BUSY:  # diverted from a prio-3 job: that job waits again
                     j = u_job[u]
                     assigned[j] -= 1
@@ -388,15 +402,14 @@ def simulate(
                 u_state[u] = FREE
                 u_atom[u] = unit_home[u]
                 free_unit = u
-                duty[n_duty] = u
-                duty_at[u] = n_duty
-                n_duty += 1
+                n_duty = _add(duty, duty_at, n_duty, u)
         elif kind == SHIFT_END:
             u = ident
             if u_state[u] == FREE:
                 u_state[u] = OFF_DUTY
                 u_epoch[u] += 1
-                n_duty = _leave_duty(duty, duty_at, n_duty, u)
+                n_duty = _remove(duty, duty_at, n_duty, u)
+                n_free = _remove(free, free_at, n_free, u)
             elif u_state[u] == BUSY:
                 u_ending[u] = True
                 u_job_prio[u] = 0  # a unit past its shift finishes its job: no diversion
@@ -429,7 +442,7 @@ def simulate(
             if u_ending[u]:
                 u_state[u] = OFF_DUTY
                 u_ending[u] = False
-                n_duty = _leave_duty(duty, duty_at, n_duty, u)
+                n_duty = _remove(duty, duty_at, n_duty, u)
             else:
                 u_state[u] = FREE
                 free_unit = u
@@ -459,6 +472,8 @@ def simulate(
                 size, seq, logs = _assign(u, i, t, heap, size, seq, state, log, logs)
                 if assigned[i] >= inc_units[i]:
                     _pop_front(head, tail, nxt, q)
+            else:
+                n_free = _add(free, free_at, n_free, u)
     # units still busy at the horizon: count their time up to it
     for u in range(m):
         if u_state[u] == BUSY:
