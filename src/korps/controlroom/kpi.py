@@ -24,20 +24,9 @@ from korps.controlroom.models import Assignment, Incident, PatrolUnit
 from korps.controlroom.reference import Reference, bundled_reference
 from korps.controlroom.times import as_utc, local, minutes_between
 from korps.organisation.models import Unit
+from korps.sim.history import COLUMNS as HISTORY_COLUMNS
 
-CSV_COLUMNS = (
-    "id",
-    "channel",
-    "category",
-    "priority",
-    "basisteam",
-    "district",
-    "received_at",
-    "dispatched_at",
-    "arrived_at",
-    "cleared_at",
-    "units",
-)
+CSV_COLUMNS = HISTORY_COLUMNS  # docs/incidents-csv.md: the format the digital twin reads
 PRIORITY_LABELS = {1: "prio 1", 2: "prio 2", 3: "prio 3"}
 
 

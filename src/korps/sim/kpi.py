@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -13,6 +14,17 @@ from scipy import stats
 from korps.sim.engine import Model, Replication
 
 FloatArray = npt.NDArray[np.float64]
+
+
+def clean_nan(value: Any) -> Any:
+    """NaN -> None, through dicts and lists (JSON has no NaN)."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: clean_nan(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_nan(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from korps.sim.history import History, format_time
-from korps.sim.kpi import AreaKpi, Estimate, PriorityKpi
+from korps.sim.kpi import AreaKpi, Estimate, PriorityKpi, clean_nan
 from korps.sim.scenario import Norm, SimScenario
 
 Z95 = 1.959963984540054
@@ -128,17 +128,7 @@ def replay(history: History, norms: Mapping[int, Norm] | None = None) -> ReplayR
     )
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
-
-
 def replay_json(result: ReplayResult) -> dict[str, Any]:
     """The result as JSON-ready data (nan -> null), with the keys of ``korps sim run --json``
     where the measure is the same."""
-    return dict(_clean(asdict(result)))
+    return dict(clean_nan(asdict(result)))

@@ -16,26 +16,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from korps.sim.engine import Model, Replication
-from korps.sim.kpi import SimResult
+from korps.sim.kpi import SimResult, clean_nan
 
 COLOURS = {1: "#b3261e", 2: "#15457c", 3: "#6b7a8f"}
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
 
 
 def result_json(result: SimResult) -> dict[str, Any]:
     data = asdict(result)
     data["utilisation_by_how"] = [round(float(v), 4) for v in result.utilisation_by_how]
     data["unit_utilisation"] = [round(float(v), 4) for v in result.unit_utilisation]
-    return dict(_clean(data))
+    return dict(clean_nan(data))
 
 
 def _png(figure: Any, path: Path) -> None:
