@@ -25,55 +25,54 @@ AT_BASE = 7
 NONE = -1
 
 
-@njit(cache=True, inline="always")
-def _less(t1: float, k1: int, s1: int, t2: float, k2: int, s2: int) -> bool:
-    if t1 != t2:
-        return t1 < t2
-    if k1 != k2:
-        return k1 < k2
-    return s1 < s2
+KIND_SHIFT = 56  # heap order key: kind << 56 | sequence number (sequence starts at 1)
+IDENT_BITS = 22  # heap payload: epoch << 22 | ident (incident or unit index < 2**22)
+IDENT_MASK = (1 << IDENT_BITS) - 1
 
 
 @njit(cache=True, inline="always")
-def _push(ht, hk, hi, he, hs, size, seq, t, kind, ident, epoch):
+def _before(t1: float, o1: int, t2: float, o2: int) -> bool:
+    """Event order: time, then kind, then the order it was scheduled in."""
+    return t1 < t2 or (t1 == t2 and o1 < o2)
+
+
+@njit(cache=True, inline="always")
+def _push(ht, ho, hp, size, seq, t, kind, ident, epoch):
+    """Schedule an event; a binary heap of (time, order key, payload)."""
     i = size
-    ht[i], hk[i], hi[i], he[i], hs[i] = t, kind, ident, epoch, seq
+    order = (kind << KIND_SHIFT) | seq
+    payload = (epoch << IDENT_BITS) | ident
     while i > 0:
         parent = (i - 1) // 2
-        if _less(ht[i], hk[i], hs[i], ht[parent], hk[parent], hs[parent]):
-            ht[i], ht[parent] = ht[parent], ht[i]
-            hk[i], hk[parent] = hk[parent], hk[i]
-            hi[i], hi[parent] = hi[parent], hi[i]
-            he[i], he[parent] = he[parent], he[i]
-            hs[i], hs[parent] = hs[parent], hs[i]
+        if _before(t, order, ht[parent], ho[parent]):
+            ht[i], ho[i], hp[i] = ht[parent], ho[parent], hp[parent]
             i = parent
         else:
             break
+    ht[i], ho[i], hp[i] = t, order, payload
     return size + 1
 
 
 @njit(cache=True, inline="always")
-def _pop(ht, hk, hi, he, hs, size):
+def _pop(ht, ho, hp, size):
+    """Remove the first event (read it from index 0 before)."""
     last = size - 1
-    ht[0], hk[0], hi[0], he[0], hs[0] = ht[last], hk[last], hi[last], he[last], hs[last]
+    t, order, payload = ht[last], ho[last], hp[last]
     size = last
     i = 0
     while True:
-        left = 2 * i + 1
-        right = left + 1
-        best = i
-        if left < size and _less(ht[left], hk[left], hs[left], ht[best], hk[best], hs[best]):
-            best = left
-        if right < size and _less(ht[right], hk[right], hs[right], ht[best], hk[best], hs[best]):
-            best = right
-        if best == i:
+        child = 2 * i + 1
+        if child >= size:
             break
-        ht[i], ht[best] = ht[best], ht[i]
-        hk[i], hk[best] = hk[best], hk[i]
-        hi[i], hi[best] = hi[best], hi[i]
-        he[i], he[best] = he[best], he[i]
-        hs[i], hs[best] = hs[best], hs[i]
-        i = best
+        if child + 1 < size and _before(ht[child + 1], ho[child + 1], ht[child], ho[child]):
+            child += 1
+        if _before(ht[child], ho[child], t, order):
+            ht[i], ho[i], hp[i] = ht[child], ho[child], hp[child]
+            i = child
+        else:
+            break
+    if size > 0:
+        ht[i], ho[i], hp[i] = t, order, payload
     return size
 
 
@@ -136,7 +135,7 @@ def _add_busy(busy_how, start, end):
 def _assign(u, i, t, heap, size, seq, state, log, logs):
     """Send unit ``u`` to incident ``i`` at ``t``: its state, the incident's counts, the log
     row and the ON_SCENE event. Returns the new heap size, sequence and log count."""
-    ht, hk, hi, he, hs = heap
+    ht, ho, hp = heap
     inc_atom, inc_prio, u_state, u_atom, u_job, u_job_prio, u_epoch, u_since, u_log = state[:9]
     assigned, working, dispatched, travel = state[9:]
     log_inc, log_unit, log_times = log
@@ -157,7 +156,7 @@ def _assign(u, i, t, heap, size, seq, state, log, logs):
     log_times[logs, 0] = t
     log_times[logs, 3] = drive
     u_log[u] = logs
-    size = _push(ht, hk, hi, he, hs, size, seq, t + drive, ON_SCENE, u, u_epoch[u])
+    size = _push(ht, ho, hp, size, seq, t + drive, ON_SCENE, u, u_epoch[u])
     return size, seq + 1, logs + 1
 
 
@@ -165,7 +164,7 @@ def _assign(u, i, t, heap, size, seq, state, log, logs):
 def _start_intakes(t, capacity, ops_busy, queues, heap, size, seq, intake_start, inc_intake):
     """Operators free below ``capacity`` take the waiting calls, highest priority first."""
     head, tail, nxt = queues
-    ht, hk, hi, he, hs = heap
+    ht, ho, hp = heap
     while ops_busy < capacity:
         q = NONE
         for p in range(3):
@@ -177,7 +176,7 @@ def _start_intakes(t, capacity, ops_busy, queues, heap, size, seq, intake_start,
         i = _pop_front(head, tail, nxt, q)
         ops_busy += 1
         intake_start[i] = t
-        size = _push(ht, hk, hi, he, hs, size, seq, t + inc_intake[i], INTAKE_DONE, i, 0)
+        size = _push(ht, ho, hp, size, seq, t + inc_intake[i], INTAKE_DONE, i, 0)
         seq += 1
     return ops_busy, size, seq
 
@@ -215,21 +214,15 @@ def simulate(
     n_shift_events = shift_time.shape[0]
     hours = operators_by_hour.shape[0]
     cap = 6 * n + 4 * m + hours + 16
-    heap = (
-        np.empty(cap, np.float64),
-        np.empty(cap, np.int64),
-        np.empty(cap, np.int64),
-        np.empty(cap, np.int64),
-        np.empty(cap, np.int64),
-    )
-    ht, hk, hi, he, hs = heap
+    heap = (np.empty(cap, np.float64), np.empty(cap, np.int64), np.empty(cap, np.int64))
+    ht, ho, hp = heap
     size = 0
-    seq = 0
+    seq = 1  # 0 is left to the stream events (arrivals, shifts): they go first on ties
     intake = operators_by_hour[0] >= 0
     if intake:
         for h in range(1, hours):
             if operators_by_hour[h] != operators_by_hour[h - 1]:
-                size = _push(ht, hk, hi, he, hs, size, seq, h * 60.0, OPERATORS, h, 0)
+                size = _push(ht, ho, hp, size, seq, h * 60.0, OPERATORS, h, 0)
                 seq += 1
 
     u_state = np.full(m, OFF_DUTY, np.int64)
@@ -298,17 +291,19 @@ def simulate(
         source = NONE
         t = 0.0
         kind = ARRIVAL
-        order = -1
         if next_arrival < n:
             source = 0
             t = inc_time[next_arrival]
         if next_shift < n_shift_events and (
-            source == NONE or _less(shift_time[next_shift], shift_kind[next_shift], -1, t, kind, -1)
+            source == NONE
+            or _before(
+                shift_time[next_shift], shift_kind[next_shift] << KIND_SHIFT, t, kind << KIND_SHIFT
+            )
         ):
             source = 1
             t = shift_time[next_shift]
             kind = shift_kind[next_shift]
-        if size > 0 and (source == NONE or _less(ht[0], hk[0], hs[0], t, kind, order)):
+        if size > 0 and (source == NONE or _before(ht[0], ho[0], t, kind << KIND_SHIFT)):
             source = 2
         if source == NONE:
             break
@@ -321,10 +316,10 @@ def simulate(
             next_shift += 1
         else:
             t = ht[0]
-            kind = hk[0]
-            ident = hi[0]
-            epoch = he[0]
-            size = _pop(ht, hk, hi, he, hs, size)
+            kind = ho[0] >> KIND_SHIFT
+            ident = hp[0] & IDENT_MASK
+            epoch = hp[0] >> IDENT_BITS
+            size = _pop(ht, ho, hp, size)
         take_arrival = source == 0
         if t > horizon:
             break
@@ -336,11 +331,19 @@ def simulate(
                 intake_start[ident] = t
                 kind = INTAKE_DONE  # dispatch straight away (below)
             else:
-                _append(head, tail, nxt, inc_prio[ident] - 1, ident)
                 capacity = operators_by_hour[min(int(t // 60.0), hours - 1)]
-                ops_busy, size, seq = _start_intakes(
-                    t, capacity, ops_busy, queues, heap, size, seq, intake_start, inc_intake
-                )
+                if ops_busy < capacity and head[0] == NONE and head[1] == NONE and head[2] == NONE:
+                    ops_busy += 1  # an operator is free and nobody waits: take the call now
+                    intake_start[ident] = t
+                    size = _push(
+                        ht, ho, hp, size, seq, t + inc_intake[ident], INTAKE_DONE, ident, 0
+                    )
+                    seq += 1
+                else:
+                    _append(head, tail, nxt, inc_prio[ident] - 1, ident)
+                    ops_busy, size, seq = _start_intakes(
+                        t, capacity, ops_busy, queues, heap, size, seq, intake_start, inc_intake
+                    )
                 continue
         elif kind == OPERATORS:
             capacity = operators_by_hour[min(ident, hours - 1)]
@@ -422,7 +425,7 @@ def simulate(
             log_times[u_log[u], 1] = t
             if np.isnan(first_on_scene[i]):
                 first_on_scene[i] = t
-            size = _push(ht, hk, hi, he, hs, size, seq, t + inc_service[i], JOB_DONE, u, u_epoch[u])
+            size = _push(ht, ho, hp, size, seq, t + inc_service[i], JOB_DONE, u, u_epoch[u])
             seq += 1
         elif kind == JOB_DONE:
             u = ident
@@ -448,7 +451,7 @@ def simulate(
                 free_unit = u
                 if return_to_base and u_atom[u] != unit_home[u]:
                     back = t + travel[2, u_atom[u], unit_home[u]]
-                    size = _push(ht, hk, hi, he, hs, size, seq, back, AT_BASE, u, u_epoch[u])
+                    size = _push(ht, ho, hp, size, seq, back, AT_BASE, u, u_epoch[u])
                     seq += 1
         elif kind == AT_BASE:
             u = ident
