@@ -134,10 +134,12 @@ def _add_busy(busy_how, start, end):
 @njit(cache=True, inline="always")
 def _assign(u, i, t, heap, size, seq, state, log, logs):
     """Send unit ``u`` to incident ``i`` at ``t``: its state, the incident's counts, the log
-    row and the ON_SCENE event. Returns the new heap size, sequence and log count."""
+    row, its arrival (known now: no event needed) and its JOB_DONE event. Returns the new heap
+    size, sequence and log count."""
     ht, ho, hp = heap
     inc_atom, inc_prio, u_state, u_atom, u_job, u_job_prio, u_epoch, u_since, u_log = state[:9]
-    assigned, working, dispatched, travel = state[9:]
+    assigned, working, dispatched, travel = state[9:13]
+    u_arrive, u_prev_first, first_on_scene, inc_service, horizon = state[13:]
     log_inc, log_unit, log_times = log
     p = inc_prio[i]
     if u_state[u] != BUSY:
@@ -156,7 +158,14 @@ def _assign(u, i, t, heap, size, seq, state, log, logs):
     log_times[logs, 0] = t
     log_times[logs, 3] = drive
     u_log[u] = logs
-    size = _push(ht, ho, hp, size, seq, t + drive, ON_SCENE, u, u_epoch[u])
+    arrive = t + drive
+    u_arrive[u] = arrive
+    u_prev_first[u] = first_on_scene[i]
+    if arrive <= horizon:  # on scene within the horizon
+        log_times[logs, 1] = arrive
+        if np.isnan(first_on_scene[i]) or arrive < first_on_scene[i]:
+            first_on_scene[i] = arrive
+    size = _push(ht, ho, hp, size, seq, arrive + inc_service[i], JOB_DONE, u, u_epoch[u])
     return size, seq + 1, logs + 1
 
 
@@ -244,6 +253,8 @@ def simulate(
     assigned = np.zeros(n, np.int64)
     working = np.zeros(n, np.int64)
     diversions = 0
+    u_arrive = np.full(m, np.inf)
+    u_prev_first = np.full(m, np.nan)
     state = (
         inc_atom,
         inc_prio,
@@ -258,6 +269,11 @@ def simulate(
         working,
         dispatched,
         travel,
+        u_arrive,
+        u_prev_first,
+        first_on_scene,
+        inc_service,
+        horizon,
     )
     # an assignment per unit sent, plus at most one more per prio-1 incident for diversions
     log_cap = 3 * n + 16
@@ -362,6 +378,11 @@ def simulate(
                     t, capacity, ops_busy, queues, heap, size, seq, intake_start, inc_intake
                 )
             p = inc_prio[i]
+            if p == 1 and divert and n_free == 0:  # units to divert: where are they now?
+                for kk in range(n_duty):
+                    uu = duty[kk]
+                    if u_state[uu] == BUSY and u_arrive[uu] < t:
+                        u_atom[uu] = inc_atom[u_job[uu]]
             found = pick_units(
                 inc_units[i] - assigned[i],
                 picked,
@@ -390,6 +411,11 @@ def simulate(
                     assigned[j] -= 1
                     working[j] -= 1
                     log_times[u_log[u], 2] = t
+                    if u_arrive[u] < t:  # it was on scene there: it leaves from there
+                        u_atom[u] = inc_atom[j]
+                    else:  # still on its way: it never got there
+                        log_times[u_log[u], 1] = np.nan
+                        first_on_scene[j] = u_prev_first[u]
                     _push_front(head, tail, nxt, 5 + inc_atom[j], j)
                     diversions += 1
                 size, seq, logs = _assign(u, i, t, heap, size, seq, state, log, logs)
@@ -416,22 +442,12 @@ def simulate(
             elif u_state[u] == BUSY:
                 u_ending[u] = True
                 u_job_prio[u] = 0  # a unit past its shift finishes its job: no diversion
-        elif kind == ON_SCENE:
-            u = ident
-            if epoch != u_epoch[u]:
-                continue
-            i = u_job[u]
-            u_atom[u] = inc_atom[i]
-            log_times[u_log[u], 1] = t
-            if np.isnan(first_on_scene[i]):
-                first_on_scene[i] = t
-            size = _push(ht, ho, hp, size, seq, t + inc_service[i], JOB_DONE, u, u_epoch[u])
-            seq += 1
         elif kind == JOB_DONE:
             u = ident
             if epoch != u_epoch[u]:
                 continue
             i = u_job[u]
+            u_atom[u] = inc_atom[i]
             working[i] -= 1
             if working[i] == 0 and assigned[i] >= inc_units[i]:
                 cleared[i] = t
