@@ -20,7 +20,6 @@ ARRIVAL = 3
 INTAKE_DONE = 4
 ON_SCENE = 5
 JOB_DONE = 6
-AT_BASE = 7
 
 NONE = -1
 
@@ -139,7 +138,7 @@ def _assign(u, i, t, heap, size, seq, state, log, logs):
     ht, ho, hp = heap
     inc_atom, inc_prio, u_state, u_atom, u_job, u_job_prio, u_epoch, u_since, u_log = state[:9]
     assigned, working, dispatched, travel = state[9:13]
-    u_arrive, u_prev_first, first_on_scene, inc_service, horizon = state[13:]
+    u_arrive, u_prev_first, first_on_scene, inc_service, horizon, u_home_at = state[13:]
     log_inc, log_unit, log_times = log
     p = inc_prio[i]
     if u_state[u] != BUSY:
@@ -160,6 +159,7 @@ def _assign(u, i, t, heap, size, seq, state, log, logs):
     u_log[u] = logs
     arrive = t + drive
     u_arrive[u] = arrive
+    u_home_at[u] = np.inf
     u_prev_first[u] = first_on_scene[i]
     if arrive <= horizon:  # on scene within the horizon
         log_times[logs, 1] = arrive
@@ -254,6 +254,7 @@ def simulate(
     working = np.zeros(n, np.int64)
     diversions = 0
     u_arrive = np.full(m, np.inf)
+    u_home_at = np.full(m, np.inf)  # when a returning unit is back at its base
     u_prev_first = np.full(m, np.nan)
     state = (
         inc_atom,
@@ -274,6 +275,7 @@ def simulate(
         first_on_scene,
         inc_service,
         horizon,
+        u_home_at,
     )
     # an assignment per unit sent, plus at most one more per prio-1 incident for diversions
     log_cap = 3 * n + 16
@@ -299,6 +301,12 @@ def simulate(
     duty = np.empty(m, np.int64)  # the units on duty (any order), for the dispatch scan
     duty_at = np.full(m, NONE, np.int64)
     n_duty = 0
+    by_home = np.argsort(unit_home, kind="mergesort").astype(np.int64)  # units by basisteam
+    home_start = np.zeros(n_atoms + 1, np.int64)
+    for u in range(m):
+        home_start[unit_home[u] + 1] += 1
+    for a in range(n_atoms):
+        home_start[a + 1] += home_start[a]
     free = np.empty(m, np.int64)  # the free units (any order): what the dispatch scans first
     free_at = np.full(m, NONE, np.int64)
     n_free = 0
@@ -383,12 +391,25 @@ def simulate(
                     uu = duty[kk]
                     if u_state[uu] == BUSY and u_arrive[uu] < t:
                         u_atom[uu] = inc_atom[u_job[uu]]
+            if p == 3:  # only its own basisteam's units can go: look at just those
+                a = inc_atom[i]
+                first = home_start[a]
+                candidates = by_home[first : home_start[a + 1]]
+                n_candidates = home_start[a + 1] - first
+            else:
+                candidates = free
+                n_candidates = n_free
+            for kk in range(n_candidates):  # units back at their base by now
+                uu = candidates[kk]
+                if u_home_at[uu] < t:
+                    u_atom[uu] = unit_home[uu]
+                    u_home_at[uu] = np.inf
             found = pick_units(
                 inc_units[i] - assigned[i],
                 picked,
                 scratch,
-                free,
-                n_free,
+                candidates,
+                n_candidates,
                 duty,
                 n_duty,
                 p,
@@ -437,6 +458,7 @@ def simulate(
             if u_state[u] == FREE:
                 u_state[u] = OFF_DUTY
                 u_epoch[u] += 1
+                u_home_at[u] = np.inf
                 n_duty = _remove(duty, duty_at, n_duty, u)
                 n_free = _remove(free, free_at, n_free, u)
             elif u_state[u] == BUSY:
@@ -466,14 +488,9 @@ def simulate(
                 u_state[u] = FREE
                 free_unit = u
                 if return_to_base and u_atom[u] != unit_home[u]:
-                    back = t + travel[2, u_atom[u], unit_home[u]]
-                    size = _push(ht, ho, hp, size, seq, back, AT_BASE, u, u_epoch[u])
-                    seq += 1
-        elif kind == AT_BASE:
-            u = ident
-            if epoch == u_epoch[u] and u_state[u] == FREE:
-                u_atom[u] = unit_home[u]
-            continue
+                    # driving back, available on the way; home from then on (no event: the
+                    # dispatch looks at the time before it uses the unit's place)
+                    u_home_at[u] = t + travel[2, u_atom[u], unit_home[u]]
 
         if free_unit != NONE:
             # the queues only hold incidents no free unit could take (see the policy), so the
