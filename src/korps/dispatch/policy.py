@@ -220,7 +220,3 @@ SCOPE_NAMES = {
     SCOPE_WIDER: "opschaling",
     SCOPE_DIVERTED: "afgeleid van prio 3",
 }
-
-
-def as_arrays(values: list[int]) -> npt.NDArray[np.int64]:
-    return np.asarray(values, dtype=np.int64)
