@@ -2,8 +2,12 @@
 
 Everything is a flat numpy array: incidents (pre-drawn, sorted by arrival), unit shifts
 (pre-expanded over the horizon), the travel matrices. Times are minutes from the start.
-The dispatch choice is ``korps.dispatch.policy.pick_units``, the fast path of the policy the live
-control room uses.
+The dispatch choice is ``korps.dispatch.policy.pick_units``, the fast path of the policy
+the live control room uses (``rank_units``; equal by property test).
+
+Events: arrivals and shift changes come as sorted streams; intake done and job done go
+through a heap. A unit's arrival on scene is known when it is sent, and a returning unit is
+at its base from a known time on, so neither needs an event.
 """
 
 from __future__ import annotations
