@@ -12,10 +12,34 @@ at its base from a known time on, so neither needs an event.
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import numpy as np
 from numba import njit
 
+from korps.dispatch import policy
 from korps.dispatch.policy import BUSY, FREE, OFF_DUTY, pick_units
+
+
+def _drop_stale_cache() -> None:
+    """numba's cache of this module only notices changes to this file; the kernel compiles
+    the policy in, so when ``korps/dispatch/policy.py`` changed, drop the cached kernel."""
+    cache = Path(__file__).parent / "__pycache__"
+    stamp = cache / "kernel.policy.sha256"
+    digest = hashlib.sha256(Path(policy.__file__).read_bytes()).hexdigest()
+    try:
+        if stamp.exists() and stamp.read_text() == digest:
+            return
+        for stale in cache.glob("kernel.*.nb[ic]"):
+            stale.unlink()
+        cache.mkdir(exist_ok=True)
+        stamp.write_text(digest)
+    except OSError:  # a read-only install: it was compiled with its own policy
+        return
+
+
+_drop_stale_cache()
 
 SHIFT_END = 0  # before a start at the same minute: back-to-back shifts
 SHIFT_START = 1
