@@ -29,10 +29,11 @@ class ConflictError(RuntimeError):
 def releasing(endpoint: Callable[P, R]) -> Callable[P, R]:
     """Close the request's session as soon as the endpoint returns.
 
-    FastAPI closes a sync generator dependency (``SessionDep``) in a threadpool worker after
-    the response; under load every worker can be waiting for a pooled connection that only
-    such a close would return, and the server stalls. Closing here returns the connection
-    at once (the endpoint's result is already built and no longer needs the database).
+    ``SessionDep`` closes the session only after the response; under load every threadpool
+    worker can be waiting for a pooled connection that only such a close would return, and
+    the server stalls (measured at 100 clients without this decorator, with the async
+    dependency in place). Closing here returns the connection at once (the endpoint's result
+    is already built and no longer needs the database).
     """
 
     @functools.wraps(endpoint)
