@@ -30,7 +30,9 @@ import time
 import uuid
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import httpx
 import numpy as np
 from sqlalchemy import func, select, text
@@ -82,83 +84,121 @@ class Stats:
         self.retries = 0
         self.no_candidate = 0
         self.transport_errors = 0
+        self.lateness: list[float] = []  # ms an incident started after its scheduled time
+        self.total: list[float] = []  # ms from its scheduled time to its release
 
     async def call(
-        self, client: httpx.AsyncClient, kind: str, method: str, path: str, **kw: object
-    ) -> httpx.Response:
+        self, client: aiohttp.ClientSession, kind: str, method: str, path: str, **kw: Any
+    ) -> tuple[int, Any]:
+        """One request; returns its status and parsed JSON body (None when not JSON)."""
         start = time.perf_counter()
-        try:
-            response = await client.request(method, path, **kw)  # type: ignore[arg-type]
-        except httpx.TransportError:  # e.g. a keep-alive connection the server just closed
-            self.transport_errors += 1
-            start = time.perf_counter()
-            response = await client.request(method, path, **kw)  # type: ignore[arg-type]
+        for attempt in (1, 2):
+            try:
+                async with client.request(method, path, **kw) as response:
+                    body = await response.json() if response.content_type.endswith("json") else None
+                    status = response.status
+                break
+            except aiohttp.ClientConnectionError:  # e.g. a keep-alive connection just closed
+                if attempt == 2:
+                    raise
+                self.transport_errors += 1
+                start = time.perf_counter()
         self.latency[kind].append((time.perf_counter() - start) * 1000)
-        self.status[kind][response.status_code] += 1
-        return response
+        self.status[kind][status] += 1
+        return status, body
+
+
+async def one_incident(client: aiohttp.ClientSession, stats: Stats, rng: random.Random) -> None:
+    """Intake (1 in 20 sent twice, as a retry), advice, assignment of the first candidate
+    that is still free, and the release of that unit."""
+    api = "/api/v1/controlroom"
+    gemeente, basisteam = rng.choice(PLACES)
+    key = uuid.uuid4().hex
+    body = {
+        "eenheid": "rotterdam",
+        "channel": "112",
+        "category": rng.choice(CATEGORIES),
+        "gemeente": gemeente,
+        "idempotency_key": key,
+        **({"basisteam": basisteam} if basisteam else {}),
+    }
+    status, created = await stats.call(client, "intake", "POST", f"{api}/incidents", json=body)
+    if status != 201:
+        return
+    stats.keys.add(key)
+    number = created["id"]
+    if rng.random() < 0.05:  # a retry of the same request must not make a second one
+        again, first = await stats.call(client, "intake", "POST", f"{api}/incidents", json=body)
+        assert again == 200 and first["id"] == number, first
+        stats.retries += 1
+    _, advice = await stats.call(client, "advice", "GET", f"{api}/incidents/{number}/advice")
+    sent = None
+    for candidate in advice["candidates"][:5]:
+        status, _ = await stats.call(
+            client,
+            "assign",
+            "POST",
+            f"{api}/incidents/{number}/assignments",
+            json={"unit": candidate["call_sign"]},
+        )
+        if status == 201:
+            sent = candidate["call_sign"]
+            break
+    if sent is None:
+        stats.no_candidate += 1
+        return
+    await stats.call(
+        client, "release", "POST", f"{api}/units/{sent}/status", json={"status": "vrij"}
+    )
+    stats.incidents += 1
 
 
 async def client_loop(
-    client: httpx.AsyncClient, stats: Stats, deadline: float, budget: list[int], seed: int
+    client: aiohttp.ClientSession,
+    stats: Stats,
+    schedule: asyncio.Queue[float],
+    seed: int,
+    deadline: float,
 ) -> None:
+    """One of the concurrent clients: takes the next scheduled incident (open loop: it waits
+    for the incident's time) or, with no rate set, the next one at once (closed loop)."""
     rng = random.Random(seed)
-    api = "/api/v1/controlroom"
-    while time.perf_counter() < deadline and budget[0] > 0:
-        budget[0] -= 1
-        gemeente, basisteam = rng.choice(PLACES)
-        key = uuid.uuid4().hex
-        body = {
-            "eenheid": "rotterdam",
-            "channel": "112",
-            "category": rng.choice(CATEGORIES),
-            "gemeente": gemeente,
-            "idempotency_key": key,
-            **({"basisteam": basisteam} if basisteam else {}),
-        }
-        created = await stats.call(client, "intake", "POST", f"{api}/incidents", json=body)
-        if created.status_code != 201:
-            continue
-        stats.keys.add(key)
-        number = created.json()["id"]
-        stats.ids.add(number)
-        if rng.random() < 0.05:  # a retry of the same request must not make a second one
-            again = await stats.call(client, "intake", "POST", f"{api}/incidents", json=body)
-            assert again.status_code == 200 and again.json()["id"] == number, again.text
-            stats.retries += 1
-        advice = await stats.call(client, "advice", "GET", f"{api}/incidents/{number}/advice")
-        candidates = [c["call_sign"] for c in advice.json()["candidates"]]
-        sent = None
-        for call_sign in candidates[:5]:
-            response = await stats.call(
-                client,
-                "assign",
-                "POST",
-                f"{api}/incidents/{number}/assignments",
-                json={"unit": call_sign},
-            )
-            if response.status_code == 201:
-                sent = call_sign
-                break
-        if sent is None:
-            stats.no_candidate += 1
-            continue
-        await stats.call(
-            client, "release", "POST", f"{api}/units/{sent}/status", json={"status": "vrij"}
-        )
-        stats.incidents += 1
+    while True:
+        due = await schedule.get()
+        if due < 0 or time.perf_counter() > deadline:
+            return
+        due = due or time.perf_counter()
+        if (wait := due - time.perf_counter()) > 0:
+            await asyncio.sleep(wait)
+        late = time.perf_counter() - due
+        stats.lateness.append(max(late, 0.0) * 1000)
+        await one_incident(client, stats, rng)
+        stats.total.append((time.perf_counter() - due) * 1000)
 
 
-async def drive(url: str, clients: int, seconds: float, incidents: int) -> tuple[Stats, float]:
+async def drive(
+    url: str, clients: int, seconds: float, incidents: int, rate: float
+) -> tuple[Stats, float]:
     stats = Stats()
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
-        # warm up: numba's compiled policy, the areas cache, the connection pool
-        await client.get("/api/v1/controlroom/board", params={"eenheid": "rotterdam"})
-        budget = [incidents]
+    connector = aiohttp.TCPConnector(limit=clients, limit_per_host=clients)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(url, connector=connector, timeout=timeout) as client:
+        # warm up: numba's compiled policy, the areas cache, the connection pools
+        for _ in range(4):
+            await stats.call(client, "warm-up", "GET", "/api/v1/controlroom/reference")
+        stats.latency.pop("warm-up")
+        stats.status.pop("warm-up")
+        count = incidents if rate <= 0 else min(incidents, int(rate * seconds))
         start = time.perf_counter()
-        await asyncio.gather(
-            *(client_loop(client, stats, start + seconds, budget, seed) for seed in range(clients))
-        )
+        schedule: asyncio.Queue[float] = asyncio.Queue()
+        for k in range(count):
+            schedule.put_nowait(start + k / rate if rate > 0 else 0.0)
+        for _ in range(clients):
+            schedule.put_nowait(-1.0)
+        tasks = [
+            client_loop(client, stats, schedule, seed, start + seconds) for seed in range(clients)
+        ]
+        await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - start
     return stats, elapsed
 
@@ -193,6 +233,12 @@ def main() -> None:
     parser.add_argument("--incidents", type=int, default=6000, help="at most this many")
     parser.add_argument("--units-per-basisteam", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=200.0,
+        help="incidents/s offered (open loop); 0: each client starts the next one at once",
+    )
     args = parser.parse_args()
     base = os.environ.get("KORPS_BENCH_DATABASE_URL") or os.environ.get("KORPS_TEST_DATABASE_URL")
     if not base or not base.startswith("postgresql"):
@@ -220,7 +266,7 @@ def main() -> None:
             flush=True,
         )
         stats, elapsed = asyncio.run(
-            drive(f"http://127.0.0.1:{port}", args.clients, args.seconds, args.incidents)
+            drive(f"http://127.0.0.1:{port}", args.clients, args.seconds, args.incidents, args.rate)
         )
         report(stats, elapsed)
         with session_factory(engine)() as session:

@@ -13,8 +13,10 @@ and its answer mapped back to units with scope, estimated arrival and the norm.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -22,14 +24,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.controlroom import schemas
-from korps.controlroom.areas import Areas, areas_for
+from korps.controlroom.areas import Areas, areas_by_id
 from korps.controlroom.errors import ConflictError
 from korps.controlroom.models import Incident, PatrolUnit
 from korps.controlroom.queries import get_incident
 from korps.controlroom.reference import Reference, bundled_reference
 from korps.controlroom.times import as_utc, minutes_between, utc_now
 from korps.dispatch.policy import BUSY, FREE, OFF_DUTY, SCOPE_NAMES, rank_units
-from korps.organisation.models import Unit
 
 STATE = {
     "beschikbaar": FREE,
@@ -71,41 +72,56 @@ class PolicyInput:
         )
 
 
-def _units(session: Session, eenheid_id: int) -> list[tuple[PatrolUnit, int]]:
+class UnitRow(NamedTuple):
+    """What the advice needs of a unit (read as plain rows: no ORM objects on the hot path)."""
+
+    call_sign: str
+    kind: str
+    status: str
+    home_id: int
+    location_id: int
+    job_priority: int  # of the incident it is on; 0 when none
+
+
+def _units(session: Session, eenheid_id: int) -> list[UnitRow]:
     """The eenheid's units in call-sign order with the priority of their current job."""
     rows = session.execute(
-        select(PatrolUnit, Incident.priority)
+        select(
+            PatrolUnit.call_sign,
+            PatrolUnit.kind,
+            PatrolUnit.status,
+            PatrolUnit.home_id,
+            PatrolUnit.location_id,
+            Incident.priority,
+        )
         .outerjoin(Incident, PatrolUnit.incident_id == Incident.id)
         .where(PatrolUnit.eenheid_id == eenheid_id)
         .order_by(PatrolUnit.call_sign)
     ).all()
-    return [(unit, priority or 0) for unit, priority in rows]
+    return [UnitRow(c, k, s, h, loc, p or 0) for c, k, s, h, loc, p in rows]
 
 
 def policy_input(
-    areas: Areas, incident: Incident, units: list[tuple[PatrolUnit, int]], *, divert: bool
+    areas: Areas, incident: Incident, units: Sequence[UnitRow], *, divert: bool
 ) -> PolicyInput:
     index = areas.index
     atom = index[incident.basisteam_id]
-    homes = [index.get(u.home_id, -1) for u, _ in units]
+    homes = [index.get(u.home_id, -1) for u in units]
     return PolicyInput(
         priority=incident.priority,
         incident_atom=atom,
         incident_district=int(areas.atom_district[atom]),
         unit_atom=np.array(
-            [index.get(u.location_id, h) for (u, _), h in zip(units, homes, strict=True)],
+            [index.get(u.location_id, h) for u, h in zip(units, homes, strict=True)],
             dtype=np.int64,
         ),
         unit_home=np.array(homes, dtype=np.int64),
         atom_district=areas.atom_district,
         unit_state=np.array(
-            [
-                STATE[u.status] if h >= 0 else OFF_DUTY
-                for (u, _), h in zip(units, homes, strict=True)
-            ],
+            [STATE[u.status] if h >= 0 else OFF_DUTY for u, h in zip(units, homes, strict=True)],
             dtype=np.int64,
         ),
-        unit_job_priority=np.array([p for _, p in units], dtype=np.int64),
+        unit_job_priority=np.array([u.job_priority for u in units], dtype=np.int64),
         travel=areas.travel,
         divert=divert,
     )
@@ -124,9 +140,7 @@ def advise(
     incident = get_incident(session, incident_id=incident_id)
     if incident.status == "afgesloten":
         raise ConflictError(f"incident {incident_id} is closed")
-    eenheid = session.get(Unit, incident.eenheid_id)
-    assert eenheid is not None
-    areas = areas_for(session, eenheid=eenheid)
+    areas = areas_by_id(session, eenheid_id=incident.eenheid_id)
     units = _units(session, incident.eenheid_id)
     ranked, scopes = policy_input(areas, incident, units, divert=divert).rank()
     norm = (reference or bundled_reference()).norm(incident.priority)
@@ -134,7 +148,7 @@ def advise(
     atom = areas.index[incident.basisteam_id]
     candidates = []
     for rank, (u, scope) in enumerate(zip(ranked.tolist(), scopes.tolist(), strict=True), 1):
-        unit = units[u][0]
+        unit = units[u]
         home = areas.index[unit.home_id]
         location = areas.index.get(unit.location_id, home)
         travel = float(areas.travel[incident.priority - 1, location, atom])
@@ -168,16 +182,14 @@ def estimate(
 ) -> tuple[str | None, float | None]:
     """Scope (as the policy names it) and travel minutes of ``unit`` to ``incident``; the
     scope is None when the policy would not send it (e.g. prio 3 from another basisteam)."""
-    eenheid = session.get(Unit, incident.eenheid_id)
-    assert eenheid is not None
-    areas = areas_for(session, eenheid=eenheid)
+    areas = areas_by_id(session, eenheid_id=incident.eenheid_id)
     index = areas.index
     if unit.home_id not in index:
         return None, None
     atom = index[incident.basisteam_id]
     location = index.get(unit.location_id, index[unit.home_id])
-    alone = policy_input(areas, incident, [(unit, 0)], divert=False)
-    free = PolicyInput(**{**alone.__dict__, "unit_state": np.array([FREE], dtype=np.int64)})
+    row = UnitRow(unit.call_sign, unit.kind, "beschikbaar", unit.home_id, unit.location_id, 0)
+    free = policy_input(areas, incident, [row], divert=False)
     _, scopes = free.rank()
     scope = SCOPE_NAMES[int(scopes[0])] if len(scopes) else None
     return scope, float(areas.travel[incident.priority - 1, location, atom])

@@ -15,10 +15,12 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import func, select
+from sqlalchemy import URL, func, select
 from sqlalchemy.orm import Session
 
 from korps.dispatch.travel import TravelModel, travel_matrices
@@ -55,9 +57,23 @@ class Areas:
     gemeente_names: dict[str, str] = field(default_factory=dict)
     gemeente_centres: dict[str, tuple[float, float]] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def index(self) -> dict[int, int]:
+        """Unit id of a basisteam -> its position (atom)."""
         return {unit_id: i for i, unit_id in enumerate(self.unit_ids)}
+
+    @cached_property
+    def refs(self) -> dict[int, tuple[str, str]]:
+        """Unit id -> (slug, name) of the eenheid, its districts and its areas."""
+        refs = {self.eenheid_id: (self.eenheid_slug, self.eenheid_name)}
+        for ids, slugs, names in (
+            (self.unit_ids, self.slugs, self.names),
+            (self.district_ids, self.district_slugs, self.district_names),
+        ):
+            for unit_id, slug, name in zip(ids, slugs, names, strict=True):
+                if unit_id is not None and slug is not None and name is not None:
+                    refs[unit_id] = (slug, name)
+        return refs
 
 
 def get_eenheid(session: Session, *, slug: str) -> Unit:
@@ -142,8 +158,10 @@ def build_areas(session: Session, *, eenheid: Unit, model: TravelModel | None = 
     )
 
 
-_CACHE: dict[tuple[str, int, tuple[object, ...]], Areas] = {}
-_CHECKED: dict[str, tuple[float, tuple[object, ...]]] = {}  # url -> (when, fingerprint)
+_CACHE: dict[Any, Areas] = {}  # (url, eenheid id, fingerprint) -> areas
+_BY_SLUG: dict[Any, Areas] = {}  # (url, slug, fingerprint) -> areas
+_BY_ID: dict[Any, Areas] = {}  # (url, eenheid id, fingerprint) -> areas
+_CHECKED: dict[URL, tuple[float, tuple[object, ...]]] = {}  # url -> (when, fingerprint)
 _LOCK = threading.Lock()
 RECHECK_SECONDS = 5.0  # how long a fingerprint is trusted before it is read again
 
@@ -154,24 +172,63 @@ def _fingerprint(session: Session) -> tuple[object, ...]:
     return (str(loaded[0]), loaded[1], covered[0], round(float(covered[1] or 0), 9))
 
 
-def areas_for(session: Session, *, eenheid: Unit) -> Areas:
-    """The eenheid's areas, cached per database, eenheid and coverage fingerprint (read
-    again at most every RECHECK_SECONDS, so a reload of the data is seen within seconds)."""
-    url = str(session.get_bind().engine.url)
+def _checked_fingerprint(session: Session) -> tuple[URL, tuple[object, ...]]:
+    """The database's URL and its coverage fingerprint, read at most every RECHECK_SECONDS."""
+    url = session.get_bind().engine.url
     with _LOCK:
         checked = _CHECKED.get(url)
     if checked is None or time.monotonic() - checked[0] > RECHECK_SECONDS:
         checked = (time.monotonic(), _fingerprint(session))
         with _LOCK:
             _CHECKED[url] = checked
-    key = (url, eenheid.id, checked[1])
+    return url, checked[1]
+
+
+def _memo(session: Session, table: dict[Any, Areas], ident: object, build: Any) -> Areas:
+    """``build()``, cached in ``table`` per database, ``ident`` and coverage fingerprint."""
+    url, fingerprint = _checked_fingerprint(session)
+    key = (url, ident, fingerprint)
     with _LOCK:
-        cached = _CACHE.get(key)
+        cached = table.get(key)
     if cached is not None:
         return cached
-    built = build_areas(session, eenheid=eenheid)
+    built: Areas = build()
     with _LOCK:
-        if len(_CACHE) > 32:
-            _CACHE.clear()
-        _CACHE[key] = built
+        if len(table) > 64:
+            table.clear()
+        table[key] = built
     return built
+
+
+def areas_for(session: Session, *, eenheid: Unit) -> Areas:
+    """The eenheid's areas, cached per database, eenheid and coverage fingerprint (read
+    again at most every RECHECK_SECONDS, so a reload of the data is seen within seconds)."""
+    return _memo(session, _CACHE, eenheid.id, lambda: build_areas(session, eenheid=eenheid))
+
+
+def areas_of(session: Session, *, slug: str) -> Areas:
+    """The areas of the eenheid with this slug, without reading the eenheid again while
+    the fingerprint holds (the hot path of intake and the board). Unknown: NotFoundError."""
+    return _memo(
+        session,
+        _BY_SLUG,
+        slug,
+        lambda: areas_for(session, eenheid=get_eenheid(session, slug=slug)),
+    )
+
+
+def _eenheid_by_id(session: Session, eenheid_id: int) -> Unit:
+    eenheid = session.get(Unit, eenheid_id)
+    if eenheid is None:
+        raise NotFoundError(f"unknown regional unit {eenheid_id}")
+    return eenheid
+
+
+def areas_by_id(session: Session, *, eenheid_id: int) -> Areas:
+    """The areas of the eenheid with this id (see :func:`areas_of`)."""
+    return _memo(
+        session,
+        _BY_ID,
+        eenheid_id,
+        lambda: areas_for(session, eenheid=_eenheid_by_id(session, eenheid_id)),
+    )

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.controlroom import schemas
-from korps.controlroom.areas import get_eenheid
+from korps.controlroom.areas import Areas, areas_by_id, get_eenheid
 from korps.controlroom.audit import entries
 from korps.controlroom.models import Assignment, AuditEntry, Incident, PatrolUnit
 from korps.controlroom.reference import Reference, bundled_reference
@@ -35,16 +35,40 @@ def get_unit(session: Session, *, call_sign: str) -> PatrolUnit:
     return unit
 
 
-def _refs(session: Session, ids: Iterable[int | None]) -> dict[int, schemas.AreaRef]:
+def _areas(session: Session, eenheid_ids: set[int]) -> Areas | None:
+    """The cached areas when all rows belong to one eenheid (the usual case)."""
+    return (
+        areas_by_id(session, eenheid_id=next(iter(eenheid_ids))) if len(eenheid_ids) == 1 else None
+    )
+
+
+def _refs(
+    session: Session, ids: Iterable[int | None], areas: Areas | None = None
+) -> dict[int, schemas.AreaRef]:
+    """Slug and name of organisation units: from the cached areas, else read."""
     wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = session.execute(select(Unit.id, Unit.slug, Unit.name).where(Unit.id.in_(wanted)))
-    return {i: schemas.AreaRef(slug=s, name=n) for i, s, n in rows}
+    known = areas.refs if areas is not None else {}
+    refs = {i: schemas.AreaRef(slug=known[i][0], name=known[i][1]) for i in wanted if i in known}
+    if missing := wanted - refs.keys():
+        rows = session.execute(select(Unit.id, Unit.slug, Unit.name).where(Unit.id.in_(missing)))
+        refs.update({i: schemas.AreaRef(slug=s, name=n) for i, s, n in rows})
+    return refs
+
+
+def _gemeente_names(session: Session, codes: set[str], areas: Areas | None) -> dict[str, str]:
+    known = areas.gemeente_names if areas is not None else {}
+    names = {code: known[code] for code in codes if code in known}
+    if missing := codes - names.keys():
+        rows = session.execute(
+            select(Gemeente.code, Gemeente.name).where(Gemeente.code.in_(missing))
+        )
+        names.update(dict(rows.tuples()))
+    return names
 
 
 def units_out(session: Session, units: Sequence[PatrolUnit]) -> list[schemas.PatrolUnitOut]:
-    refs = _refs(session, [i for u in units for i in (u.home_id, u.location_id)])
+    areas = _areas(session, {u.eenheid_id for u in units})
+    refs = _refs(session, [i for u in units for i in (u.home_id, u.location_id)], areas)
     return [
         schemas.PatrolUnitOut(
             call_sign=u.call_sign,
@@ -68,16 +92,13 @@ def incidents_out(
         return []
     ref = reference or bundled_reference()
     ids = [i.id for i in incidents]
+    areas = _areas(session, {i.eenheid_id for i in incidents})
     refs = _refs(
-        session, [x for i in incidents for x in (i.basisteam_id, i.district_id, i.eenheid_id)]
+        session,
+        [x for i in incidents for x in (i.basisteam_id, i.district_id, i.eenheid_id)],
+        areas,
     )
-    codes = {i.gemeente_code for i in incidents}
-    names = {
-        code: name
-        for code, name in session.execute(
-            select(Gemeente.code, Gemeente.name).where(Gemeente.code.in_(codes))
-        )
-    }
+    names = _gemeente_names(session, {i.gemeente_code for i in incidents}, areas)
     assigned: dict[int, list[schemas.AssignmentOut]] = {i: [] for i in ids}
     rows = session.execute(
         select(Assignment, PatrolUnit.call_sign, PatrolUnit.status)
