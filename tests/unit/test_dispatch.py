@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,7 +16,9 @@ from korps.dispatch.policy import (
     SCOPE_DIVERTED,
     SCOPE_OWN,
     SCOPE_WIDER,
+    link,
     pick_units,
+    places_by_travel,
     rank_units,
 )
 from korps.dispatch.travel import TravelModel, great_circle_km, travel_matrices
@@ -89,6 +92,23 @@ def test_travel_model() -> None:
         TravelModel(detour=0.5)
 
 
+IntArray = npt.NDArray[np.int64]
+
+
+def free_lists(
+    order: IntArray, state: IntArray, where: IntArray, home: IntArray, atoms: int
+) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """The free units in the linked lists ``pick_units`` reads, linked in ``order``."""
+    n = order.shape[0]
+    lists = (np.full(atoms, -1), np.full(n, -1), np.full(atoms, -1), np.full(n, -1))
+    prevs = (np.full(n, -1), np.full(n, -1))
+    for u in order:
+        if state[u] == FREE:
+            link(lists[0], lists[1], prevs[0], int(where[u]), int(u))
+            link(lists[2], lists[3], prevs[1], int(home[u]), int(u))
+    return lists
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.data())
 def test_the_fast_path_picks_what_the_ranking_puts_first(data: st.DataObject) -> None:
@@ -121,5 +141,18 @@ def test_the_fast_path_picks_what_the_ranking_puts_first(data: st.DataObject) ->
     ranked, _ = rank_units(*args)
     out = np.empty(8, dtype=np.int64)
     order = np.array(data.draw(st.permutations(range(n))), dtype=np.int64)  # any order
-    found = pick_units(wanted, out, np.empty(8), order, n, order, n, *args)
+    free = free_lists(order, state, where, home, atoms)
+    found = pick_units(
+        wanted,
+        out,
+        np.empty(8),
+        priority,
+        at,
+        int(district[at]),
+        free,
+        places_by_travel(travel),
+        order,
+        n,
+        *args[3:],
+    )
     assert out[:found].tolist() == ranked[:wanted].tolist()

@@ -25,8 +25,29 @@ SCOPE_WIDER = 2
 SCOPE_DIVERTED = 3
 
 
+IntArray = npt.NDArray[np.int64]
+
+NONE = -1  # the end of a linked list (``link``)
 WIDER = 1e9  # added to the key of a prio-2 candidate outside the incident's district
 INELIGIBLE = np.inf
+
+
+@njit(cache=True, inline="always")
+def free_key(
+    minutes: float,
+    home: int,
+    priority: int,
+    incident_atom: int,
+    incident_district: int,
+    atom_district: npt.NDArray[np.int64],
+) -> float:
+    """THE policy for a free unit based at ``home`` that is ``minutes`` away: its sort key
+    (lower goes first), or INELIGIBLE. Scalars in, so the fast path can inline it."""
+    if priority == 3 and home != incident_atom:
+        return INELIGIBLE
+    if priority == 2 and home != incident_atom and atom_district[home] != incident_district:
+        return minutes + WIDER  # the district first, then wider
+    return minutes
 
 
 @njit(cache=True)
@@ -41,19 +62,20 @@ def unit_key(
     unit_state: npt.NDArray[np.int64],
     minutes: npt.NDArray[np.float64],
 ) -> float:
-    """THE policy for one free unit: its sort key (lower goes first), or INELIGIBLE.
+    """The policy for one unit of any state: ``free_key`` if it is free, else INELIGIBLE.
 
     ``minutes`` is the travel matrix of the incident's priority, ``[from atom, to atom]``.
     """
     if unit_state[u] != FREE:
         return INELIGIBLE
-    home = unit_home[u]
-    if priority == 3 and home != incident_atom:
-        return INELIGIBLE
-    key: float = minutes[unit_atom[u], incident_atom]
-    if priority == 2 and home != incident_atom and atom_district[home] != incident_district:
-        key += WIDER  # the district first, then wider
-    return key
+    return free_key(
+        minutes[unit_atom[u], incident_atom],
+        unit_home[u],
+        priority,
+        incident_atom,
+        incident_district,
+        atom_district,
+    )
 
 
 @njit(cache=True)
@@ -156,17 +178,54 @@ def _keep_best(
 
 
 @njit(cache=True)
+def places_by_travel(travel: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+    """``[priority-1, atom]``: all atoms, nearest to ``atom`` first (ties: lower index), by
+    the travel minutes from each of them to ``atom``. A free unit's key is at least the
+    minutes from where it is, so the fast path can stop walking this order early."""
+    priorities, atoms = travel.shape[0], travel.shape[1]
+    order = np.empty((priorities, atoms, atoms), dtype=np.int64)
+    for p in range(priorities):
+        for a in range(atoms):
+            order[p, a] = np.argsort(travel[p, :, a], kind="mergesort")
+    return order
+
+
+@njit(cache=True, inline="always")
+def link(head: IntArray, nxt: IntArray, prev: IntArray, group: int, u: int) -> None:
+    """Put unit ``u`` into the doubly linked list of ``group`` (any order: ties are broken
+    by unit index when picking, not by list order)."""
+    first = head[group]
+    nxt[u] = first
+    prev[u] = NONE
+    if first != NONE:
+        prev[first] = u
+    head[group] = u
+
+
+@njit(cache=True, inline="always")
+def unlink(head: IntArray, nxt: IntArray, prev: IntArray, group: int, u: int) -> None:
+    """Take unit ``u`` out of the list of ``group`` that ``link`` put it in."""
+    before, after = prev[u], nxt[u]
+    if before == NONE:
+        head[group] = after
+    else:
+        nxt[before] = after
+    if after != NONE:
+        prev[after] = before
+
+
+@njit(cache=True, inline="always")  # into the kernel's loop, which counts no references
 def pick_units(
     wanted: int,
     out: npt.NDArray[np.int64],
     best: npt.NDArray[np.float64],
-    candidates: npt.NDArray[np.int64],
-    n_candidates: int,
-    others: npt.NDArray[np.int64],
-    n_others: int,
     priority: int,
     incident_atom: int,
     incident_district: int,
+    free: tuple[IntArray, IntArray, IntArray, IntArray],
+    places: npt.NDArray[np.int64],
+    others: npt.NDArray[np.int64],
+    n_others: int,
     unit_atom: npt.NDArray[np.int64],
     unit_home: npt.NDArray[np.int64],
     atom_district: npt.NDArray[np.int64],
@@ -176,34 +235,41 @@ def pick_units(
     divert: bool,
 ) -> int:
     """The first ``wanted`` units of ``rank_units`` (same keys, same order), written to
-    ``out`` without allocating or sorting: the simulation's fast path. The free units are
-    looked for in ``candidates[:n_candidates]`` (any order, e.g. the free units), units to
-    divert in ``others[:n_others]`` (e.g. those on duty); ``best`` is scratch space as long
-    as ``out``. Returns how many were found."""
-    # unit_key written out for speed (7x in numba); equal to rank_units by property test
+    ``out`` without allocating, sorting or looking at every unit: the simulation's fast
+    path. Returns how many were found; ``best`` is scratch space as long as ``out``.
+
+    ``free`` = (head by place, next by place, head by home, next by home): the free units
+    (and only those) in linked lists (``link``) by the atom each is at now (``unit_atom``)
+    and by its basisteam (``unit_home``). Prio 1 and 2 walk the places nearest first
+    (``places``, from ``places_by_travel``) and stop once the next place is further than
+    the ``wanted``-th best key so far: no unit there can come before (ties included, as
+    the comparison is strict). Prio 3 looks at its own basisteam's free units only. Units
+    to divert are looked for in ``others[:n_others]`` (e.g. those on duty)."""
+    if wanted <= 0:
+        return 0
     minutes = travel[priority - 1]
+    place_head, place_next, home_head, home_next = free
     count = 0
-    best_key = INELIGIBLE
-    best_unit = -1
-    for k in range(n_candidates):
-        u = candidates[k]
-        if unit_state[u] != FREE:
-            continue
-        home = unit_home[u]
-        if priority == 3 and home != incident_atom:
-            continue
-        key = minutes[unit_atom[u], incident_atom]
-        if priority == 2 and home != incident_atom and atom_district[home] != incident_district:
-            key += WIDER
-        if wanted == 1:  # the common case: just the minimum (key, unit index)
-            if key < best_key or (key == best_key and u < best_unit):
-                best_key = key
-                best_unit = u
-        else:
+    if priority == 3:  # its own basisteam's units, wherever they are (free_key: eligible)
+        u = home_head[incident_atom]
+        while u != NONE:
+            key = minutes[unit_atom[u], incident_atom]
             count = _keep_best(key, u, count, wanted, best, out)
-    if wanted == 1 and best_unit >= 0:
-        out[0] = best_unit
-        count = 1
+            u = home_next[u]
+    else:
+        order = places[priority - 1, incident_atom]
+        for r in range(order.shape[0]):
+            place = order[r]
+            nearest = minutes[place, incident_atom]
+            if count == wanted and nearest > best[count - 1]:
+                break
+            u = place_head[place]
+            while u != NONE:
+                key = free_key(
+                    nearest, unit_home[u], priority, incident_atom, incident_district, atom_district
+                )
+                count = _keep_best(key, u, count, wanted, best, out)
+                u = place_next[u]
     if count == 0 and priority == 1 and divert:
         for k in range(n_others):
             key = divert_key(

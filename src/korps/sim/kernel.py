@@ -3,7 +3,9 @@
 Everything is a flat numpy array: incidents (pre-drawn, sorted by arrival), unit shifts
 (pre-expanded over the horizon), the travel matrices. Times are minutes from the start.
 The dispatch choice is ``korps.dispatch.policy.pick_units``, the fast path of the policy
-the live control room uses (``rank_units``; equal by property test).
+the live control room uses (``rank_units``; equal by property test). It reads the free
+units from linked lists by where each is and by basisteam, which the loop keeps as units
+come free and are taken, so a dispatch looks at the nearest places only, not at every unit.
 
 Events: arrivals and shift changes come as sorted streams; intake done and job done go
 through a heap. A unit's arrival on scene is known when it is sent, and a returning unit is
@@ -13,13 +15,22 @@ at its base from a known time on, so neither needs an event.
 from __future__ import annotations
 
 import hashlib
+import math
 from pathlib import Path
 
 import numpy as np
 from numba import njit
 
 from korps.dispatch import policy
-from korps.dispatch.policy import BUSY, FREE, OFF_DUTY, pick_units
+from korps.dispatch.policy import (
+    BUSY,
+    FREE,
+    OFF_DUTY,
+    link,
+    pick_units,
+    places_by_travel,
+    unlink,
+)
 
 
 def _drop_stale_cache() -> None:
@@ -147,11 +158,81 @@ def _add(items, at, count, u):
 
 
 @njit(cache=True, inline="always")
+def _set_free(u, lists, counts, u_atom, unit_home, u_home_at):
+    """Put a unit that comes free into the free lists ``pick_units`` reads (by where it is
+    and by its basisteam), and among the returning ones if it drives back to base.
+    ``lists`` = (free lists, their back links, the returning units as (items, position));
+    ``counts`` = (free units, returning units, earliest time one of these is home)."""
+    free, prevs, returning = lists
+    place_head, place_next, home_head, home_next = free
+    place_prev, home_prev = prevs
+    n_free, n_returning, next_home = counts
+    link(place_head, place_next, place_prev, u_atom[u], u)
+    link(home_head, home_next, home_prev, unit_home[u], u)
+    if u_home_at[u] < np.inf:
+        n_returning = _add(returning[0], returning[1], n_returning, u)
+        next_home = min(next_home, u_home_at[u])
+    return n_free + 1, n_returning, next_home
+
+
+@njit(cache=True, inline="always")
+def _set_taken(u, lists, counts, u_atom, unit_home):
+    """Take a free unit out of the free lists (sent, or off duty); see ``_set_free``."""
+    free, prevs, returning = lists
+    place_head, place_next, home_head, home_next = free
+    place_prev, home_prev = prevs
+    n_free, n_returning, next_home = counts
+    unlink(place_head, place_next, place_prev, u_atom[u], u)
+    unlink(home_head, home_next, home_prev, unit_home[u], u)
+    if returning[1][u] != NONE:  # next_home may now be early: _back_home then finds none
+        n_returning = _remove(returning[0], returning[1], n_returning, u)
+    return n_free - 1, n_returning, next_home
+
+
+@njit(cache=True, inline="always")
+def _back_home(t, lists, n_returning, u_atom, unit_home, u_home_at):
+    """Free units driving back to base that are there before ``t``: at their base from now
+    on (in the free lists too; ``lists`` as for ``_set_free``). Returns the new count of
+    returning units and the earliest time one of them is home."""
+    free, prevs, returning = lists
+    items, at = returning
+    place_head, place_next = free[0], free[1]
+    place_prev = prevs[0]
+    earliest = np.inf
+    k = 0
+    while k < n_returning:
+        u = items[k]
+        if u_home_at[u] < t:
+            unlink(place_head, place_next, place_prev, u_atom[u], u)
+            u_atom[u] = unit_home[u]
+            link(place_head, place_next, place_prev, u_atom[u], u)
+            u_home_at[u] = np.inf
+            n_returning = _remove(items, at, n_returning, u)  # the last one moves to k
+        else:
+            earliest = min(earliest, u_home_at[u])
+            k += 1
+    return n_returning, earliest
+
+
+@njit(cache=True, inline="always")
+def _hour(t):
+    """The hour ``t`` lies in, ``int(t // 60.0)`` to the bit: numba's float floor division
+    calls C's ``fmod``, which took a fifth of the run time. The rounded quotient is at most
+    one off near a whole hour; the exact products (whole numbers times 60) correct it."""
+    hour = math.floor(t / 60.0)
+    if hour * 60.0 > t:
+        hour -= 1
+    elif (hour + 1) * 60.0 <= t:
+        hour += 1
+    return hour
+
+
+@njit(cache=True, inline="always")
 def _add_busy(busy_how, start, end):
     """Spread a busy interval over the 168 hours of the week."""
     t = start
     while t < end:
-        hour = int(t // 60.0)
+        hour = _hour(t)
         stop = min(end, (hour + 1) * 60.0)
         busy_how[hour % 168] += stop - t
         t = stop
@@ -217,41 +298,32 @@ def _start_intakes(t, capacity, ops_busy, queues, heap, size, seq, intake_start,
     return ops_busy, size, seq
 
 
-@njit(cache=True)
-def simulate(
-    inc_time,
-    inc_atom,
-    inc_prio,
-    inc_units,
-    inc_intake,
-    inc_service,
-    operators_by_hour,
-    unit_home,
-    shift_time,
-    shift_kind,
-    shift_unit,
-    atom_district,
-    travel,
-    horizon,
-    divert,
-    return_to_base,
-):
-    """Run one replication; returns per-incident times, per-unit busy minutes and the log
-    of assignments (incident, unit, [dispatched, on scene, free again, travel minutes]).
+@njit(cache=True, _nrt=False)  # type: ignore[call-overload]  # private flag: not in the stubs
+def _run(incidents, shifts, region, settings, units, outcomes, log, work):
+    """The event loop of ``simulate``, on the arrays it made; returns the diversions and
+    the number of log rows.
 
-    ``operators_by_hour[h]`` is the number of intake operators in hour ``h`` of the horizon;
-    a negative value means intake is not modelled (dispatch starts at arrival). The shift
-    events (``shift_time``, ``shift_kind``: SHIFT_END or SHIFT_START, ``shift_unit``) come
-    sorted by time, kind and window, and are read as a stream beside the event heap.
-    """
+    Compiled without numba's reference counting (``_nrt=False``, as numba's developers
+    suggest for refcount operations it cannot prune, numba issue #2350): the loop only
+    reads and writes arrays ``simulate`` owns and allocates nothing, and the counting
+    (atomic, on every array handed to a helper or unpacked from a tuple) took half the
+    run time."""
+    inc_time, inc_atom, inc_prio, inc_units, inc_intake, inc_service = incidents
+    operators_by_hour, unit_home, atom_district, travel, places = region
+    horizon, divert, return_to_base = settings
+    shift_time, shift_kind, shift_unit = shifts
+    u_state, u_atom, u_job, u_job_prio, u_epoch, u_ending, u_since, u_busy = units[:8]
+    u_log, u_arrive, u_home_at, u_prev_first = units[8:]
+    intake_start, ready, dispatched, first_on_scene, cleared = outcomes[:5]
+    assigned, working, busy_how = outcomes[5:]
+    heap, queues, (picked, scratch), (duty, duty_at), free, prevs, returning = work
+    lists = (free, prevs, returning)
+    ht, ho, hp = heap
+    head, tail, nxt = queues
+    log_times = log[2]
     n = inc_time.shape[0]
-    m = unit_home.shape[0]
-    n_atoms = atom_district.shape[0]
     n_shift_events = shift_time.shape[0]
     hours = operators_by_hour.shape[0]
-    cap = 6 * n + 4 * m + hours + 16
-    heap = (np.empty(cap, np.float64), np.empty(cap, np.int64), np.empty(cap, np.int64))
-    ht, ho, hp = heap
     size = 0
     seq = 1  # 0 is left to the stream events (arrivals, shifts): they go first on ties
     intake = operators_by_hour[0] >= 0
@@ -260,29 +332,6 @@ def simulate(
             if operators_by_hour[h] != operators_by_hour[h - 1]:
                 size = _push(ht, ho, hp, size, seq, h * 60.0, OPERATORS, h, 0)
                 seq += 1
-
-    u_state = np.full(m, OFF_DUTY, np.int64)
-    u_atom = unit_home.copy()
-    u_job = np.full(m, NONE, np.int64)
-    u_job_prio = np.zeros(m, np.int64)
-    u_epoch = np.zeros(m, np.int64)
-    u_ending = np.zeros(m, np.bool_)
-    u_since = np.zeros(m, np.float64)
-    u_busy = np.zeros(m, np.float64)
-    u_log = np.full(m, NONE, np.int64)
-    busy_how = np.zeros(168, np.float64)
-
-    intake_start = np.full(n, np.nan)
-    ready = np.full(n, np.nan)
-    dispatched = np.full(n, np.nan)
-    first_on_scene = np.full(n, np.nan)
-    cleared = np.full(n, np.nan)
-    assigned = np.zeros(n, np.int64)
-    working = np.zeros(n, np.int64)
-    diversions = 0
-    u_arrive = np.full(m, np.inf)
-    u_home_at = np.full(m, np.inf)  # when a returning unit is back at its base
-    u_prev_first = np.full(m, np.nan)
     state = (
         inc_atom,
         inc_prio,
@@ -304,39 +353,15 @@ def simulate(
         horizon,
         u_home_at,
     )
-    # an assignment per unit sent, plus at most one more per prio-1 incident for diversions
-    log_cap = 3 * n + 16
-    log = (
-        np.full(log_cap, NONE, np.int64),
-        np.full(log_cap, NONE, np.int64),
-        np.full((log_cap, 4), np.nan),
-    )
-    log_times = log[2]
     logs = 0
-
-    # queues: 0..2 = intake by priority, 3, 4 = prio 1, 2 dispatch, 5 + atom = prio 3
-    head = np.full(5 + n_atoms, NONE, np.int64)
-    tail = np.full(5 + n_atoms, NONE, np.int64)
-    nxt = np.full(n, NONE, np.int64)
-    queues = (head, tail, nxt)
+    diversions = 0
     ops_busy = 0
-
     next_arrival = 0
     next_shift = 0
-    picked = np.empty(8, np.int64)
-    scratch = np.empty(8, np.float64)
-    duty = np.empty(m, np.int64)  # the units on duty (any order), for the dispatch scan
-    duty_at = np.full(m, NONE, np.int64)
     n_duty = 0
-    by_home = np.argsort(unit_home, kind="mergesort").astype(np.int64)  # units by basisteam
-    home_start = np.zeros(n_atoms + 1, np.int64)
-    for u in range(m):
-        home_start[unit_home[u] + 1] += 1
-    for a in range(n_atoms):
-        home_start[a + 1] += home_start[a]
-    free = np.empty(m, np.int64)  # the free units (any order): what the dispatch scans first
-    free_at = np.full(m, NONE, np.int64)
     n_free = 0
+    n_returning = 0
+    next_home = np.inf
     while True:
         # the next event: from the arrivals, the shift stream or the heap (time, kind, seq)
         source = NONE
@@ -382,7 +407,7 @@ def simulate(
                 intake_start[ident] = t
                 kind = INTAKE_DONE  # dispatch straight away (below)
             else:
-                capacity = operators_by_hour[min(int(t // 60.0), hours - 1)]
+                capacity = operators_by_hour[min(_hour(t), hours - 1)]
                 if ops_busy < capacity and head[0] == NONE and head[1] == NONE and head[2] == NONE:
                     ops_busy += 1  # an operator is free and nobody waits: take the call now
                     intake_start[ident] = t
@@ -408,7 +433,7 @@ def simulate(
             if intake and not take_arrival:
                 ready[i] = t
                 ops_busy -= 1
-                capacity = operators_by_hour[min(int(t // 60.0), hours - 1)]
+                capacity = operators_by_hour[min(_hour(t), hours - 1)]
                 ops_busy, size, seq = _start_intakes(
                     t, capacity, ops_busy, queues, heap, size, seq, intake_start, inc_intake
                 )
@@ -418,30 +443,21 @@ def simulate(
                     uu = duty[kk]
                     if u_state[uu] == BUSY and u_arrive[uu] < t:
                         u_atom[uu] = inc_atom[u_job[uu]]
-            if p == 3:  # only its own basisteam's units can go: look at just those
-                a = inc_atom[i]
-                first = home_start[a]
-                candidates = by_home[first : home_start[a + 1]]
-                n_candidates = home_start[a + 1] - first
-            else:
-                candidates = free
-                n_candidates = n_free
-            for kk in range(n_candidates):  # units back at their base by now
-                uu = candidates[kk]
-                if u_home_at[uu] < t:
-                    u_atom[uu] = unit_home[uu]
-                    u_home_at[uu] = np.inf
+            if t > next_home:  # some units are back at their base by now
+                n_returning, next_home = _back_home(
+                    t, lists, n_returning, u_atom, unit_home, u_home_at
+                )
             found = pick_units(
                 inc_units[i] - assigned[i],
                 picked,
                 scratch,
-                candidates,
-                n_candidates,
-                duty,
-                n_duty,
                 p,
                 inc_atom[i],
                 atom_district[inc_atom[i]],
+                free,
+                places,
+                duty,
+                n_duty,
                 u_atom,
                 unit_home,
                 atom_district,
@@ -453,7 +469,8 @@ def simulate(
             for k in range(found):
                 u = picked[k]
                 if u_state[u] == FREE:
-                    n_free = _remove(free, free_at, n_free, u)
+                    counts = (n_free, n_returning, next_home)
+                    n_free, n_returning, next_home = _set_taken(u, lists, counts, u_atom, unit_home)
                 if u_state[u] == BUSY:  # diverted from a prio-3 job: that job waits again
                     j = u_job[u]
                     assigned[j] -= 1
@@ -487,7 +504,8 @@ def simulate(
                 u_epoch[u] += 1
                 u_home_at[u] = np.inf
                 n_duty = _remove(duty, duty_at, n_duty, u)
-                n_free = _remove(free, free_at, n_free, u)
+                counts = (n_free, n_returning, next_home)
+                n_free, n_returning, next_home = _set_taken(u, lists, counts, u_atom, unit_home)
             elif u_state[u] == BUSY:
                 u_ending[u] = True
                 u_job_prio[u] = 0  # a unit past its shift finishes its job: no diversion
@@ -536,22 +554,129 @@ def simulate(
                 if assigned[i] >= inc_units[i]:
                     _pop_front(head, tail, nxt, q)
             else:
-                n_free = _add(free, free_at, n_free, u)
+                counts = (n_free, n_returning, next_home)
+                n_free, n_returning, next_home = _set_free(
+                    u, lists, counts, u_atom, unit_home, u_home_at
+                )
+    return diversions, logs
+
+
+@njit(cache=True)
+def simulate(
+    inc_time,
+    inc_atom,
+    inc_prio,
+    inc_units,
+    inc_intake,
+    inc_service,
+    operators_by_hour,
+    unit_home,
+    shift_time,
+    shift_kind,
+    shift_unit,
+    atom_district,
+    travel,
+    horizon,
+    divert,
+    return_to_base,
+):
+    """Run one replication; returns per-incident times, per-unit busy minutes and the log
+    of assignments (incident, unit, [dispatched, on scene, free again, travel minutes]).
+
+    ``operators_by_hour[h]`` is the number of intake operators in hour ``h`` of the horizon;
+    a negative value means intake is not modelled (dispatch starts at arrival). The shift
+    events (``shift_time``, ``shift_kind``: SHIFT_END or SHIFT_START, ``shift_unit``) come
+    sorted by time, kind and window, and are read as a stream beside the event heap.
+    """
+    n = inc_time.shape[0]
+    m = unit_home.shape[0]
+    n_atoms = atom_district.shape[0]
+    hours = operators_by_hour.shape[0]
+    cap = 6 * n + 4 * m + hours + 16
+    heap = (np.empty(cap, np.float64), np.empty(cap, np.int64), np.empty(cap, np.int64))
+    u_state = np.full(m, OFF_DUTY, np.int64)
+    u_since = np.zeros(m, np.float64)
+    u_busy = np.zeros(m, np.float64)
+    units = (
+        u_state,
+        unit_home.copy(),  # where each unit is
+        np.full(m, NONE, np.int64),  # its job
+        np.zeros(m, np.int64),  # the priority of its job
+        np.zeros(m, np.int64),  # epoch: a JOB_DONE event of an older epoch is void
+        np.zeros(m, np.bool_),  # past its shift, finishing its job
+        u_since,  # busy since
+        u_busy,
+        np.full(m, NONE, np.int64),  # the log row of its job
+        np.full(m, np.inf),  # on scene at
+        np.full(m, np.inf),  # when a returning unit is back at its base
+        np.full(m, np.nan),  # its incident's first on scene before it was sent
+    )
+    busy_how = np.zeros(168, np.float64)
+    outcomes = (
+        np.full(n, np.nan),  # intake start
+        np.full(n, np.nan),  # ready for dispatch
+        np.full(n, np.nan),  # dispatched
+        np.full(n, np.nan),  # first on scene
+        np.full(n, np.nan),  # cleared
+        np.zeros(n, np.int64),  # units assigned
+        np.zeros(n, np.int64),  # units working on it
+        busy_how,
+    )
+    # an assignment per unit sent, plus at most one more per prio-1 incident for diversions
+    log_cap = 3 * n + 16
+    log = (
+        np.full(log_cap, NONE, np.int64),
+        np.full(log_cap, NONE, np.int64),
+        np.full((log_cap, 4), np.nan),
+    )
+    # queues: 0..2 = intake by priority, 3, 4 = prio 1, 2 dispatch, 5 + atom = prio 3
+    queues = (
+        np.full(5 + n_atoms, NONE, np.int64),
+        np.full(5 + n_atoms, NONE, np.int64),
+        np.full(n, NONE, np.int64),
+    )
+    work = (
+        heap,
+        queues,
+        (np.empty(8, np.int64), np.empty(8, np.float64)),  # the units picked, their keys
+        (np.empty(m, np.int64), np.full(m, NONE, np.int64)),  # the units on duty (any order)
+        # the free units, in linked lists by where they are and by basisteam (pick_units)
+        (
+            np.full(n_atoms, NONE, np.int64),
+            np.full(m, NONE, np.int64),
+            np.full(n_atoms, NONE, np.int64),
+            np.full(m, NONE, np.int64),
+        ),
+        (np.full(m, NONE, np.int64), np.full(m, NONE, np.int64)),  # their back links
+        # the free units driving back to base (a finite home time), as (items, position)
+        (np.empty(m, np.int64), np.full(m, NONE, np.int64)),
+    )
+    diversions, logs = _run(
+        (inc_time, inc_atom, inc_prio, inc_units, inc_intake, inc_service),
+        (shift_time, shift_kind, shift_unit),
+        (operators_by_hour, unit_home, atom_district, travel, places_by_travel(travel)),
+        (horizon, divert, return_to_base),
+        units,
+        outcomes,
+        log,
+        work,
+    )
     # units still busy at the horizon: count their time up to it
     for u in range(m):
         if u_state[u] == BUSY:
             u_busy[u] += horizon - u_since[u]
             _add_busy(busy_how, u_since[u], horizon)
+    log_inc, log_unit, log_times = log
     return (
-        intake_start,
-        ready,
-        dispatched,
-        first_on_scene,
-        cleared,
+        outcomes[0],
+        outcomes[1],
+        outcomes[2],
+        outcomes[3],
+        outcomes[4],
         u_busy,
         busy_how,
         diversions,
-        log[0][:logs],
-        log[1][:logs],
+        log_inc[:logs],
+        log_unit[:logs],
         log_times[:logs],
     )
