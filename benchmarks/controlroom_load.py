@@ -4,8 +4,8 @@ clients against ``korps serve`` on PostgreSQL, loopback only, bounded in time an
 Run: ``.venv/bin/python benchmarks/controlroom_load.py`` with ``KORPS_BENCH_DATABASE_URL``
 (or ``KORPS_TEST_DATABASE_URL``) pointing at a PostgreSQL database; the benchmark works in
 a schema of its own in it and drops it afterwards. Options: ``--clients 100 --seconds 60
---incidents 6000 --workers 1`` (``--workers N`` > 1 runs uvicorn with N processes instead
-of ``korps serve``).
+--incidents 6000 --workers 1 --rate 200`` (``--workers N``: ``korps serve --workers N``;
+``--rate 0``: closed loop, each client starts its next incident at once).
 
 Each client loops: register an incident (a fresh idempotency key; 1 in 20 is sent twice,
 as a retry), ask the advice, assign the first candidate (on 409, because another client
@@ -203,16 +203,38 @@ async def drive(
     return stats, elapsed
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(name: str | None = None, root: int | None = None) -> float:
+    """CPU seconds (user + system) of the processes named ``name`` or of ``root`` and its
+    children, read from /proc: a measure of work done that the machine's other load does
+    not inflate the way it does latency."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        pid, ppid = int(entry.name), int(fields[1])
+        if (name is not None and comm.startswith(name)) or (
+            root is not None and root in (pid, ppid)
+        ):
+            total += (int(fields[11]) + int(fields[12])) / TICK
+    return total
+
+
 def start_server(database_url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "KORPS_DATABASE_URL": database_url}
     bin_dir = Path(sys.executable).parent
-    if workers > 1:
-        command = [
-            sys.executable, "-m", "uvicorn", "korps.web.main:app", "--host", "127.0.0.1",
-            "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-        ]  # fmt: skip
-    else:
-        command = [str(bin_dir / "korps"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = [
+        str(bin_dir / "korps"), "serve", "--host", "127.0.0.1", "--port", str(port),
+        "--workers", str(workers),
+    ]  # fmt: skip
     log = tempfile.NamedTemporaryFile(prefix="korps-serve-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
@@ -258,17 +280,27 @@ def main() -> None:
             seed_units(session, eenheid="rotterdam", per_basisteam=args.units_per_basisteam)
         port = free_port()
         process = start_server(database_url, port, args.workers)
-        server = "korps serve" if args.workers == 1 else f"uvicorn --workers {args.workers}"
+        server = f"korps serve --workers {args.workers}"
         print(
             f"{server} on 127.0.0.1:{port}, PostgreSQL schema {schema}; {args.clients} clients, "
             f"at most {args.seconds:g} s or {args.incidents} incidents; "
             f"{17 * args.units_per_basisteam} units",
             flush=True,
         )
+        before = (cpu_seconds(root=process.pid), cpu_seconds("postgres"), time.process_time())
         stats, elapsed = asyncio.run(
             drive(f"http://127.0.0.1:{port}", args.clients, args.seconds, args.incidents, args.rate)
         )
+        after = (cpu_seconds(root=process.pid), cpu_seconds("postgres"), time.process_time())
         report(stats, elapsed)
+        used = [b - a for a, b in zip(before, after, strict=True)]
+        per = 1000 / max(stats.incidents, 1)
+        print(
+            f"CPU per completed incident: server {used[0] * per:.1f} ms, PostgreSQL "
+            f"{used[1] * per:.1f} ms, load client {used[2] * per:.1f} ms "
+            f"({os.cpu_count()} cores; 200 incidents/s would need "
+            f"{sum(used) * per * 200 / 1000:.1f} cores for the three)"
+        )
         with session_factory(engine)() as session:
             stored = session.scalar(select(func.count()).select_from(Incident)) or 0
             keys = session.scalar(select(func.count(func.distinct(Incident.idempotency_key)))) or 0
@@ -318,6 +350,12 @@ def report(stats: Stats, elapsed: float) -> None:
         print(
             f"  {kind:8s} n={len(values):6d}  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
             f"p99 {p99:7.1f} ms  {codes}"
+        )
+    for label, values in (("late", stats.lateness), ("incident", stats.total)):
+        p50, p95, p99 = np.percentile(np.asarray(values or [0.0]), [50, 95, 99])
+        print(
+            f"  {label:8s} n={len(values):6d}  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
+            f"p99 {p99:7.1f} ms"
         )
 
 

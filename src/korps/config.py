@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{DEFAULT_DATA_DIR / 'korps.db'}"
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = 1  # server processes (korps serve --workers); more use more cores
     echo_sql: bool = False
 
 

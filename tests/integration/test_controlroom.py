@@ -149,7 +149,12 @@ def test_bad_input_names_the_field_and_changes_nothing(
 def test_advice_follows_the_shared_policy(cr_db: Db, client: TestClient) -> None:
     """Dordrecht (F3, district F): prio 1 takes the nearest unit anywhere, prio 3 only its own."""
     prio1 = incident(cr_db, gemeente="Dordrecht", basisteam=None)
-    advice = client.get(f"{API}/incidents/{prio1}/advice").json()
+    listed = client.get(f"{API}/incidents/{prio1}/advice").json()
+    assert len(listed["candidates"]) == 10 and listed["eligible"] == 34  # every unit, prio 1
+    advice = client.get(f"{API}/incidents/{prio1}/advice", params={"limit": 100}).json()
+    signs = [c["call_sign"] for c in advice["candidates"]]
+    assert signs[:10] == [c["call_sign"] for c in listed["candidates"]]
+    assert len(advice["candidates"]) == 34
     first = advice["candidates"][:4]
     assert [c["call_sign"] for c in first] == ["RT-F3-01", "RT-F3-02", "RT-F2-01", "RT-F2-02"]
     assert [c["scope_name"] for c in first] == ["eigen basisteam"] * 2 + ["district"] * 2
@@ -168,6 +173,7 @@ def test_advice_follows_the_shared_policy(cr_db: Db, client: TestClient) -> None
     prio3 = incident(cr_db, gemeente="Dordrecht", basisteam=None, category="geluidsoverlast")
     only_own = client.get(f"{API}/incidents/{prio3}/advice").json()
     assert [c["call_sign"] for c in only_own["candidates"]] == ["RT-F3-01", "RT-F3-02"]
+    assert only_own["eligible"] == 2
     assert only_own["norm_minutes"] is None
     assert {c["meets_norm"] for c in only_own["candidates"]} == {None}
 

@@ -134,8 +134,10 @@ def advise(
     now: datetime | None = None,
     divert: bool = False,
     reference: Reference | None = None,
+    limit: int | None = None,
 ) -> schemas.Advice:
-    """Ranked candidate units for an open incident (see the module docstring)."""
+    """Ranked candidate units for an open incident (see the module docstring); the first
+    ``limit`` of them (all when None)."""
     now = as_utc(now) if now else utc_now()
     incident = get_incident(session, incident_id=incident_id)
     if incident.status == "afgesloten":
@@ -147,7 +149,10 @@ def advise(
     elapsed = max(minutes_between(incident.received_at, now) or 0.0, 0.0)
     atom = areas.index[incident.basisteam_id]
     candidates = []
-    for rank, (u, scope) in enumerate(zip(ranked.tolist(), scopes.tolist(), strict=True), 1):
+    shown = slice(None, limit)
+    for rank, (u, scope) in enumerate(
+        zip(ranked[shown].tolist(), scopes[shown].tolist(), strict=True), 1
+    ):
         unit = units[u]
         home = areas.index[unit.home_id]
         location = areas.index.get(unit.location_id, home)
@@ -174,6 +179,7 @@ def advise(
         norm_minutes=None if norm is None else norm.minutes,
         elapsed_minutes=round(elapsed, 2),
         candidates=candidates,
+        eligible=len(ranked),
     )
 
 

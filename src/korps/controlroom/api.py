@@ -82,7 +82,7 @@ def create_incident(
     incident, new = run(lambda: service.intake(session, data=data, actor=operator))
     if not new:
         response.status_code = 200
-    return queries.incident_detail(session, incident_id=incident.id)
+    return queries.incidents_out(session, [incident], new=new)[0]
 
 
 @router.get("/incidents", response_model=list[schemas.IncidentOut])
@@ -108,9 +108,14 @@ def get_incident(session: SessionDep, incident_id: int) -> schemas.IncidentOut:
 
 @router.get("/incidents/{incident_id}/advice", response_model=schemas.Advice, responses=ERRORS)
 @releasing
-def get_advice(session: SessionDep, incident_id: int) -> schemas.Advice:
-    """Candidate units in dispatch order (the shared policy), with estimated arrival."""
-    return run(lambda: advise(session, incident_id=incident_id))
+def get_advice(
+    session: SessionDep,
+    incident_id: int,
+    limit: Annotated[int, Query(ge=1, le=1000, description="how many candidates to list")] = 10,
+) -> schemas.Advice:
+    """Candidate units in dispatch order (the shared policy), with estimated arrival: the
+    first ``limit``; ``eligible`` counts them all."""
+    return run(lambda: advise(session, incident_id=incident_id, limit=limit))
 
 
 @router.post(

@@ -52,17 +52,39 @@ def record(
     after: dict[str, Any] | None,
 ) -> None:
     """Append one entry (part of the caller's transaction)."""
-    session.execute(
-        insert(AuditEntry).values(
-            at=at,
-            actor=actor,
-            entity=entity,
-            entity_id=entity_id,
-            action=action,
-            before=before,
-            after=after,
-        )
-    )
+    append(
+        session,
+        [entry(at=at, actor=actor, entity=entity, entity_id=entity_id, action=action,
+               before=before, after=after)],
+    )  # fmt: skip
+
+
+def entry(
+    *,
+    at: datetime,
+    actor: str,
+    entity: str,
+    entity_id: int,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """One row of the log, to be written by :func:`append`."""
+    return {
+        "at": at,
+        "actor": actor,
+        "entity": entity,
+        "entity_id": entity_id,
+        "action": action,
+        "before": before,
+        "after": after,
+    }
+
+
+def append(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Append entries in one statement (part of the caller's transaction)."""
+    if rows:
+        session.execute(insert(AuditEntry), rows)
 
 
 def entries(

@@ -29,6 +29,7 @@ from korps.web.templating import render, templates
 
 router = APIRouter(include_in_schema=False)
 POLL_SECONDS = 3
+ADVICE_SHOWN = 10  # candidates listed on the incident page
 FIELD_LABELS = {
     "eenheid": "Eenheid",
     "channel": "Kanaal",
@@ -221,7 +222,7 @@ def _incident_page(
     incident = queries.incident_detail(session, incident_id=incident_id)
     advice = None
     if incident.status != "afgesloten":
-        advice = advise(session, incident_id=incident_id)
+        advice = advise(session, incident_id=incident_id, limit=ADVICE_SHOWN)
     now = utc_now()
     return render(
         request,

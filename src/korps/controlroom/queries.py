@@ -85,9 +85,14 @@ def units_out(session: Session, units: Sequence[PatrolUnit]) -> list[schemas.Pat
 
 
 def incidents_out(
-    session: Session, incidents: Sequence[Incident], *, reference: Reference | None = None
+    session: Session,
+    incidents: Sequence[Incident],
+    *,
+    reference: Reference | None = None,
+    new: bool = False,
 ) -> list[schemas.IncidentOut]:
-    """Incidents with names, their units and response times (a few queries for all)."""
+    """Incidents with names, their units and response times (a few queries for all;
+    ``new``: just registered, so no unit can be on them yet and none is read)."""
     if not incidents:
         return []
     ref = reference or bundled_reference()
@@ -100,12 +105,16 @@ def incidents_out(
     )
     names = _gemeente_names(session, {i.gemeente_code for i in incidents}, areas)
     assigned: dict[int, list[schemas.AssignmentOut]] = {i: [] for i in ids}
-    rows = session.execute(
-        select(Assignment, PatrolUnit.call_sign, PatrolUnit.status)
-        .join(PatrolUnit, Assignment.patrol_unit_id == PatrolUnit.id)
-        .where(Assignment.incident_id.in_(ids))
-        .order_by(Assignment.assigned_at, Assignment.id)
-    ).all()
+    rows = (
+        []
+        if new
+        else session.execute(
+            select(Assignment, PatrolUnit.call_sign, PatrolUnit.status)
+            .join(PatrolUnit, Assignment.patrol_unit_id == PatrolUnit.id)
+            .where(Assignment.incident_id.in_(ids))
+            .order_by(Assignment.assigned_at, Assignment.id)
+        ).all()
+    )
     for assignment, call_sign, status in rows:
         assigned[assignment.incident_id].append(
             schemas.AssignmentOut(

@@ -139,6 +139,7 @@ class Advice(BaseModel):
     norm_minutes: float | None = None
     elapsed_minutes: float
     candidates: list[Candidate]
+    eligible: int = Field(description="units the policy would send; the first are listed")
 
 
 class AuditOut(_Out):

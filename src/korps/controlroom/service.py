@@ -19,10 +19,11 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from korps.controlroom import audit, schemas
 from korps.controlroom.advice import estimate
-from korps.controlroom.areas import areas_for, get_eenheid
+from korps.controlroom.areas import areas_for, areas_of
 from korps.controlroom.errors import ConflictError, InputError
 from korps.controlroom.locations import resolve
 from korps.controlroom.models import NOTES_MAX, Assignment, Incident, PatrolUnit
@@ -73,14 +74,13 @@ def intake(
     reference: Reference | None = None,
 ) -> tuple[Incident, bool]:
     """Register an incident; returns it and whether it is new. A retry with the same
-    idempotency key returns the first incident and writes nothing. Bad input raises
-    InputError naming the field, and nothing is written."""
+    idempotency key returns the first incident and writes nothing (the insert is tried
+    first and its unique key decides, so the common case costs no extra read). Bad input
+    raises InputError naming the field, and nothing is written."""
     ref = reference or bundled_reference()
     now = as_utc(now) if now else utc_now()
-    if data.idempotency_key and (existing := _by_key(session, data.idempotency_key)):
-        return existing, False
     try:
-        eenheid = get_eenheid(session, slug=data.eenheid)
+        areas = areas_of(session, slug=data.eenheid)
     except NotFoundError as exc:
         raise InputError("eenheid", str(exc.args[0])) from exc
     if data.channel not in ref.channel_codes:
@@ -98,7 +98,6 @@ def intake(
     if received_at > now + FUTURE_SLACK:
         raise InputError("received_at", "lies in the future")
     text = data.gemeente.strip()
-    areas = areas_for(session, eenheid=eenheid)
     try:
         location = resolve(
             areas,
@@ -121,7 +120,7 @@ def intake(
         raise InputError("gemeente", f"unknown municipality {data.gemeente!r}") from exc
     incident = Incident(
         idempotency_key=data.idempotency_key,
-        eenheid_id=eenheid.id,
+        eenheid_id=areas.eenheid_id,
         channel=data.channel,
         category=category.code,
         priority=data.priority or category.priority,
@@ -144,7 +143,7 @@ def intake(
     except IntegrityError:
         session.rollback()
         if data.idempotency_key and (existing := _by_key(session, data.idempotency_key)):
-            return existing, False  # a concurrent retry won the race
+            return existing, False  # a retry, or a concurrent one that won the race
         raise
     audit.record(
         session,
@@ -222,12 +221,14 @@ def create_unit(
     return unit
 
 
-def _open_assignment(session: Session, unit_id: int) -> Assignment | None:
-    return session.scalar(
-        select(Assignment).where(
-            Assignment.patrol_unit_id == unit_id, Assignment.released_at.is_(None)
-        )
+def _update_open_assignment(session: Session, unit_id: int, extra: Any, **values: datetime) -> None:
+    """Set ``values`` on the unit's open assignment (if any), without loading it."""
+    query = update(Assignment).where(
+        Assignment.patrol_unit_id == unit_id, Assignment.released_at.is_(None)
     )
+    if extra is not None:
+        query = query.where(extra)
+    session.execute(query.values(**values).execution_options(synchronize_session="evaluate"))
 
 
 def _lock_incident(session: Session, incident_id: int) -> Incident:
@@ -251,6 +252,8 @@ def _write_unit(session: Session, unit: PatrolUnit, extra: Any = None, **values:
         raise ConflictError(
             f"{unit.call_sign} was changed by someone else just now; reload and try again"
         )
+    for name, value in {**values, "version": unit.version + 1}.items():
+        set_committed_value(unit, name, value)  # what was written, without reading it back
 
 
 def assign(
@@ -311,7 +314,6 @@ def assign(
         incident.dispatched_at = now
     if incident.status == "nieuw":
         incident.status = "uitgegeven"
-    session.refresh(unit)
     _record_both(session, now, actor, "toegewezen", unit, before, incident, incident_before)
     session.commit()
     return assignment
@@ -327,28 +329,32 @@ def _record_both(
     incident: Incident | None,
     incident_before: dict[str, Any] | None,
 ) -> None:
+    """The unit's change and, if it changed too, its incident's, in one insert."""
     session.flush()
-    audit.record(
-        session,
-        at=now,
-        actor=actor,
-        entity="unit",
-        entity_id=unit.id,
-        action=action,
-        before=unit_before,
-        after=audit.state(unit),
-    )
-    if incident is not None and audit.state(incident) != incident_before:
-        audit.record(
-            session,
+    rows = [
+        audit.entry(
             at=now,
             actor=actor,
-            entity="incident",
-            entity_id=incident.id,
-            action=f"{action} {unit.call_sign}",
-            before=incident_before,
-            after=audit.state(incident),
+            entity="unit",
+            entity_id=unit.id,
+            action=action,
+            before=unit_before,
+            after=audit.state(unit),
         )
+    ]
+    if incident is not None and (after := audit.state(incident)) != incident_before:
+        rows.append(
+            audit.entry(
+                at=now,
+                actor=actor,
+                entity="incident",
+                entity_id=incident.id,
+                action=f"{action} {unit.call_sign}",
+                before=incident_before,
+                after=after,
+            )
+        )
+    audit.append(session, rows)
 
 
 def set_status(
@@ -391,23 +397,20 @@ def set_status(
     if incident_id is not None:
         incident = _lock_incident(session, incident_id)
         incident_before = audit.state(incident)
-        assignment = _open_assignment(session, unit.id)
         if status == "ter_plaatse":
-            if assignment is not None and assignment.arrived_at is None:
-                assignment.arrived_at = now
+            _update_open_assignment(
+                session, unit.id, Assignment.arrived_at.is_(None), arrived_at=now
+            )
             if incident.arrived_at is None:
                 incident.arrived_at = now
                 incident.status = "ter_plaatse"
         elif status == "vrij":
-            if assignment is not None:
-                assignment.released_at = now
-            session.flush()
+            _update_open_assignment(session, unit.id, None, released_at=now)
             if _open_count(session, incident.id) == 0 and incident.status != "afgesloten":
                 if incident.arrived_at is not None:
                     incident.status, incident.cleared_at = "afgesloten", now
                 else:
                     incident.status = "nieuw"
-    session.refresh(unit)
     _record_both(session, now, actor, "status", unit, before, incident, incident_before)
     session.commit()
     return unit
