@@ -3,9 +3,11 @@ clients against ``korps serve`` on PostgreSQL, loopback only, bounded in time an
 
 Run: ``.venv/bin/python benchmarks/controlroom_load.py`` with ``KORPS_BENCH_DATABASE_URL``
 (or ``KORPS_TEST_DATABASE_URL``) pointing at a PostgreSQL database; the benchmark works in
-a schema of its own in it and drops it afterwards. Options: ``--clients 100 --seconds 60
---incidents 6000 --workers 1 --rate 200`` (``--workers N``: ``korps serve --workers N``;
-``--rate 0``: closed loop, each client starts its next incident at once).
+a schema of its own in it and drops it afterwards. Options: ``--clients 100 --seconds 20
+--incidents 6000 --workers 1 --rates 25,50,100,200`` (``--workers N``: ``korps serve
+--workers N``; one run per offered rate against the same server, then a table of achieved
+rate and latency; a rate of 0 is a closed loop, each client starting its next incident at
+once).
 
 Each client loops: register an incident (a fresh idempotency key; 1 in 20 is sent twice,
 as a retry), ask the advice, assign the first candidate (on 409, because another client
@@ -251,15 +253,15 @@ def start_server(database_url: str, port: int, workers: int) -> subprocess.Popen
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=100)
-    parser.add_argument("--seconds", type=float, default=60.0, help="at most this long")
+    parser.add_argument("--seconds", type=float, default=20.0, help="per rate, at most")
     parser.add_argument("--incidents", type=int, default=6000, help="at most this many")
     parser.add_argument("--units-per-basisteam", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument(
-        "--rate",
-        type=float,
-        default=200.0,
-        help="incidents/s offered (open loop); 0: each client starts the next one at once",
+        "--rates",
+        default="25,50,100,200",
+        help="incidents/s offered (open loop), one run of --seconds each, e.g. 50,100,200; "
+        "0: closed loop (each client starts its next incident at once)",
     )
     args = parser.parse_args()
     base = os.environ.get("KORPS_BENCH_DATABASE_URL") or os.environ.get("KORPS_TEST_DATABASE_URL")
@@ -283,24 +285,36 @@ def main() -> None:
         server = f"korps serve --workers {args.workers}"
         print(
             f"{server} on 127.0.0.1:{port}, PostgreSQL schema {schema}; {args.clients} clients, "
-            f"at most {args.seconds:g} s or {args.incidents} incidents; "
+            f"per offered rate at most {args.seconds:g} s or {args.incidents} incidents; "
             f"{17 * args.units_per_basisteam} units",
             flush=True,
         )
-        before = (cpu_seconds(root=process.pid), cpu_seconds("postgres"), time.process_time())
-        stats, elapsed = asyncio.run(
-            drive(f"http://127.0.0.1:{port}", args.clients, args.seconds, args.incidents, args.rate)
-        )
-        after = (cpu_seconds(root=process.pid), cpu_seconds("postgres"), time.process_time())
-        report(stats, elapsed)
-        used = [b - a for a, b in zip(before, after, strict=True)]
-        per = 1000 / max(stats.incidents, 1)
-        print(
-            f"CPU per completed incident: server {used[0] * per:.1f} ms, PostgreSQL "
-            f"{used[1] * per:.1f} ms, load client {used[2] * per:.1f} ms "
-            f"({os.cpu_count()} cores; 200 incidents/s would need "
-            f"{sum(used) * per * 200 / 1000:.1f} cores for the three)"
-        )
+        acknowledged: set[str] = set()
+        retries = 0
+        summary = []
+        for rate in [float(r) for r in args.rates.split(",")]:
+            print(f"\n-- offered: {f'{rate:g} incidents/s' if rate > 0 else 'closed loop'}")
+            before = (cpu_seconds(root=process.pid), cpu_seconds("postgres"), time.process_time())
+            stats, elapsed = asyncio.run(
+                drive(f"http://127.0.0.1:{port}", args.clients, args.seconds, args.incidents, rate)
+            )
+            after = (cpu_seconds(root=process.pid), cpu_seconds("postgres"), time.process_time())
+            report(stats, elapsed)
+            used = [b - a for a, b in zip(before, after, strict=True)]
+            per = 1000 / max(stats.incidents, 1)
+            print(
+                f"  CPU per completed incident: server {used[0] * per:.1f} ms, PostgreSQL "
+                f"{used[1] * per:.1f} ms, load client {used[2] * per:.1f} ms; all three used "
+                f"{sum(used) / elapsed:.2f} of the machine's {os.cpu_count()} cores"
+            )
+            acknowledged |= stats.keys
+            retries += stats.retries
+            every = np.concatenate([np.asarray(v) for v in stats.latency.values()])
+            summary.append((rate, stats.incidents / elapsed, *np.percentile(every, [50, 95, 99])))
+        print("\noffered/s  done/s   p50 ms   p95 ms   p99 ms  (all requests; target p95 < 100 ms)")
+        for rate, done, p50, p95, p99 in summary:
+            offered = f"{rate:8g}" if rate > 0 else "  closed"
+            print(f"{offered}  {done:6.1f}  {p50:7.1f}  {p95:7.1f}  {p99:7.1f}")
         with session_factory(engine)() as session:
             stored = session.scalar(select(func.count()).select_from(Incident)) or 0
             keys = session.scalar(select(func.count(func.distinct(Incident.idempotency_key)))) or 0
@@ -310,10 +324,10 @@ def main() -> None:
                 .group_by(Assignment.patrol_unit_id)
                 .having(func.count() > 1)
             ).all()
-        lost = len(stats.keys) - stored
+        lost = len(acknowledged) - stored
         print(
-            f"database: {stored} incidents for {len(stats.keys)} acknowledged intakes "
-            f"({stats.retries} retried with the same key), {keys} distinct keys: "
+            f"database: {stored} incidents for {len(acknowledged)} acknowledged intakes "
+            f"({retries} retried with the same key), {keys} distinct keys: "
             f"{'none lost or duplicated' if lost == 0 and keys == stored else f'MISMATCH {lost}'}; "
             f"units with two open assignments: {len(double_open)}"
         )

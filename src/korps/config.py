@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1  # server processes (korps serve --workers); more use more cores
+    threads: int = 8  # per process: threads for the routes = pooled database connections
     echo_sql: bool = False
 
 

@@ -5,6 +5,7 @@ and PostgreSQL). The same for 20 concurrent retries of one intake: one incident.
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -128,3 +129,36 @@ def test_twenty_retries_of_one_intake_make_one_incident(served: tuple[Db, str]) 
             select(func.count()).select_from(Incident).where(Incident.idempotency_key == key)
         )
         assert count == 1
+
+
+def test_a_unit_being_assigned_elsewhere_is_refused_at_once(served: tuple[Db, str]) -> None:
+    """PostgreSQL: while another transaction holds the unit's row (an assignment that has
+    not committed yet), a second assignment gets 409 at once instead of waiting for it."""
+    db, url = served
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no row locks: its write lock serialises assignments")
+    with db.session() as session:
+        number = service.intake(
+            session,
+            data=schemas.IncidentIn(
+                eenheid="rotterdam", channel="112", category="overval", gemeente="Schiedam"
+            ),
+            actor="test",
+        )[0].id
+    with db.session() as holder:
+        holder.execute(
+            select(PatrolUnit).where(PatrolUnit.call_sign == "RT-D2-01").with_for_update()
+        )
+        with httpx.Client(base_url=url, timeout=10) as client:
+            started = time.perf_counter()
+            response = client.post(
+                f"{API}/incidents/{number}/assignments", json={"unit": "RT-D2-01"}
+            )
+            waited = time.perf_counter() - started
+        holder.rollback()
+    assert response.status_code == 409, response.text
+    assert "being assigned by someone else" in response.json()["detail"]
+    assert waited < 5  # did not wait for the holder, which never commits
+    with db.session() as session:
+        unit = session.scalar(select(PatrolUnit).where(PatrolUnit.call_sign == "RT-D2-01"))
+        assert unit is not None and unit.status == "beschikbaar" and unit.version == 1

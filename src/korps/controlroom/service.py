@@ -6,9 +6,11 @@ and appends every state change to the audit log in that same transaction.
 (optimistic lock; the version is bumped), so of two operators assigning the same unit, one
 update matches and the other finds no row and gets a ConflictError. The partial unique index
 ``uq_assignment_open_unit`` (one open assignment per unit) enforces the same in the
-database. Incident rows are read ``FOR UPDATE`` (PostgreSQL) after the unit row is written:
-the lock order is always unit, then incident. On SQLite the first write takes the database
-write lock, which serialises the rest of the transaction the same way.
+database. On PostgreSQL an assignment first reads the unit ``FOR UPDATE NOWAIT``: a unit
+another operator is assigning at that moment is refused at once instead of after waiting
+for that transaction. Incident rows are read ``FOR UPDATE`` after the unit row is locked or
+written: the lock order is always unit, then incident. On SQLite the first write takes the
+database write lock, which serialises the rest of the transaction the same way.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -59,6 +61,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "ter_plaatse": ("vrij",),
 }
 FUTURE_SLACK = timedelta(minutes=1)
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a row lock NOWAIT could not take
 
 
 def _by_key(session: Session, key: str) -> Incident | None:
@@ -231,6 +234,28 @@ def _update_open_assignment(session: Session, unit_id: int, extra: Any, **values
     session.execute(query.values(**values).execution_options(synchronize_session="evaluate"))
 
 
+def _claim_unit(session: Session, call_sign: str) -> PatrolUnit:
+    """The unit, locked for this transaction on PostgreSQL, or a ConflictError at once if
+    another operator's transaction holds it (NOWAIT): under load, waiting for that one to
+    commit only to find the unit taken would hold a connection for nothing. SQLite has no
+    row locks (its write lock serialises assignments) and reads the unit plainly."""
+    try:
+        unit = session.scalar(
+            select(PatrolUnit)
+            .where(PatrolUnit.call_sign == call_sign)
+            .with_for_update(nowait=True)
+            .execution_options(populate_existing=True)
+        )
+    except OperationalError as exc:
+        session.rollback()
+        if getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            raise ConflictError(f"{call_sign} is being assigned by someone else just now") from exc
+        raise
+    if unit is None:
+        raise NotFoundError(f"unknown unit {call_sign!r}")
+    return unit
+
+
 def _lock_incident(session: Session, incident_id: int) -> Incident:
     incident = session.get(Incident, incident_id, with_for_update=True, populate_existing=True)
     assert incident is not None
@@ -269,7 +294,7 @@ def assign(
     since ``version`` is refused with a ConflictError, and nothing is written."""
     now = as_utc(now) if now else utc_now()
     incident = get_incident(session, incident_id=incident_id)
-    unit = get_unit(session, call_sign=call_sign)
+    unit = _claim_unit(session, call_sign)
     if incident.status == "afgesloten":
         raise ConflictError(f"incident {incident_id} is closed")
     if unit.eenheid_id != incident.eenheid_id:

@@ -30,7 +30,11 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(url, echo=echo)
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    # one pooled connection per route thread (korps.web.app), so none waits for another;
+    # no ping before each use: it would cost a round trip per request, and a connection
+    # the server dropped fails one request and is replaced
+    threads = get_settings().threads
+    return create_engine(url, echo=echo, pool_size=threads, max_overflow=threads)
 
 
 @lru_cache
