@@ -30,6 +30,7 @@ from korps.controlroom.models import Incident, PatrolUnit
 from korps.controlroom.queries import get_incident
 from korps.controlroom.reference import Reference, bundled_reference
 from korps.controlroom.times import as_utc, minutes_between, utc_now
+from korps.db.session import reading
 from korps.dispatch.policy import BUSY, FREE, OFF_DUTY, SCOPE_NAMES, rank_units
 
 STATE = {
@@ -138,6 +139,18 @@ def advise(
 ) -> schemas.Advice:
     """Ranked candidate units for an open incident (see the module docstring); the first
     ``limit`` of them (all when None)."""
+    with reading(session):
+        return _advise(session, incident_id, now, divert, reference, limit)
+
+
+def _advise(
+    session: Session,
+    incident_id: int,
+    now: datetime | None,
+    divert: bool,
+    reference: Reference | None,
+    limit: int | None,
+) -> schemas.Advice:
     now = as_utc(now) if now else utc_now()
     incident = get_incident(session, incident_id=incident_id)
     if incident.status == "afgesloten":

@@ -15,6 +15,7 @@ from korps.controlroom.audit import entries
 from korps.controlroom.models import Assignment, AuditEntry, Incident, PatrolUnit
 from korps.controlroom.reference import Reference, bundled_reference
 from korps.controlroom.times import as_utc, maybe_utc, minutes_between, utc_now
+from korps.db.session import reading
 from korps.organisation.models import Gemeente, Unit
 from korps.organisation.service import NotFoundError
 
@@ -170,7 +171,8 @@ def incidents_out(
 
 
 def incident_detail(session: Session, *, incident_id: int) -> schemas.IncidentOut:
-    return incidents_out(session, [get_incident(session, incident_id=incident_id)])[0]
+    with reading(session):
+        return incidents_out(session, [get_incident(session, incident_id=incident_id)])[0]
 
 
 def list_units(session: Session, *, eenheid: str) -> list[schemas.PatrolUnitOut]:

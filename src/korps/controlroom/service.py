@@ -234,6 +234,12 @@ def _update_open_assignment(session: Session, unit_id: int, extra: Any, **values
     session.execute(query.values(**values).execution_options(synchronize_session="evaluate"))
 
 
+def _refused(session: Session, message: str) -> ConflictError:
+    """End the transaction (and its row locks) and say why."""
+    session.rollback()
+    return ConflictError(message)
+
+
 def _claim_unit(session: Session, call_sign: str) -> PatrolUnit:
     """The unit, locked for this transaction on PostgreSQL, or a ConflictError at once if
     another operator's transaction holds it (NOWAIT): under load, waiting for that one to
@@ -257,8 +263,11 @@ def _claim_unit(session: Session, call_sign: str) -> PatrolUnit:
 
 
 def _lock_incident(session: Session, incident_id: int) -> Incident:
+    """The incident, read ``FOR UPDATE`` (PostgreSQL) for the rest of the transaction."""
     incident = session.get(Incident, incident_id, with_for_update=True, populate_existing=True)
-    assert incident is not None
+    if incident is None:
+        session.rollback()
+        raise NotFoundError(f"unknown incident {incident_id}")
     return incident
 
 
@@ -293,19 +302,19 @@ def assign(
     """Send a free unit to an open incident. A unit already taken, uit dienst, or changed
     since ``version`` is refused with a ConflictError, and nothing is written."""
     now = as_utc(now) if now else utc_now()
-    incident = get_incident(session, incident_id=incident_id)
     unit = _claim_unit(session, call_sign)
+    incident = _lock_incident(session, incident_id)  # after the unit: the lock order
     if incident.status == "afgesloten":
-        raise ConflictError(f"incident {incident_id} is closed")
+        raise _refused(session, f"incident {incident_id} is closed")
     if unit.eenheid_id != incident.eenheid_id:
-        raise ConflictError(f"{call_sign} belongs to another regional unit")
+        raise _refused(session, f"{call_sign} belongs to another regional unit")
     if unit.status == "uit_dienst":
-        raise ConflictError(f"{call_sign} is uit dienst and cannot be assigned")
+        raise _refused(session, f"{call_sign} is uit dienst and cannot be assigned")
     if unit.status not in FREE:
         where = f" (incident {unit.incident_id})" if unit.incident_id else ""
-        raise ConflictError(f"{call_sign} is {STATUS_LABELS[unit.status]}{where}: not free")
+        raise _refused(session, f"{call_sign} is {STATUS_LABELS[unit.status]}{where}: not free")
     if version is not None and version != unit.version:
-        raise ConflictError(f"{call_sign} changed since version {version}; reload the advice")
+        raise _refused(session, f"{call_sign} changed since version {version}; reload the advice")
     scope, minutes = estimate(session, incident=incident, unit=unit)
     before = audit.state(unit)
     _write_unit(
@@ -330,10 +339,6 @@ def assign(
     except IntegrityError as exc:
         session.rollback()
         raise ConflictError(f"{call_sign} is already assigned to an incident") from exc
-    incident = _lock_incident(session, incident.id)
-    if incident.status == "afgesloten":
-        session.rollback()
-        raise ConflictError(f"incident {incident_id} was closed just now")
     incident_before = audit.state(incident)
     if incident.dispatched_at is None:
         incident.dispatched_at = now

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -61,6 +62,22 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         yield session
     finally:
         session.close()
+
+
+@contextmanager
+def reading(session: Session) -> Iterator[Session]:
+    """Read without a transaction of its own: when the session has none open, its connection
+    runs in autocommit for the block (no BEGIN and ROLLBACK round trips around a few
+    SELECTs), and the session is back to normal transactions afterwards. Inside an open
+    transaction the block simply reads in it."""
+    if session.in_transaction():
+        yield session
+        return
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    try:
+        yield session
+    finally:
+        session.rollback()  # ends the block: nothing to roll back, no round trip
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
