@@ -212,3 +212,10 @@ def estimate(
     _, scopes = free.rank()
     scope = SCOPE_NAMES[int(scopes[0])] if len(scopes) else None
     return scope, float(areas.travel[incident.priority - 1, location, atom])
+
+
+def warm_up() -> None:
+    """Call the compiled policy once, so that the first advice after a start does not wait
+    for numba to load (or compile) it."""
+    one = np.zeros(1, dtype=np.int64)
+    rank_units(1, 0, 0, one, one, one, one, one, np.zeros((3, 1, 1)), False)

@@ -16,6 +16,7 @@ import korps
 from korps.config import get_settings
 from korps.controlroom import api as controlroom_api
 from korps.controlroom import pages as controlroom_pages
+from korps.controlroom.advice import warm_up
 from korps.db.session import default_engine, session_factory
 from korps.formation import api as formation_api
 from korps.formation import pages as formation_pages
@@ -35,6 +36,7 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     threads only wait for a connection, and their contention for the GIL costs CPU
     (measured under load: fewer threads, more requests per second)."""
     anyio.to_thread.current_default_thread_limiter().total_tokens = get_settings().threads
+    warm_up()  # the dispatch policy compiled (or loaded from numba's cache) before traffic
     yield
 
 
