@@ -40,25 +40,6 @@ def state(row: Incident | PatrolUnit | None) -> dict[str, Any] | None:
     return {name: _json(getattr(row, name)) for name in fields}
 
 
-def record(
-    session: Session,
-    *,
-    at: datetime,
-    actor: str,
-    entity: str,
-    entity_id: int,
-    action: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
-    """Append one entry (part of the caller's transaction)."""
-    append(
-        session,
-        [entry(at=at, actor=actor, entity=entity, entity_id=entity_id, action=action,
-               before=before, after=after)],
-    )  # fmt: skip
-
-
 def entry(
     *,
     at: datetime,

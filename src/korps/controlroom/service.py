@@ -148,16 +148,7 @@ def intake(
         if data.idempotency_key and (existing := _by_key(session, data.idempotency_key)):
             return existing, False  # a retry, or a concurrent one that won the race
         raise
-    audit.record(
-        session,
-        at=now,
-        actor=actor,
-        entity="incident",
-        entity_id=incident.id,
-        action="aangemaakt",
-        before=None,
-        after=audit.state(incident),
-    )
+    _log(session, now, actor, "aangemaakt", incident, None)
     session.commit()
     return incident, True
 
@@ -210,16 +201,7 @@ def create_unit(
     except IntegrityError as exc:
         session.rollback()
         raise InputError("call_sign", f"call sign {data.call_sign!r} already exists") from exc
-    audit.record(
-        session,
-        at=now,
-        actor=actor,
-        entity="unit",
-        entity_id=unit.id,
-        action="aangemaakt",
-        before=None,
-        after=audit.state(unit),
-    )
+    _log(session, now, actor, "aangemaakt", unit, None)
     session.commit()
     return unit
 
@@ -349,6 +331,23 @@ def assign(
     return assignment
 
 
+def _log(
+    session: Session,
+    now: datetime,
+    actor: str,
+    action: str,
+    row: Incident | PatrolUnit,
+    before: dict[str, Any] | None,
+) -> None:
+    """Append the change of one incident or unit (its state now is the 'after')."""
+    entity = "incident" if isinstance(row, Incident) else "unit"
+    audit.append(
+        session,
+        [audit.entry(at=now, actor=actor, entity=entity, entity_id=row.id, action=action,
+                     before=before, after=audit.state(row))],
+    )  # fmt: skip
+
+
 def _record_both(
     session: Session,
     now: datetime,
@@ -473,15 +472,6 @@ def close_incident(
     before = audit.state(incident)
     incident.status, incident.cleared_at = "afgesloten", now
     session.flush()
-    audit.record(
-        session,
-        at=now,
-        actor=actor,
-        entity="incident",
-        entity_id=incident.id,
-        action="afgesloten",
-        before=before,
-        after=audit.state(incident),
-    )
+    _log(session, now, actor, "afgesloten", incident, before)
     session.commit()
     return incident
