@@ -253,3 +253,58 @@ def test_highs_solves_the_same_problem(
     highs, highs_states = solve_highs(workload, total, lo, hi)
     assert highs == pytest.approx(exact, abs=1e-5 * max(1.0, total))
     assert highs_states.tolist() == exact_states.tolist()
+
+
+INF = math.inf
+
+
+@pytest.mark.parametrize(
+    ("workload", "total", "lo", "hi"),
+    [
+        # scores 1e7 apart: HiGHS in x itself reported "optimal" for [.., 5, 0.7] (Hessian 2/t_i)
+        (
+            [1, 1.1920929e-07, 0, 3, 3, 0, 0, 0, 0, 0],
+            6.7,
+            [1] + [0] * 9,
+            [INF] * 3 + [5] + [INF] * 6,
+        ),
+        # the tiny score is the only team that can take the last 0.1: it must stay in the QP
+        ([0, 2.2e-4, 220, 0, 0, 0], 5.1, [0] * 6, [INF, INF, 5, INF, INF, INF]),
+        # only t03 has workload and gets exactly its maximum: FREE, as in the closed form
+        ([0, 0, 0, 1], 21, [0, 0, 1, 2.5], [INF, INF, INF, 20]),
+        # HiGHS reports "unbounded" in x / sqrt(t) (a score 1e-12 of the largest)
+        ([268.41081859257713, 766.6301862986915, 1e-09], 299.9, [0, 0, 0], [INF, 5, INF]),
+        # HiGHS cycles in x / sqrt(t) to its iteration limit (a minimum 1e12 x the target)
+        (
+            [0.0, 1e-09, 743.226876481868, 743.226876481868, 0.0, 466.5454636428933, 575.24816919],
+            21.2,
+            [10, 1, 0, 0, 2.5, 1, 0],
+            [20, INF, INF, INF, INF, 20, INF],
+        ),
+        (
+            [
+                1e-09,
+                929.53118975,
+                5e-324,
+                999.0,
+                10.96449513,
+                561.17595551,
+                358.6786128,
+                442.9949761,
+            ],
+            83.1,
+            [10, 2.5, 0, 0, 0, 0, 2.5, 0],
+            [INF, INF, 5, INF, 60, 60, INF, INF],
+        ),
+    ],
+)
+def test_highs_on_badly_scaled_and_tied_problems(
+    workload: list[float], total: float, lo: list[float], hi: list[float]
+) -> None:
+    from korps.planning.qp import solve_highs
+
+    args = (np.array(workload, dtype=float), total, np.array(lo, float), np.array(hi, float))
+    exact, exact_states = bounded_proportional(*args)
+    highs, highs_states = solve_highs(*args)
+    assert highs == pytest.approx(exact, abs=1e-9 * max(1.0, total))
+    assert highs_states.tolist() == exact_states.tolist()
