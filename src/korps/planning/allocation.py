@@ -144,14 +144,20 @@ def bounded_proportional(
     amounts = np.clip(lam * s, lo, hi)
     amounts *= 1.0  # a float copy
     amounts[(s == 0)] = lo[s == 0]
+    return amounts, bound_states(amounts, lo, hi, lam * s)
+
+
+def bound_states(
+    amounts: FloatArray, lo: FloatArray, hi: FloatArray, free_share: FloatArray
+) -> FloatArray:
+    """AT_MINIMUM, AT_MAXIMUM or FREE per team: at a bound, unless its proportional share
+    (``free_share``, the common ratio times its score) equals that bound exactly."""
     states = np.where(
         amounts <= lo + EPS, AT_MINIMUM, np.where(amounts >= hi - EPS, AT_MAXIMUM, FREE)
     )
-    # a team whose proportional share equals its bound exactly is free, not bound
-    free_share = lam * s
     states = np.where((states == AT_MINIMUM) & (free_share >= lo - EPS), FREE, states)
     states = np.where((states == AT_MAXIMUM) & (free_share <= hi + EPS), FREE, states)
-    return amounts, states.astype(np.float64)
+    return states.astype(np.float64)
 
 
 def largest_remainder(

@@ -47,11 +47,11 @@ import numpy as np
 import numpy.typing as npt
 
 from korps.planning.allocation import (
-    AT_MAXIMUM,
     AT_MINIMUM,
     EPS,
     FREE,
     AllocationError,
+    bound_states,
     bounded_proportional,
 )
 
@@ -98,14 +98,7 @@ def solve_highs(
         raise AllocationError("; ".join(problems))
     amounts = lo.astype(np.float64).copy()
     amounts[positive] = amounts_p
-    # bound or free exactly as in the closed form
-    free_share = lam * s
-    states = np.where(
-        amounts <= lo + EPS, AT_MINIMUM, np.where(amounts >= hi - EPS, AT_MAXIMUM, FREE)
-    )
-    states = np.where((states == AT_MINIMUM) & (free_share >= lo - EPS), FREE, states)
-    states = np.where((states == AT_MAXIMUM) & (free_share <= hi + EPS), FREE, states)
-    return amounts, states.astype(np.float64)
+    return amounts, bound_states(amounts, lo, hi, lam * s)  # as the closed form decides
 
 
 def _highs_active_set(
