@@ -114,6 +114,7 @@ def incidents_out(
             .join(PatrolUnit, Assignment.patrol_unit_id == PatrolUnit.id)
             .where(Assignment.incident_id.in_(ids))
             .order_by(Assignment.assigned_at, Assignment.id)
+            .execution_options(populate_existing=True)  # the service writes them with Core
         ).all()
     )
     for assignment, call_sign, status in rows:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -32,6 +32,7 @@ from korps.controlroom.models import NOTES_MAX, Assignment, Incident, PatrolUnit
 from korps.controlroom.queries import get_incident, get_unit
 from korps.controlroom.reference import Reference, bundled_reference
 from korps.controlroom.times import as_utc, utc_now
+from korps.db.base import table
 from korps.organisation.models import Gemeente, Unit
 from korps.organisation.service import NotFoundError
 
@@ -208,12 +209,13 @@ def create_unit(
 
 def _update_open_assignment(session: Session, unit_id: int, extra: Any, **values: datetime) -> None:
     """Set ``values`` on the unit's open assignment (if any), without loading it."""
-    query = update(Assignment).where(
-        Assignment.patrol_unit_id == unit_id, Assignment.released_at.is_(None)
+    assignments = table(Assignment)  # Core; readers load them with populate_existing
+    query = update(assignments).where(
+        assignments.c.patrol_unit_id == unit_id, assignments.c.released_at.is_(None)
     )
     if extra is not None:
         query = query.where(extra)
-    session.execute(query.values(**values).execution_options(synchronize_session="evaluate"))
+    session.execute(query.values(**values))
 
 
 def _refused(session: Session, message: str) -> ConflictError:
@@ -255,14 +257,11 @@ def _lock_incident(session: Session, incident_id: int) -> Incident:
 
 def _write_unit(session: Session, unit: PatrolUnit, extra: Any = None, **values: Any) -> None:
     """The optimistic update: matches only if nobody changed the unit since it was read."""
-    query = update(PatrolUnit).where(PatrolUnit.id == unit.id, PatrolUnit.version == unit.version)
+    units = table(PatrolUnit)  # Core: no ORM bookkeeping for a single-row update
+    query = update(units).where(units.c.id == unit.id, units.c.version == unit.version)
     if extra is not None:
         query = query.where(extra)
-    result = session.execute(
-        query.values(version=unit.version + 1, **values).execution_options(
-            synchronize_session=False
-        )
-    )
+    result = session.execute(query.values(version=unit.version + 1, **values))
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
         raise ConflictError(
@@ -270,6 +269,18 @@ def _write_unit(session: Session, unit: PatrolUnit, extra: Any = None, **values:
         )
     for name, value in {**values, "version": unit.version + 1}.items():
         set_committed_value(unit, name, value)  # what was written, without reading it back
+
+
+def _write_incident(session: Session, incident: Incident, **values: Any) -> None:
+    """Write changed fields of an incident already locked by this transaction (Core, and
+    the ORM object kept in step without reading it back)."""
+    changed = {k: v for k, v in values.items() if getattr(incident, k) != v}
+    if not changed:
+        return
+    incidents = table(Incident)
+    session.execute(update(incidents).where(incidents.c.id == incident.id).values(**changed))
+    for name, value in changed.items():
+        set_committed_value(incident, name, value)
 
 
 def assign(
@@ -307,28 +318,32 @@ def assign(
         status_since=now,
         incident_id=incident.id,
     )
-    assignment = Assignment(
-        incident_id=incident.id,
-        patrol_unit_id=unit.id,
-        scope=scope,
-        estimated_minutes=None if minutes is None else round(minutes, 2),
-        assigned_at=now,
-        assigned_by=actor,
-    )
-    session.add(assignment)
+    fields: dict[str, Any] = {
+        "incident_id": incident.id,
+        "patrol_unit_id": unit.id,
+        "scope": scope,
+        "estimated_minutes": None if minutes is None else round(minutes, 2),
+        "assigned_at": now,
+        "assigned_by": actor,
+    }
+    assignments = table(Assignment)
     try:
-        session.flush()
+        new_id = session.execute(
+            insert(assignments).values(**fields).returning(assignments.c.id)
+        ).scalar_one()
     except IntegrityError as exc:
         session.rollback()
         raise ConflictError(f"{call_sign} is already assigned to an incident") from exc
     incident_before = audit.state(incident)
-    if incident.dispatched_at is None:
-        incident.dispatched_at = now
-    if incident.status == "nieuw":
-        incident.status = "uitgegeven"
+    _write_incident(
+        session,
+        incident,
+        dispatched_at=incident.dispatched_at or now,
+        status="uitgegeven" if incident.status == "nieuw" else incident.status,
+    )
     _record_both(session, now, actor, "toegewezen", unit, before, incident, incident_before)
     session.commit()
-    return assignment
+    return Assignment(id=new_id, **fields)  # as written (not attached to the session)
 
 
 def _log(
@@ -431,15 +446,14 @@ def set_status(
                 session, unit.id, Assignment.arrived_at.is_(None), arrived_at=now
             )
             if incident.arrived_at is None:
-                incident.arrived_at = now
-                incident.status = "ter_plaatse"
+                _write_incident(session, incident, arrived_at=now, status="ter_plaatse")
         elif status == "vrij":
             _update_open_assignment(session, unit.id, None, released_at=now)
             if _open_count(session, incident.id) == 0 and incident.status != "afgesloten":
                 if incident.arrived_at is not None:
-                    incident.status, incident.cleared_at = "afgesloten", now
+                    _write_incident(session, incident, status="afgesloten", cleared_at=now)
                 else:
-                    incident.status = "nieuw"
+                    _write_incident(session, incident, status="nieuw")
     _record_both(session, now, actor, "status", unit, before, incident, incident_before)
     session.commit()
     return unit
