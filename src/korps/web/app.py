@@ -51,10 +51,12 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     )
     app.state.session_factory = session_factory(engine or default_engine())
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # the control room's API first: routes are matched in order, and it takes the most
+    # requests (its paths share no prefix with the others, so the order changes nothing else)
+    app.include_router(controlroom_api.router, prefix="/api/v1")
     app.include_router(organisation_api.router, prefix="/api/v1")
     app.include_router(formation_api.router, prefix="/api/v1")
     app.include_router(planning_api.router, prefix="/api/v1")
-    app.include_router(controlroom_api.router, prefix="/api/v1")
     app.include_router(organisation_pages.router)
     app.include_router(planning_pages.router)
     app.include_router(formation_pages.router)
