@@ -78,7 +78,7 @@ def simulation_choice(session: Session, model: Model, incident: Incident) -> lis
         np.array([STATE[u.status] for u in units], dtype=np.int64),
         np.array([jobs.get(u.incident_id or -1, 0) for u in units], dtype=np.int64),
         model.travel,
-        False,
+        True,  # the live advice diverts from prio 3 (only when no unit is free for prio 1)
     )
     return [units[k].call_sign for k in ranked.tolist()]
 

@@ -7,6 +7,9 @@ and its answer mapped back to units with scope, estimated arrival and the norm.
   scene at or was last freed at (``patrol_unit.location_id``).
 - State: beschikbaar and vrij are FREE, uitgegeven / aanrijdend / ter plaatse BUSY (with
   the priority of their incident), uit dienst OFF_DUTY.
+- Diversion is on: for a prio-1 incident with no free unit at all, the candidates are the
+  units on prio-3 jobs, nearest first (scope "afgeleid van prio 3"); assigning one takes it
+  from that job (``service.assign(divert=True)``).
 - Estimated arrival = travel minutes from now; it meets the norm when the time since the
   report plus the travel time is within the norm of the incident's priority.
 """
@@ -133,7 +136,7 @@ def advise(
     *,
     incident_id: int,
     now: datetime | None = None,
-    divert: bool = False,
+    divert: bool = True,
     reference: Reference | None = None,
     limit: int | None = None,
 ) -> schemas.Advice:

@@ -136,6 +136,7 @@ def assign(
             call_sign=data.unit,
             actor=operator,
             version=data.version,
+            divert=data.divert,
         )
     )
     return queries.incident_detail(session, incident_id=incident_id)

@@ -264,14 +264,22 @@ def _after(request: Request, session: Session, incident_id: int, action: Any) ->
 @router.post("/meldkamer/meldingen/{incident_id}/toewijzen", response_class=HTMLResponse)
 @releasing
 def assign(
-    request: Request, session: SessionDep, incident_id: int, unit: Annotated[str, Form()]
+    request: Request,
+    session: SessionDep,
+    incident_id: int,
+    unit: Annotated[str, Form()],
+    divert: Annotated[bool, Form()] = False,
 ) -> Response:
     return _after(
         request,
         session,
         incident_id,
         lambda: service.assign(
-            session, incident_id=incident_id, call_sign=unit, actor=_operator(request)
+            session,
+            incident_id=incident_id,
+            call_sign=unit,
+            actor=_operator(request),
+            divert=divert,
         ),
     )
 

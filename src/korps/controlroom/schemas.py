@@ -57,6 +57,11 @@ class StatusIn(_In):
 class AssignIn(_In):
     unit: str = Field(max_length=30, description="call sign")
     version: int | None = Field(None, description="refuse if the unit changed since this version")
+    divert: bool = Field(
+        False,
+        description="take the unit from its prio-3 job for this prio-1 incident (the advice "
+        "offers it, scope 3, when no unit is free)",
+    )
 
 
 class _Out(BaseModel):

@@ -33,6 +33,7 @@ from korps.controlroom.queries import get_incident, get_unit
 from korps.controlroom.reference import Reference, bundled_reference
 from korps.controlroom.times import as_utc, utc_now
 from korps.db.base import table
+from korps.dispatch.policy import SCOPE_DIVERTED, SCOPE_NAMES
 from korps.organisation.models import Gemeente, Unit
 from korps.organisation.service import NotFoundError
 
@@ -283,6 +284,18 @@ def _write_incident(session: Session, incident: Incident, **values: Any) -> None
         set_committed_value(incident, name, value)
 
 
+def _leave(
+    session: Session, now: datetime, actor: str, unit: PatrolUnit, incident: Incident
+) -> None:
+    """A diverted unit leaves its (locked) prio-3 incident: its assignment there ends, and
+    the incident waits again unless another unit is still on it."""
+    before = audit.state(incident)
+    _update_open_assignment(session, unit.id, None, released_at=now)
+    if _open_count(session, incident.id) == 0:
+        _write_incident(session, incident, status="nieuw")
+    _log(session, now, actor, f"afgeleid {unit.call_sign}", incident, before)
+
+
 def assign(
     session: Session,
     *,
@@ -291,19 +304,33 @@ def assign(
     actor: str,
     version: int | None = None,
     now: datetime | None = None,
+    divert: bool = False,
 ) -> Assignment:
     """Send a free unit to an open incident. A unit already taken, uit dienst, or changed
-    since ``version`` is refused with a ConflictError, and nothing is written."""
+    since ``version`` is refused with a ConflictError, and nothing is written.
+
+    ``divert``: the unit may be one on a prio-3 job when the incident is prio 1 (the
+    policy's diversion, offered by the advice when no unit is free); its prio-3 incident
+    loses it and waits again ('nieuw') unless another unit is still on it."""
     now = as_utc(now) if now else utc_now()
     unit = _claim_unit(session, call_sign)
     incident = _lock_incident(session, incident_id)  # after the unit: the lock order
+    left: Incident | None = None
+    if divert and unit.status in ACTIVE and unit.incident_id is not None:
+        left = _lock_incident(session, unit.incident_id)  # unit, then incidents: the order
+        if incident.priority != 1 or left.priority != 3:
+            raise _refused(
+                session,
+                f"only a prio-1 incident may take a unit from a prio-3 job ({call_sign} is on "
+                f"a prio-{left.priority} incident, this one is prio {incident.priority})",
+            )
     if incident.status == "afgesloten":
         raise _refused(session, f"incident {incident_id} is closed")
     if unit.eenheid_id != incident.eenheid_id:
         raise _refused(session, f"{call_sign} belongs to another regional unit")
     if unit.status == "uit_dienst":
         raise _refused(session, f"{call_sign} is uit dienst and cannot be assigned")
-    if unit.status not in FREE:
+    if unit.status not in FREE and left is None:
         where = f" (incident {unit.incident_id})" if unit.incident_id else ""
         raise _refused(session, f"{call_sign} is {STATUS_LABELS[unit.status]}{where}: not free")
     if version is not None and version != unit.version:
@@ -313,11 +340,14 @@ def assign(
     _write_unit(
         session,
         unit,
-        PatrolUnit.status.in_(FREE),
+        PatrolUnit.status.in_(FREE if left is None else ACTIVE),
         status="uitgegeven",
         status_since=now,
         incident_id=incident.id,
     )
+    if left is not None:
+        scope = SCOPE_NAMES[SCOPE_DIVERTED]
+        _leave(session, now, actor, unit, left)
     fields: dict[str, Any] = {
         "incident_id": incident.id,
         "patrol_unit_id": unit.id,
