@@ -82,6 +82,8 @@ def test_a_prio_1_incident_takes_a_unit_from_a_prio_3_job(client: tuple[Db, Test
     assert [c["call_sign"] for c in advice["candidates"]] == ["RT-D1-01", "RT-D2-01"]
     assert {c["scope_name"] for c in advice["candidates"]} == {"afgeleid van prio 3"}
     assert advice["candidates"][0]["status"] == "ter_plaatse"
+    page = api.get(f"/meldkamer/meldingen/{robbery}").text
+    assert page.count('name="divert" value="true"') == 2  # the page's buttons divert too
     # without saying so, a busy unit is refused, and nothing changes
     before = snapshot(db)
     refused = _send(api, robbery, "RT-D1-01")
@@ -107,6 +109,18 @@ def test_a_prio_1_incident_takes_a_unit_from_a_prio_3_job(client: tuple[Db, Test
             )
         ).all()
     assert "afgeleid RT-D1-01" in actions
+    # the page's button: a second robbery takes the last unit on a prio-3 job
+    second = _incident(api, "overval")
+    form = api.post(
+        f"/meldkamer/meldingen/{second}/toewijzen",
+        data={"unit": "RT-D2-01", "divert": "true"},
+        follow_redirects=False,
+    )
+    assert form.status_code in (200, 303), form.text
+    assert api.get(f"{API}/incidents/{other}").json()["status"] == "nieuw"
+    assert [u["call_sign"] for u in api.get(f"{API}/incidents/{second}").json()["units"]] == [
+        "RT-D2-01"
+    ]
 
 
 def test_only_prio_1_may_take_a_unit_from_prio_3(client: tuple[Db, TestClient]) -> None:
