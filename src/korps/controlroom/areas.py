@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -160,7 +161,6 @@ def build_areas(session: Session, *, eenheid: Unit, model: TravelModel | None = 
 
 _CACHE: dict[Any, Areas] = {}  # (url, eenheid id, fingerprint) -> areas
 _BY_SLUG: dict[Any, Areas] = {}  # (url, slug, fingerprint) -> areas
-_BY_ID: dict[Any, Areas] = {}  # (url, eenheid id, fingerprint) -> areas
 _CHECKED: dict[URL, tuple[float, tuple[object, ...]]] = {}  # url -> (when, fingerprint)
 _LOCK = threading.Lock()
 RECHECK_SECONDS = 5.0  # how long a fingerprint is trusted before it is read again
@@ -184,7 +184,9 @@ def _checked_fingerprint(session: Session) -> tuple[URL, tuple[object, ...]]:
     return url, checked[1]
 
 
-def _memo(session: Session, table: dict[Any, Areas], ident: object, build: Any) -> Areas:
+def _memo(
+    session: Session, table: dict[Any, Areas], ident: object, build: Callable[[], Areas]
+) -> Areas:
     """``build()``, cached in ``table`` per database, ``ident`` and coverage fingerprint."""
     url, fingerprint = _checked_fingerprint(session)
     key = (url, ident, fingerprint)
@@ -192,7 +194,7 @@ def _memo(session: Session, table: dict[Any, Areas], ident: object, build: Any) 
         cached = table.get(key)
     if cached is not None:
         return cached
-    built: Areas = build()
+    built = build()
     with _LOCK:
         if len(table) > 64:
             table.clear()
@@ -225,10 +227,11 @@ def _eenheid_by_id(session: Session, eenheid_id: int) -> Unit:
 
 
 def areas_by_id(session: Session, *, eenheid_id: int) -> Areas:
-    """The areas of the eenheid with this id (see :func:`areas_of`)."""
+    """The areas of the eenheid with this id: the cache of :func:`areas_for`, without
+    reading the eenheid while it holds (see :func:`areas_of`)."""
     return _memo(
         session,
-        _BY_ID,
+        _CACHE,
         eenheid_id,
-        lambda: areas_for(session, eenheid=_eenheid_by_id(session, eenheid_id)),
+        lambda: build_areas(session, eenheid=_eenheid_by_id(session, eenheid_id)),
     )

@@ -376,6 +376,26 @@ def assign(
     return Assignment(id=new_id, **fields)  # as written (not attached to the session)
 
 
+def _entry(
+    now: datetime,
+    actor: str,
+    action: str,
+    row: Incident | PatrolUnit,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The audit row of one change of an incident or unit (``after``: its state now)."""
+    return audit.entry(
+        at=now,
+        actor=actor,
+        entity="incident" if isinstance(row, Incident) else "unit",
+        entity_id=row.id,
+        action=action,
+        before=before,
+        after=after if after is not None else audit.state(row),
+    )
+
+
 def _log(
     session: Session,
     now: datetime,
@@ -384,13 +404,8 @@ def _log(
     row: Incident | PatrolUnit,
     before: dict[str, Any] | None,
 ) -> None:
-    """Append the change of one incident or unit (its state now is the 'after')."""
-    entity = "incident" if isinstance(row, Incident) else "unit"
-    audit.append(
-        session,
-        [audit.entry(at=now, actor=actor, entity=entity, entity_id=row.id, action=action,
-                     before=before, after=audit.state(row))],
-    )  # fmt: skip
+    """Append the change of one incident or unit."""
+    audit.append(session, [_entry(now, actor, action, row, before)])
 
 
 def _record_both(
@@ -403,30 +418,12 @@ def _record_both(
     incident: Incident | None,
     incident_before: dict[str, Any] | None,
 ) -> None:
-    """The unit's change and, if it changed too, its incident's, in one insert."""
-    session.flush()
-    rows = [
-        audit.entry(
-            at=now,
-            actor=actor,
-            entity="unit",
-            entity_id=unit.id,
-            action=action,
-            before=unit_before,
-            after=audit.state(unit),
-        )
-    ]
+    """The unit's change and, if it changed too, its incident's, in one insert (the
+    writes before are Core statements, so nothing is left to flush)."""
+    rows = [_entry(now, actor, action, unit, unit_before)]
     if incident is not None and (after := audit.state(incident)) != incident_before:
         rows.append(
-            audit.entry(
-                at=now,
-                actor=actor,
-                entity="incident",
-                entity_id=incident.id,
-                action=f"{action} {unit.call_sign}",
-                before=incident_before,
-                after=after,
-            )
+            _entry(now, actor, f"{action} {unit.call_sign}", incident, incident_before, after)
         )
     audit.append(session, rows)
 
