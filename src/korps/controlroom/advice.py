@@ -36,6 +36,7 @@ from korps.controlroom.times import as_utc, minutes_between, utc_now
 from korps.db.session import reading
 from korps.dispatch.policy import BUSY, FREE, OFF_DUTY, SCOPE_NAMES, rank_units
 
+LISTED = 10  # candidates listed by default (API) and on the incident page
 STATE = {
     "beschikbaar": FREE,
     "vrij": FREE,

@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Header, HTTPException, Query, Response
 
 from korps.controlroom import kpi, queries, schemas, service
-from korps.controlroom.advice import advise
+from korps.controlroom.advice import LISTED, advise
 from korps.controlroom.errors import ConflictError, InputError, releasing
 from korps.controlroom.reference import Reference, bundled_reference
 from korps.controlroom.times import utc_now
@@ -111,7 +111,7 @@ def get_incident(session: SessionDep, incident_id: int) -> schemas.IncidentOut:
 def get_advice(
     session: SessionDep,
     incident_id: int,
-    limit: Annotated[int, Query(ge=1, le=1000, description="how many candidates to list")] = 10,
+    limit: Annotated[int, Query(ge=1, le=1000, description="how many candidates to list")] = LISTED,
 ) -> schemas.Advice:
     """Candidate units in dispatch order (the shared policy), with estimated arrival: the
     first ``limit``; ``eligible`` counts them all."""

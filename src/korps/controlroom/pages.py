@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.controlroom import kpi, queries, schemas, service
-from korps.controlroom.advice import advise
+from korps.controlroom.advice import LISTED, advise
 from korps.controlroom.areas import areas_for, get_eenheid
 from korps.controlroom.errors import ConflictError, InputError, releasing
 from korps.controlroom.models import PatrolUnit
@@ -29,7 +29,6 @@ from korps.web.templating import render, templates
 
 router = APIRouter(include_in_schema=False)
 POLL_SECONDS = 3
-ADVICE_SHOWN = 10  # candidates listed on the incident page
 FIELD_LABELS = {
     "eenheid": "Eenheid",
     "channel": "Kanaal",
@@ -222,7 +221,7 @@ def _incident_page(
     incident = queries.incident_detail(session, incident_id=incident_id)
     advice = None
     if incident.status != "afgesloten":
-        advice = advise(session, incident_id=incident_id, limit=ADVICE_SHOWN)
+        advice = advise(session, incident_id=incident_id, limit=LISTED)
     now = utc_now()
     return render(
         request,
