@@ -95,10 +95,10 @@ def test_workload_from_xlsx_and_a_malformed_xlsx(tmp_path: Path) -> None:
     assert json.loads(out)["rows"][0]["score"] == 100 + 500
     (tmp_path / "werklast.xlsx").write_bytes(b"PK\x03\x04 this is not a workbook")
     code, _out, err = run_file(tmp_path, text + "workload: werklast.xlsx\n")
-    assert code == 1 and "werklast.xlsx" in err and "not a readable XLSX file" in err
+    assert code == 1 and "werklast.xlsx" in err and "geen leesbaar XLSX-bestand" in err
     (tmp_path / "w.csv").write_text("team,ongevallen\nnoord,5\nnoord,3\noost,x\n")
     code, _out, err = run_file(tmp_path, text + "workload: w.csv\n")
-    assert "row 3" in err and "appears twice" in err and "not a number" in err
+    assert "rij 3" in err and "komt twee keer voor" in err and "geen getal" in err
 
 
 def test_oost_nederland_example_exports_the_published_shape(

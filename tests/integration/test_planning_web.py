@@ -99,7 +99,7 @@ def test_preview_export_and_compare(client: TestClient) -> None:
     page = client.get(f"/scenarios/{slug}")
     assert page.status_code == 200 and "Veluwe West" in page.text and "<svg" in page.text
     preview = client.post(f"/scenarios/{slug}/voorbeeld", data={"w0__hbvs_2023": "abc"})
-    assert preview.status_code == 422 and "not a number" in preview.text
+    assert preview.status_code == 422 and "is geen getal" in preview.text
     xlsx = client.get(f"/scenarios/{slug}/export.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet is not None and sheet["A1"].value == "Uitbreiding Oost-Nederland 2024"
@@ -108,6 +108,52 @@ def test_preview_export_and_compare(client: TestClient) -> None:
     other = "werklast-oost-nederland-misdrijven-en-inwoners"
     compare = client.get("/scenarios/vergelijk", params={"a": slug, "b": other})
     assert compare.status_code == 200 and "Enschede" in compare.text
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("wabc__hbvs_2023", "1", "onbekend gewichtveld"),
+        ("w0__hbvs_2023", "nan", "eindig getal"),
+        ("w0__hbvs_2023", "inf", "eindig getal"),
+        ("w0__hbvs_2023", "-1", "eindig getal"),
+        ("w0__X Y", "1", "onbekend gewichtveld"),
+        ("w7__hbvs_2023", "1", "niveau 7 bestaat niet"),
+    ],
+)
+def test_malformed_weight_fields_are_refused_and_nothing_is_saved(
+    client: TestClient, planning_db: Db, field: str, value: str, message: str
+) -> None:
+    """Issue 9, item 3: these gave a 500 (or were silently ignored)."""
+    slug = "uitbreiding-oost-nederland-2024"
+    before = snapshot(planning_db)
+    for action in ("voorbeeld", "opslaan"):
+        answer = client.post(f"/scenarios/{slug}/{action}", data={field: value, "naam": "x"})
+        assert answer.status_code == 422 and message in html.unescape(answer.text)
+    export = client.get(f"/scenarios/{slug}/export.csv", params={field: value})
+    assert export.status_code == 422 and message in export.text
+    assert snapshot(planning_db) == before
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("step: .inf", "step"),
+        ("step: 1e-300", "step"),
+        ("levels: [{weights: {w: 1}, norm: {population: w, ratio: .inf}}]", "ratio"),
+    ],
+)
+def test_absurd_scenario_numbers_are_refused(
+    client: TestClient, planning_db: Db, line: str, message: str
+) -> None:
+    text = "name: Absurd\ntotal: 10\nteams: [{key: a, values: {w: 1}}]\n"
+    text += (
+        line + "\n" if line.startswith("levels") else f"levels: [{{weights: {{w: 1}}}}]\n{line}\n"
+    )
+    before = snapshot(planning_db)
+    answer = client.post("/scenarios", data={"text": text})
+    assert answer.status_code == 422 and message in answer.text
+    assert snapshot(planning_db) == before
 
 
 def test_cli_refuses_a_bad_scenario_file(planning_db: Db, tmp_path: Path) -> None:

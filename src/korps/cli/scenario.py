@@ -11,6 +11,7 @@ from korps.organisation.datafile import DatasetError
 from korps.organisation.service import NotFoundError
 from korps.planning import store
 from korps.planning.allocation import AllocationError
+from korps.planning.service import read_scenario_file
 
 app = typer.Typer(help="Saved allocation scenarios.", no_args_is_help=True)
 
@@ -22,8 +23,15 @@ def save(files: list[Path] = typer.Argument(..., help="Scenario YAML files.")) -
         for path in files:
             try:
                 text = path.read_text(encoding="utf-8")
-                saved = store.save(session, text=text, file=str(path))
-            except (OSError, DatasetError, AllocationError, NotFoundError) as exc:
+                _scenario, workload = read_scenario_file(path)
+                saved = store.save(session, text=text, file=str(path), workload=workload)
+            except (
+                OSError,
+                UnicodeDecodeError,
+                DatasetError,
+                AllocationError,
+                NotFoundError,
+            ) as exc:
                 session.rollback()
                 raise fail(f"{path}: {exc}") from exc
             console.print(f"saved {saved.name} as /scenarios/{saved.slug}", highlight=False)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, File, Form, HTTPException, UploadFile
+from pydantic import BaseModel
 
 from korps.db.session import SessionDep
 from korps.organisation.datafile import DatasetError
@@ -12,8 +14,10 @@ from korps.organisation.schemas import ErrorOut
 from korps.planning import store
 from korps.planning.allocation import AllocationError
 from korps.planning.export import result_json
+from korps.planning.models import WorkloadTable
 from korps.planning.scenario import Scenario
-from korps.planning.service import allocate_scenario
+from korps.planning.service import allocate_scenario, list_workload, store_workload
+from korps.planning.workload import MAX_BYTES
 
 router = APIRouter(tags=["planning"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -37,10 +41,53 @@ def saved_allocation(session: SessionDep, slug: str) -> dict[str, Any]:
 
 @router.post("/allocate", responses=ERRORS)
 def allocate(session: SessionDep, scenario: Scenario) -> dict[str, Any]:
-    """Allocate the scenario in the body (the YAML schema of docs/allocation.md, as JSON)."""
-    if scenario.workload is not None:
-        raise HTTPException(status_code=422, detail="`workload` files are not read over the API")
+    """Allocate the scenario in the body (the YAML schema of docs/allocation.md, as JSON).
+
+    A `workload` file is never read over the API: upload the table to
+    `/workload-tables` and name it with `workload_table`."""
     try:
         return result_json(allocate_scenario(session, scenario=scenario))
     except AllocationError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
+
+
+class WorkloadTableOut(BaseModel):
+    id: int
+    name: str
+    filename: str
+    teams: int
+    created_at: datetime
+
+
+def _table_out(table: WorkloadTable) -> WorkloadTableOut:
+    return WorkloadTableOut(
+        id=table.id,
+        name=table.name,
+        filename=table.filename,
+        teams=table.team_count,
+        created_at=table.created_at,
+    )
+
+
+@router.get("/workload-tables")
+def list_workload_tables(session: SessionDep) -> list[WorkloadTableOut]:
+    return [_table_out(t) for t in list_workload(session)]
+
+
+@router.post("/workload-tables", status_code=201, responses=ERRORS)
+async def upload_workload_table(
+    session: SessionDep,
+    file: Annotated[UploadFile, File(description="CSV or XLSX: a `team` column + indicators")],
+    name: Annotated[str, Form(max_length=200)] = "",
+) -> WorkloadTableOut:
+    """Store a workload table; a scenario refers to it with `workload_table: <id>`."""
+    data = await file.read(MAX_BYTES + 1)
+    try:
+        table = store_workload(
+            session, data=data, filename=file.filename or "upload.csv", name=name
+        )
+        session.commit()
+    except DatasetError as exc:
+        session.rollback()
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    return _table_out(table)

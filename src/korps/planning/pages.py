@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
+import re
 import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from korps.db.session import SessionDep
@@ -15,6 +17,8 @@ from korps.planning import store
 from korps.planning.allocation import AllocationError
 from korps.planning.chart import bars
 from korps.planning.export import write_csv, write_xlsx
+from korps.planning.service import list_workload, store_workload
+from korps.planning.workload import MAX_BYTES
 from korps.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -24,20 +28,28 @@ MEDIA = {
 }
 
 
+WEIGHT_FIELD = re.compile(r"^w(\d{1,2})__([a-z][a-z0-9_]{0,59})$")
+
+
 def parse_weights(form: dict[str, str]) -> dict[int, dict[str, float]]:
-    """Form fields ``w<level>__<column>`` -> ``{level: {column: weight}}``; weights >= 0."""
+    """Form fields ``w<level>__<column>`` -> ``{level: {column: weight}}``; weights finite
+    and >= 0. A field that looks like a weight but is malformed is refused, not ignored."""
     weights: dict[int, dict[str, float]] = {}
     for name, value in form.items():
         if not name.startswith("w") or "__" not in name:
             continue
-        level_text, column = name[1:].split("__", 1)
+        match = WEIGHT_FIELD.match(name)
+        if match is None:
+            raise AllocationError(f"onbekend gewichtveld {name[:60]!r}")
+        level, column = int(match.group(1)), match.group(2)
+        text = str(value).strip().replace(",", ".")
         try:
-            weight = float(str(value).replace(",", "."))
+            weight = float(text)
         except ValueError as exc:
-            raise AllocationError(f"weight of {column!r} is not a number: {value!r}") from exc
-        if weight < 0:
-            raise AllocationError(f"weight of {column!r} must be >= 0")
-        weights.setdefault(int(level_text), {})[column] = weight
+            raise AllocationError(f"gewicht van {column!r} is geen getal: {text[:20]!r}") from exc
+        if not math.isfinite(weight) or weight < 0:
+            raise AllocationError(f"gewicht van {column!r} moet een eindig getal >= 0 zijn")
+        weights.setdefault(level, {})[column] = weight
     return weights
 
 
@@ -65,6 +77,37 @@ def create_scenario(
             scenarios=store.list_saved(session),
         )
     return RedirectResponse(f"/scenarios/{saved.slug}", status_code=303)
+
+
+@router.get("/werklast", response_class=HTMLResponse)
+def workload_page(request: Request, session: SessionDep) -> HTMLResponse:
+    return render(request, "planning/workload.html", tables=list_workload(session), error=None)
+
+
+@router.post("/werklast", response_class=HTMLResponse, response_model=None)
+async def upload_workload(
+    request: Request,
+    session: SessionDep,
+    bestand: Annotated[UploadFile, File()],
+    naam: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Store an uploaded CSV/XLSX workload table; scenarios refer to it by its number."""
+    data = await bestand.read(MAX_BYTES + 1)
+    try:
+        table = store_workload(
+            session, data=data, filename=bestand.filename or "upload.csv", name=naam
+        )
+        session.commit()
+    except DatasetError as exc:
+        session.rollback()
+        return render(
+            request,
+            "planning/workload.html",
+            status_code=422,
+            tables=list_workload(session),
+            error=str(exc),
+        )
+    return RedirectResponse(f"/werklast?opgeslagen={table.id}", status_code=303)
 
 
 @router.get("/scenarios/vergelijk", response_class=HTMLResponse)
@@ -134,9 +177,12 @@ async def save_weights(request: Request, session: SessionDep, slug: str) -> Resp
 @router.get("/scenarios/{slug}/export.{fmt}")
 def export(request: Request, session: SessionDep, slug: str, fmt: str) -> Response:
     if fmt not in MEDIA:
-        return Response("unknown format (xlsx or csv)", status_code=404)
-    weights = parse_weights({k: str(v) for k, v in request.query_params.items()})
-    _saved, _scenario, result = store.run_saved(session, slug=slug, weights=weights)
+        return Response("onbekend formaat (xlsx of csv)", status_code=404)
+    try:
+        weights = parse_weights({k: str(v) for k, v in request.query_params.items()})
+        _saved, _scenario, result = store.run_saved(session, slug=slug, weights=weights)
+    except (DatasetError, AllocationError) as exc:
+        return Response(str(exc), status_code=422, media_type="text/plain; charset=utf-8")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{slug}.{fmt}"
         (write_xlsx if fmt == "xlsx" else write_csv)(result, path)

@@ -42,7 +42,7 @@ class Norm(_Spec):
     """At least ``population / ratio`` (the wijkagent norm: 1 per 5000 inhabitants)."""
 
     population: Column = "inwoners"
-    ratio: float = Field(5000, gt=0)
+    ratio: float = Field(5000, gt=0, le=1_000_000, allow_inf_nan=False)
     level: Literal["team", "unit"] = "team"
     label: str = "wijkagentnorm"
 
@@ -71,7 +71,7 @@ class Scenario(_Spec):
     unit: str | None = None  # a unit in the database whose teams are distributed over
     total: NonNeg | None = None  # default: the sum of `total_from` over the first level
     total_from: Column | None = None
-    step: float | None = Field(0.1, gt=0)
+    step: float | None = Field(0.1, ge=0.001, le=1000, allow_inf_nan=False)
     solver: Literal["exact", "highs"] = "exact"  # closed form, or the same QP in HiGHS
     reserve: list[Reserve] = Field(default_factory=list)
     levels: list[Level] = Field(min_length=1, max_length=3)
@@ -80,7 +80,10 @@ class Scenario(_Spec):
     derive: dict[Column, list[Column]] = Field(default_factory=dict)  # product of columns
     teams: list[TeamRow] = Field(default_factory=list)  # inline input instead of `unit`
     fit: Column | None = None  # fit the first level's weights to this column (NNLS)
-    workload: str | None = None  # CSV/XLSX with a `team` column, relative to this file
+    # CSV/XLSX with a `team` column, relative to this file: read by the command line only
+    workload: str | None = Field(None, max_length=500)
+    # a workload table stored in the database (uploaded on /werklast or over the API)
+    workload_table: int | None = Field(None, ge=1, le=2**31 - 1)
 
     @field_validator("indicators")
     @classmethod
@@ -95,6 +98,8 @@ class Scenario(_Spec):
     def _one_source_of_teams(self) -> Scenario:
         if self.unit is None and not self.teams:
             raise ValueError("give `unit` (teams from the database) or inline `teams`")
+        if self.workload is not None and self.workload_table is not None:
+            raise ValueError("give `workload` (a file) or `workload_table` (an id), not both")
         if self.total is None and self.total_from is None:
             raise ValueError("give `total` or `total_from`")
         if self.unit is not None and any(level.kind is None for level in self.levels):

@@ -11,10 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.organisation.service import NotFoundError
+from korps.planning.allocation import AllocationError
 from korps.planning.models import SavedScenario
 from korps.planning.plan import Result
 from korps.planning.scenario import Scenario, parse_scenario
-from korps.planning.service import allocate_scenario
+from korps.planning.service import allocate_scenario, store_workload_rows
+from korps.planning.workload import Workload
 
 
 def slugify(name: str) -> str:
@@ -33,15 +35,26 @@ def get_saved(session: Session, *, slug: str) -> SavedScenario:
 
 
 def save(
-    session: Session, *, text: str, file: str = "scenario", slug: str | None = None
+    session: Session,
+    *,
+    text: str,
+    file: str = "scenario",
+    slug: str | None = None,
+    workload: Workload | None = None,
 ) -> SavedScenario:
     """Validate the YAML (schema and a trial run on the database), then insert or update it.
 
     The trial run means a scenario naming an unknown team or breaking its own rules is
-    refused before anything is stored.
+    refused before anything is stored. ``workload`` is the table of the scenario's
+    `workload:` file as the command line read it: it is stored as a workload table and the
+    saved scenario refers to that by id, so nothing stored ever names a server path.
     """
     scenario = parse_scenario(text, file)
-    allocate_scenario(session, scenario=scenario)
+    allocate_scenario(session, scenario=scenario, workload=workload)
+    if scenario.workload is not None and workload is not None:
+        table = store_workload_rows(session, rows=workload, filename=scenario.workload)
+        scenario = scenario.model_copy(update={"workload": None, "workload_table": table.id})
+        text = f"# workload: {table.filename} is workload table {table.id}\n{to_yaml(scenario)}"
     now = datetime.now(UTC)
     key = slug or slugify(scenario.name)
     saved = session.scalar(select(SavedScenario).where(SavedScenario.slug == key))
@@ -59,6 +72,9 @@ def scenario_of(saved: SavedScenario) -> Scenario:
 
 def with_weights(scenario: Scenario, weights: dict[int, dict[str, float]]) -> Scenario:
     """The scenario with new weights for some levels (``{level index: {column: weight}}``)."""
+    unknown = sorted(i for i in weights if not 0 <= i < len(scenario.levels))
+    if unknown:
+        raise AllocationError(f"niveau {unknown[0]} bestaat niet in dit scenario")
     levels = [
         level.model_copy(update={"weights": weights[i]}) if i in weights else level
         for i, level in enumerate(scenario.levels)

@@ -1,9 +1,18 @@
-"""Workload per team from a CSV or XLSX file: a ``team`` column and one column per indicator."""
+"""Workload per team from a CSV or XLSX table: a ``team`` column and one column per indicator.
+
+Tables reach korps two ways, and never as a path a client names: uploaded bytes (web and
+API, stored as a `WorkloadTable` and referred to by id), or a file the command line reads
+next to its scenario file (regular files only, bounded in size; devices and FIFOs are
+refused before they are opened for reading).
+"""
 
 from __future__ import annotations
 
 import csv
+import io
 import math
+import os
+import stat
 import zipfile
 from pathlib import Path
 
@@ -13,6 +22,12 @@ from openpyxl.utils.exceptions import InvalidFileException
 from korps.organisation.datafile import DatasetError, Problem
 
 KEY_COLUMN = "team"
+MAX_BYTES = 5_000_000  # a workload table of every team in the country is a few hundred kB
+MAX_ROWS = 5_000
+MAX_COLUMNS = 100
+SUFFIXES = (".csv", ".xlsx")
+
+Workload = dict[str, dict[str, float]]
 
 
 def _number(text: object) -> float:
@@ -24,28 +39,63 @@ def _number(text: object) -> float:
     return float(value)
 
 
-def _table(path: Path) -> tuple[list[str], list[tuple[int, list[object]]], str]:
-    """Header and numbered rows; ``where`` names the sheet for XLSX."""
-    if path.suffix.lower() == ".xlsx":
-        try:
-            workbook = load_workbook(path, read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise DatasetError(
-                str(path), [Problem("", f"not a readable XLSX file: {exc}")]
-            ) from exc
+def _refuse(name: str, reason: str) -> DatasetError:
+    return DatasetError(name, [Problem("", reason)])
+
+
+def _rows_xlsx(data: bytes, name: str) -> tuple[list[list[object]], str]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise _refuse(name, "geen leesbaar XLSX-bestand") from exc
+    try:
         sheet = workbook.worksheets[0]
-        rows: list[list[object]] = [list(r) for r in sheet.iter_rows(values_only=True)]
+        rows: list[list[object]] = []
+        for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
+            row: list[object] = list(values)
+            while row and row[-1] is None:  # read-only sheets pad rows to max_col
+                row.pop()
+            rows.append(row)
+            if len(rows) > MAX_ROWS + 1:
+                raise _refuse(name, f"meer dan {MAX_ROWS} rijen")
+        return rows, f"blad {sheet.title!r} "
+    finally:
         workbook.close()
-        where = f"sheet {sheet.title!r} "
+
+
+def _rows_csv(data: bytes, name: str) -> list[list[object]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _refuse(name, f"geen UTF-8-tekst (byte {exc.start})") from exc
+    if "\x00" in text:
+        raise _refuse(name, "het bestand bevat een NUL-teken")
+    first = text.split("\n", 1)[0]
+    delimiter = next((d for d in (";", "\t") if d in first and "," not in first), ",")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[list[object]] = []
+    try:
+        for row in reader:
+            rows.append(list[object](row))
+            if len(rows) > MAX_ROWS + 1:
+                raise _refuse(name, f"meer dan {MAX_ROWS} rijen")
+    except csv.Error as exc:
+        raise _refuse(name, f"geen geldige CSV (regel {reader.line_num}): {exc}") from exc
+    return rows
+
+
+def _table(data: bytes, name: str) -> tuple[list[str], list[tuple[int, list[object]]], str]:
+    """Header and numbered rows; ``where`` names the sheet for XLSX."""
+    if len(data) > MAX_BYTES:
+        raise _refuse(name, f"het bestand is groter dan {MAX_BYTES // 1_000_000} MB")
+    if name.lower().endswith(".xlsx"):
+        rows, where = _rows_xlsx(data, name)
     else:
-        try:
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                rows = [list[object](r) for r in csv.reader(handle)]
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            raise DatasetError(str(path), [Problem("", f"cannot read CSV: {exc}")]) from exc
-        where = ""
+        rows, where = _rows_csv(data, name), ""
     if not rows:
-        raise DatasetError(str(path), [Problem("", "the file is empty")])
+        raise _refuse(name, "het bestand is leeg")
+    if len(rows[0]) > MAX_COLUMNS:
+        raise _refuse(name, f"meer dan {MAX_COLUMNS} kolommen")
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
     body = [
         (number, row)
@@ -55,47 +105,73 @@ def _table(path: Path) -> tuple[list[str], list[tuple[int, list[object]]], str]:
     return header, body, where
 
 
-def read_workload(path: Path) -> dict[str, dict[str, float]]:
-    """``{team: {indicator: value}}``; every value a number >= 0, every team once."""
-    header, body, where = _table(path)
+def _excerpt(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "...'"
+
+
+def parse_workload(data: bytes, *, name: str) -> Workload:
+    """``{team: {indicator: value}}``; every value a number >= 0, every team once.
+
+    ``name`` is the file name the table came with (its suffix picks CSV or XLSX); it is
+    only used in messages, never opened.
+    """
+    header, body, where = _table(data, name)
     if KEY_COLUMN not in header:
-        raise DatasetError(str(path), [Problem(f"{where}row 1", f"no {KEY_COLUMN!r} column")])
+        raise DatasetError(name, [Problem(f"{where}rij 1", f"geen kolom {KEY_COLUMN!r}")])
     key_index = header.index(KEY_COLUMN)
     problems: list[Problem] = []
-    result: dict[str, dict[str, float]] = {}
+    result: Workload = {}
     for number, row in body:
         key = str(row[key_index]).strip() if key_index < len(row) else ""
         if not key or key == "None":
-            problems.append(Problem(f"{where}row {number}", "empty team", number))
+            problems.append(Problem(f"{where}rij {number}", "team is leeg", number))
             continue
         if key in result:
-            problems.append(Problem(f"{where}row {number}", f"team {key!r} appears twice", number))
+            problems.append(
+                Problem(f"{where}rij {number}", f"team {key!r} komt twee keer voor", number)
+            )
             continue
         values: dict[str, float] = {}
         for index, column in enumerate(header):
             if index == key_index or not column or column == "name":
                 continue
             cell = row[index] if index < len(row) else None
+            place = f"{where}rij {number}, kolom {column!r}"
             try:
                 value = _number(cell)
             except (TypeError, ValueError):
-                problems.append(
-                    Problem(
-                        f"{where}row {number}, column {column!r}", f"not a number: {cell!r}", number
-                    )
-                )
+                problems.append(Problem(place, f"geen getal: {_excerpt(cell)}", number))
                 continue
             if not math.isfinite(value) or value < 0:
-                problems.append(
-                    Problem(
-                        f"{where}row {number}, column {column!r}",
-                        f"workload must be >= 0 (got {value:g})",
-                        number,
-                    )
-                )
+                problems.append(Problem(place, "werklast moet een getal >= 0 zijn", number))
                 continue
             values[column] = value
         result[key] = values
     if problems:
-        raise DatasetError(str(path), problems[:25])
+        raise DatasetError(name, problems[:25])
     return result
+
+
+def read_workload_file(path: Path) -> Workload:
+    """Read a workload table from disk for the command line: a regular file of at most
+    ``MAX_BYTES``. The file is opened without blocking, so a FIFO cannot hang the reader,
+    and checked on the open descriptor, so what is checked is what is read."""
+    name = str(path)
+    if path.suffix.lower() not in SUFFIXES:
+        raise _refuse(name, "een werklasttabel is een .csv- of .xlsx-bestand")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise _refuse(name, f"kan het bestand niet openen: {exc.strerror}") from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _refuse(name, "geen gewoon bestand (apparaat, FIFO of map)")
+        if info.st_size > MAX_BYTES:
+            raise _refuse(name, f"het bestand is groter dan {MAX_BYTES // 1_000_000} MB")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_BYTES + 1)
+    finally:
+        os.close(fd)
+    return parse_workload(data, name=name)
