@@ -11,14 +11,17 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Header, HTTPException, Query, Response
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Response
 
 from korps.controlroom import kpi, queries, schemas, service
 from korps.controlroom.advice import LISTED, advise
 from korps.controlroom.errors import ConflictError, InputError, releasing
+from korps.controlroom.models import CALL_SIGN_MAX
 from korps.controlroom.reference import Reference, bundled_reference
 from korps.controlroom.times import utc_now
+from korps.db.base import MAX_ID
 from korps.db.session import SessionDep
+from korps.organisation.fields import Moment
 from korps.organisation.schemas import ErrorOut
 
 router = APIRouter(prefix="/controlroom", tags=["controlroom"])
@@ -29,6 +32,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 Operator = Annotated[str, Header(alias="X-Operator", max_length=100)]
 Eenheid = Annotated[str, Query(max_length=120, description="slug of the regional unit")]
+IncidentId = Annotated[int, Path(ge=1, le=MAX_ID, description="id of the incident")]
+CallSign = Annotated[str, Path(max_length=CALL_SIGN_MAX, description="call sign of the unit")]
+Since = Annotated[Moment | None, Query(description="ISO 8601; naive: UTC")]
 
 
 def run(action: Callable[[], T]) -> T:
@@ -46,12 +52,16 @@ def _period(
     since: datetime | None, until: datetime | None, days: int = 7
 ) -> tuple[datetime, datetime]:
     until = until or utc_now()
-    since = since or until - timedelta(days=days)
+    since = since or until - timedelta(days=days)  # Moment: within 1900-2099, no overflow
     if until <= since:
         raise HTTPException(
             status_code=422,
             detail=[
-                {"loc": ["query", "until"], "msg": "must be after since", "type": "value_error"}
+                {
+                    "loc": ["query", "until"],
+                    "msg": "tot: moet na vanaf liggen",
+                    "type": "value_error",
+                }
             ],
         )
     return since, until
@@ -85,14 +95,14 @@ def create_incident(
     return queries.incidents_out(session, [incident], new=new)[0]
 
 
-@router.get("/incidents", response_model=list[schemas.IncidentOut])
+@router.get("/incidents", response_model=list[schemas.IncidentOut], responses=ERRORS)
 @releasing
 def list_incidents(
     session: SessionDep,
     eenheid: Eenheid,
     open_only: Annotated[bool, Query(alias="open")] = False,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Since = None,
+    until: Since = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[schemas.IncidentOut]:
     return queries.list_incidents(
@@ -102,7 +112,7 @@ def list_incidents(
 
 @router.get("/incidents/{incident_id}", response_model=schemas.IncidentOut, responses=ERRORS)
 @releasing
-def get_incident(session: SessionDep, incident_id: int) -> schemas.IncidentOut:
+def get_incident(session: SessionDep, incident_id: IncidentId) -> schemas.IncidentOut:
     return queries.incident_detail(session, incident_id=incident_id)
 
 
@@ -110,7 +120,7 @@ def get_incident(session: SessionDep, incident_id: int) -> schemas.IncidentOut:
 @releasing
 def get_advice(
     session: SessionDep,
-    incident_id: int,
+    incident_id: IncidentId,
     limit: Annotated[int, Query(ge=1, le=1000, description="how many candidates to list")] = LISTED,
 ) -> schemas.Advice:
     """Candidate units in dispatch order (the shared policy), with estimated arrival: the
@@ -126,7 +136,7 @@ def get_advice(
 )
 @releasing
 def assign(
-    session: SessionDep, incident_id: int, data: schemas.AssignIn, operator: Operator = "api"
+    session: SessionDep, incident_id: IncidentId, data: schemas.AssignIn, operator: Operator = "api"
 ) -> schemas.IncidentOut:
     """Send a unit. Of concurrent requests for the same unit exactly one succeeds."""
     run(
@@ -144,7 +154,9 @@ def assign(
 
 @router.post("/incidents/{incident_id}/close", response_model=schemas.IncidentOut, responses=ERRORS)
 @releasing
-def close(session: SessionDep, incident_id: int, operator: Operator = "api") -> schemas.IncidentOut:
+def close(
+    session: SessionDep, incident_id: IncidentId, operator: Operator = "api"
+) -> schemas.IncidentOut:
     run(lambda: service.close_incident(session, incident_id=incident_id, actor=operator))
     return queries.incident_detail(session, incident_id=incident_id)
 
@@ -153,7 +165,7 @@ def close(session: SessionDep, incident_id: int, operator: Operator = "api") -> 
     "/incidents/{incident_id}/timeline", response_model=list[schemas.AuditOut], responses=ERRORS
 )
 @releasing
-def timeline(session: SessionDep, incident_id: int) -> list[schemas.AuditOut]:
+def timeline(session: SessionDep, incident_id: IncidentId) -> list[schemas.AuditOut]:
     return [
         schemas.AuditOut.model_validate(e)
         for e in queries.timeline(session, incident_id=incident_id)
@@ -178,12 +190,18 @@ def create_unit(
 @router.post("/units/{call_sign}/status", response_model=schemas.PatrolUnitOut, responses=ERRORS)
 @releasing
 def set_status(
-    session: SessionDep, call_sign: str, data: schemas.StatusIn, operator: Operator = "api"
+    session: SessionDep, call_sign: CallSign, data: schemas.StatusIn, operator: Operator = "api"
 ) -> schemas.PatrolUnitOut:
-    """Change a unit's status; a transition out of order is refused with 409."""
+    """Change a unit's status; a transition out of order, or a change for another job than
+    the unit's current one (``incident_id``), is refused with 409."""
     unit = run(
         lambda: service.set_status(
-            session, call_sign=call_sign, status=data.status, actor=operator, version=data.version
+            session,
+            call_sign=call_sign,
+            status=data.status,
+            actor=operator,
+            version=data.version,
+            incident_id=data.incident_id,
         )
     )
     return queries.units_out(session, [unit])[0]
@@ -200,8 +218,8 @@ def board(session: SessionDep, eenheid: Eenheid) -> schemas.Board:
 def kpis(
     session: SessionDep,
     eenheid: Eenheid,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Since = None,
+    until: Since = None,
     group: schemas.KpiGroup = "priority",
 ) -> schemas.KpiReport:
     """Response-time KPIs per priority and group against the norms (default: last 7 days)."""
@@ -214,8 +232,8 @@ def kpis(
 def export(
     session: SessionDep,
     eenheid: Eenheid,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Since = None,
+    until: Since = None,
 ) -> Response:
     """Incidents in the columns of docs/incidents-csv.md (read by korps sim)."""
     since, until = _period(since, until, days=365)
@@ -233,7 +251,7 @@ def export(
 def audit_log(
     session: SessionDep,
     entity: Annotated[str | None, Query(pattern="^(incident|unit)$")] = None,
-    entity_id: int | None = None,
+    entity_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> list[schemas.AuditOut]:
     from korps.controlroom.audit import entries

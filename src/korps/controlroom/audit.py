@@ -6,12 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
-
-from korps.controlroom.models import AuditEntry, Incident, PatrolUnit
+from korps.audit import service as audit_service
+from korps.controlroom.models import Incident, PatrolUnit
 from korps.controlroom.times import as_utc
-from korps.db.base import table
 
 INCIDENT_FIELDS = (
     "status",
@@ -41,40 +38,7 @@ def state(row: Incident | PatrolUnit | None) -> dict[str, Any] | None:
     return {name: _json(getattr(row, name)) for name in fields}
 
 
-def entry(
-    *,
-    at: datetime,
-    actor: str,
-    entity: str,
-    entity_id: int,
-    action: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> dict[str, Any]:
-    """One row of the log, to be written by :func:`append`."""
-    return {
-        "at": at,
-        "actor": actor,
-        "entity": entity,
-        "entity_id": entity_id,
-        "action": action,
-        "before": before,
-        "after": after,
-    }
-
-
-def append(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Append entries in one statement (part of the caller's transaction)."""
-    if rows:  # the table, not the entity: Core's insert, without the ORM's bulk bookkeeping
-        session.execute(insert(table(AuditEntry)), rows)
-
-
-def entries(
-    session: Session, *, entity: str | None = None, entity_id: int | None = None, limit: int = 500
-) -> list[AuditEntry]:
-    query = select(AuditEntry)
-    if entity is not None:
-        query = query.where(AuditEntry.entity == entity)
-    if entity_id is not None:
-        query = query.where(AuditEntry.entity_id == entity_id)
-    return list(session.scalars(query.order_by(AuditEntry.id).limit(limit)))
+# one trail for every domain: the control room appends through the shared module
+entry = audit_service.entry
+append = audit_service.append
+entries = audit_service.entries

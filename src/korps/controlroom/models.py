@@ -9,10 +9,8 @@ bumps it, so two operators can never both take the same unit. The partial unique
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
-    JSON,
     CheckConstraint,
     DateTime,
     Float,
@@ -20,13 +18,31 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+# the shared audit trail (korps.audit), re-exported for the control room's modules
+from korps.audit.models import ACTION_MAX as ACTION_MAX
+from korps.audit.models import ACTOR_MAX as ACTOR_MAX
+from korps.audit.models import ENTITY_MAX as ENTITY_MAX
+from korps.audit.models import AuditEntry as AuditEntry
 from korps.db.base import Base
 
+# One length rule per text column: the Pydantic models (schemas.py) use these constants, the
+# columns below are String(n) of the same, and the database refuses longer values (PostgreSQL's
+# varchar, SQLite's triggers of migration 0007).
+CALL_SIGN_MAX = 30
+KIND_MAX = 30
+STATUS_MAX = 20
+SCOPE_MAX = 40
+IDEMPOTENCY_KEY_MAX = 100
+FINGERPRINT_LENGTH = 64  # sha256 hex of the intake request (idempotency)
+CHANNEL_MAX = 20
+CATEGORY_MAX = 60
+CALLER_NAME_MAX = 200
+CALLER_PHONE_MAX = 40
+ADDRESS_MAX = 300
 NOTES_MAX = 2000
 
 
@@ -36,12 +52,12 @@ class PatrolUnit(Base):
     __tablename__ = "patrol_unit"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    call_sign: Mapped[str] = mapped_column(String(30), unique=True)
-    kind: Mapped[str] = mapped_column(String(30))
+    call_sign: Mapped[str] = mapped_column(String(CALL_SIGN_MAX), unique=True)
+    kind: Mapped[str] = mapped_column(String(KIND_MAX))
     eenheid_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
     home_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
     location_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(STATUS_MAX))
     status_since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id", ondelete="RESTRICT"))
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -54,26 +70,27 @@ class Incident(Base):
     __table_args__ = (CheckConstraint("priority BETWEEN 1 AND 3", name="priority_range"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(IDEMPOTENCY_KEY_MAX), unique=True)
+    request_hash: Mapped[str | None] = mapped_column(String(FINGERPRINT_LENGTH))
     eenheid_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
-    channel: Mapped[str] = mapped_column(String(20))
-    category: Mapped[str] = mapped_column(String(60))
+    channel: Mapped[str] = mapped_column(String(CHANNEL_MAX))
+    category: Mapped[str] = mapped_column(String(CATEGORY_MAX))
     priority: Mapped[int] = mapped_column(Integer)
-    caller_name: Mapped[str | None] = mapped_column(String(200))
-    caller_phone: Mapped[str | None] = mapped_column(String(40))
-    address: Mapped[str | None] = mapped_column(String(300))
+    caller_name: Mapped[str | None] = mapped_column(String(CALLER_NAME_MAX))
+    caller_phone: Mapped[str | None] = mapped_column(String(CALLER_PHONE_MAX))
+    address: Mapped[str | None] = mapped_column(String(ADDRESS_MAX))
     gemeente_code: Mapped[str] = mapped_column(ForeignKey("gemeente.code", ondelete="RESTRICT"))
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     basisteam_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
     district_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
-    notes: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    notes: Mapped[str | None] = mapped_column(String(NOTES_MAX))
+    status: Mapped[str] = mapped_column(String(STATUS_MAX), index=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     arrived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cleared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_by: Mapped[str] = mapped_column(String(100))
+    created_by: Mapped[str] = mapped_column(String(ACTOR_MAX))
 
 
 class Assignment(Base):
@@ -95,26 +112,9 @@ class Assignment(Base):
         ForeignKey("incident.id", ondelete="RESTRICT"), index=True
     )
     patrol_unit_id: Mapped[int] = mapped_column(ForeignKey("patrol_unit.id", ondelete="RESTRICT"))
-    scope: Mapped[str | None] = mapped_column(String(40))
+    scope: Mapped[str | None] = mapped_column(String(SCOPE_MAX))
     estimated_minutes: Mapped[float | None] = mapped_column(Float)
     assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    assigned_by: Mapped[str] = mapped_column(String(100))
+    assigned_by: Mapped[str] = mapped_column(String(ACTOR_MAX))
     arrived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-class AuditEntry(Base):
-    """One state change of an incident or unit: who, when, before and after. Append-only:
-    no code path updates or deletes these rows."""
-
-    __tablename__ = "audit_entry"
-    __table_args__ = (Index("ix_audit_entry_entity", "entity", "entity_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    actor: Mapped[str] = mapped_column(String(100))
-    entity: Mapped[str] = mapped_column(String(20))
-    entity_id: Mapped[int] = mapped_column(Integer)
-    action: Mapped[str] = mapped_column(String(40))
-    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -6,6 +6,7 @@ Actions are plain forms (post, then redirect); the board refreshes itself with h
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import datetime, time, timedelta
 from typing import Annotated, Any
@@ -24,7 +25,9 @@ from korps.controlroom.models import PatrolUnit
 from korps.controlroom.reference import bundled_reference
 from korps.controlroom.times import LOCAL, local, minutes_between, utc_now
 from korps.db.session import SessionDep
+from korps.organisation.fields import EARLIEST, LATEST, bad_character
 from korps.organisation.models import Unit
+from korps.web.limits import dutch_message
 from korps.web.templating import render, templates
 
 router = APIRouter(include_in_schema=False)
@@ -139,9 +142,21 @@ def _number(text: str | None, field: str) -> float | None:
     if text is None or not text.strip():
         return None
     try:
-        return float(text.replace(",", "."))
+        number = float(text.replace(",", "."))
     except ValueError as exc:
-        raise InputError(field, "not a number") from exc
+        raise InputError(field, "geen getal") from exc
+    if not math.isfinite(number):
+        raise InputError(field, "geen eindig getal")
+    return number
+
+
+def _priority(text: str) -> int | None:
+    """The form's priority: empty (the category's), or 1, 2 or 3 (not abc, not 1.5)."""
+    if not text:
+        return None
+    if text not in ("1", "2", "3"):
+        raise InputError("priority", schemas.PRIORITY_MESSAGE)
+    return int(text)
 
 
 FormText = Annotated[str, Form()]
@@ -182,27 +197,30 @@ def intake_submit(
         "idempotency_key": idempotency_key,
     }
     operator = (centralist or _operator(request)).strip()[:100]
+    if bad_character(operator):
+        operator = "centralist"
+    text = {name: value.strip() for name, value in values.items()}
     try:
         data = schemas.IncidentIn(
             eenheid=eenheid,
-            channel=values.get("channel", ""),
-            category=values.get("category", ""),
-            priority=int(values["priority"]) if values.get("priority") else None,
-            gemeente=values.get("gemeente", ""),
-            basisteam=values.get("basisteam") or None,
-            address=values.get("address") or None,
-            lat=_number(values.get("lat"), "lat"),
-            lon=_number(values.get("lon"), "lon"),
-            caller_name=values.get("caller_name") or None,
-            caller_phone=values.get("caller_phone") or None,
-            notes=values.get("notes") or None,
-            idempotency_key=values.get("idempotency_key") or None,
+            channel=text["channel"],
+            category=text["category"],
+            priority=_priority(text["priority"]),
+            gemeente=text["gemeente"],
+            basisteam=text["basisteam"] or None,
+            address=text["address"] or None,
+            lat=_number(text["lat"], "lat"),
+            lon=_number(text["lon"], "lon"),
+            caller_name=text["caller_name"] or None,
+            caller_phone=text["caller_phone"] or None,
+            notes=text["notes"] or None,
+            idempotency_key=text["idempotency_key"] or None,
         )
         incident, _new = service.intake(session, data=data, actor=operator or "centralist")
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "form"
-        error = InputError(field, str(first["msg"]))
+        error = InputError(field, dutch_message(first))
         return _intake_form(request, session, eenheid, values, error, status_code=422)
     except InputError as error:
         return _intake_form(request, session, eenheid, values, error, status_code=422)
@@ -308,7 +326,11 @@ def unit_status(
         session,
         incident_id,
         lambda: service.set_status(
-            session, call_sign=unit, status=status, actor=_operator(request)
+            session,
+            call_sign=unit,
+            status=status,
+            actor=_operator(request),
+            incident_id=incident_id,  # the job on this page: never another one
         ),
     )
 
@@ -345,6 +367,8 @@ def _day(text: str | None, default: datetime) -> datetime:
     try:
         day = datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
+        return default
+    if not EARLIEST.year < day.year < LATEST.year:  # a day of year 1 would overflow in UTC
         return default
     return datetime.combine(day, time(), tzinfo=LOCAL)
 

@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session
 from korps.controlroom import schemas
 from korps.controlroom.areas import Areas, areas_by_id, get_eenheid
 from korps.controlroom.audit import entries
-from korps.controlroom.models import Assignment, AuditEntry, Incident, PatrolUnit
+from korps.controlroom.models import CALL_SIGN_MAX, Assignment, AuditEntry, Incident, PatrolUnit
 from korps.controlroom.reference import Reference, bundled_reference
 from korps.controlroom.times import as_utc, maybe_utc, minutes_between, utc_now
+from korps.db.base import MAX_ID
 from korps.db.session import reading
+from korps.organisation.fields import bad_character
 from korps.organisation.models import Gemeente, Unit
 from korps.organisation.service import NotFoundError
 
@@ -23,14 +25,21 @@ UNIT_STATUS_ORDER = ("beschikbaar", "vrij", "uitgegeven", "aanrijdend", "ter_pla
 
 
 def get_incident(session: Session, *, incident_id: int) -> Incident:
-    incident = session.get(Incident, incident_id)
+    incident = session.get(Incident, incident_id) if 1 <= incident_id <= MAX_ID else None
     if incident is None:
         raise NotFoundError(f"unknown incident {incident_id}")
     return incident
 
 
+def possible_call_sign(call_sign: str) -> bool:
+    """Could a unit have this call sign? (Not one the database could not even compare.)"""
+    return len(call_sign) <= CALL_SIGN_MAX and bad_character(call_sign) is None
+
+
 def get_unit(session: Session, *, call_sign: str) -> PatrolUnit:
-    unit = session.scalar(select(PatrolUnit).where(PatrolUnit.call_sign == call_sign))
+    unit = None
+    if possible_call_sign(call_sign):
+        unit = session.scalar(select(PatrolUnit).where(PatrolUnit.call_sign == call_sign))
     if unit is None:
         raise NotFoundError(f"unknown unit {call_sign!r}")
     return unit

@@ -1,62 +1,145 @@
-"""Pydantic shapes of the control room: intake, units, advice, board, KPIs, audit."""
+"""Pydantic shapes of the control room: intake, units, advice, board, KPIs, audit.
+
+Input texts are stored exactly as sent (no trimming: what is read back is what was sent) or
+refused with 422; their lengths are the columns' (korps.controlroom.models). Every time in
+an answer carries its offset (UTC), also where SQLite hands back naive values.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
-from korps.controlroom.models import NOTES_MAX
+from korps.controlroom.models import (
+    ADDRESS_MAX,
+    CALL_SIGN_MAX,
+    CALLER_NAME_MAX,
+    CALLER_PHONE_MAX,
+    CATEGORY_MAX,
+    CHANNEL_MAX,
+    IDEMPOTENCY_KEY_MAX,
+    KIND_MAX,
+    NOTES_MAX,
+)
+from korps.controlroom.times import as_utc
+from korps.db.base import MAX_ID
+from korps.organisation.fields import Moment, StorableText
 
 UnitStatus = Literal["beschikbaar", "uitgegeven", "aanrijdend", "ter_plaatse", "vrij", "uit_dienst"]
+NewUnitStatus = Literal["beschikbaar", "uit_dienst"]
 IncidentStatus = Literal["nieuw", "uitgegeven", "ter_plaatse", "afgesloten"]
 KpiGroup = Literal["priority", "basisteam", "district", "unit"]
 CALL_SIGN_RE = r"^[A-Z0-9]+(-[A-Z0-9]+)*$"
+SLUG_MAX = 120
+PRIORITY_MESSAGE = "ongeldige waarde voor prioriteit: verwacht 1, 2 of 3"
+# the Dutch name of each input field, for messages ("roepnaam: maximaal 30 tekens")
+FIELD_LABELS = {
+    "eenheid": "eenheid",
+    "channel": "kanaal",
+    "category": "classificatie",
+    "priority": "prioriteit",
+    "gemeente": "gemeente",
+    "basisteam": "basisteam",
+    "address": "adres",
+    "lat": "breedtegraad",
+    "lon": "lengtegraad",
+    "caller_name": "naam melder",
+    "caller_phone": "telefoon melder",
+    "notes": "notities",
+    "idempotency_key": "idempotentiesleutel",
+    "received_at": "tijd melding",
+    "historical_import": "historische import",
+    "call_sign": "roepnaam",
+    "unit": "roepnaam",
+    "kind": "soort",
+    "status": "status",
+    "version": "versie",
+    "incident_id": "melding",
+    "divert": "afleiden",
+    "since": "vanaf",
+    "until": "tot",
+}
+
+
+def _priority(value: object) -> object:
+    """1, 2 or 3 as a JSON integer: not ``true``, not ``1.5``, not ``"1"``."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value not in (1, 2, 3):
+        raise PydanticCustomError("priority", PRIORITY_MESSAGE)
+    return value
+
+
+Priority = Annotated[int, BeforeValidator(_priority), Field(ge=1, le=3)]
+Version = Annotated[int, Field(ge=0, le=MAX_ID)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+UtcTime = Annotated[datetime, AfterValidator(as_utc)]
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
 
 class IncidentIn(_In):
     """A new incident (melding). ``priority`` defaults to the category's priority."""
 
-    eenheid: str = Field(max_length=120, description="slug of the regional unit, e.g. rotterdam")
-    channel: str = Field(max_length=20, description="112, 0900-8844, 101, online, desk")
-    category: str = Field(max_length=60, description="code from the classification table")
-    priority: int | None = Field(None, ge=1, le=3, description="overrides the category's")
-    gemeente: str = Field(min_length=1, max_length=120, description="CBS code or name")
-    basisteam: str | None = Field(
-        None, max_length=120, description="slug, for a municipality split over basisteams"
+    eenheid: StorableText = Field(
+        max_length=SLUG_MAX, description="slug of the regional unit, e.g. rotterdam"
     )
-    address: str | None = Field(None, max_length=300)
-    lat: float | None = Field(None, ge=-90, le=90)
-    lon: float | None = Field(None, ge=-180, le=180)
-    caller_name: str | None = Field(None, max_length=200)
-    caller_phone: str | None = Field(None, max_length=40)
-    notes: str | None = Field(None, max_length=NOTES_MAX)
-    idempotency_key: str | None = Field(
-        None, min_length=1, max_length=100, description="a retry with the same key is not new"
+    channel: StorableText = Field(max_length=CHANNEL_MAX, description="112, 0900-8844, 101 ...")
+    category: StorableText = Field(
+        max_length=CATEGORY_MAX, description="code from the classification table"
     )
-    received_at: datetime | None = Field(None, description="default: now")
+    priority: Priority | None = Field(None, description="1, 2 or 3; overrides the category's")
+    gemeente: StorableText = Field(min_length=1, max_length=120, description="CBS code or name")
+    basisteam: StorableText | None = Field(
+        None, max_length=SLUG_MAX, description="slug, for a municipality split over basisteams"
+    )
+    address: StorableText | None = Field(None, max_length=ADDRESS_MAX)
+    lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
+    lon: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
+    caller_name: StorableText | None = Field(None, max_length=CALLER_NAME_MAX)
+    caller_phone: StorableText | None = Field(None, max_length=CALLER_PHONE_MAX)
+    notes: StorableText | None = Field(None, max_length=NOTES_MAX)
+    idempotency_key: StorableText | None = Field(
+        None,
+        min_length=1,
+        max_length=IDEMPOTENCY_KEY_MAX,
+        description="a retry with the same key and body is not new; another body under a used "
+        "key is refused (422)",
+    )
+    received_at: Moment | None = Field(
+        None,
+        description="default: now; at most 24 hours back unless historical_import (naive: UTC)",
+    )
+    historical_import: bool = Field(
+        False, description="an incident of the past being imported: received_at may be older"
+    )
 
 
 class UnitIn(_In):
-    call_sign: str = Field(pattern=CALL_SIGN_RE, max_length=30)
-    basisteam: str = Field(max_length=120, description="slug of the home basisteam")
-    kind: str = Field("noodhulp", max_length=30)
-    status: UnitStatus = "uit_dienst"
+    call_sign: StorableText = Field(pattern=CALL_SIGN_RE, max_length=CALL_SIGN_MAX)
+    basisteam: StorableText = Field(max_length=SLUG_MAX, description="slug of the home basisteam")
+    kind: StorableText = Field("noodhulp", max_length=KIND_MAX)
+    status: NewUnitStatus = Field("uit_dienst", description="beschikbaar or uit_dienst")
 
 
 class StatusIn(_In):
     status: UnitStatus
-    version: int | None = Field(None, description="refuse if the unit changed since this version")
+    version: Version | None = Field(None, description="refuse if the unit changed since this")
+    incident_id: Id | None = Field(
+        None,
+        description="the incident (job) this change is about; a change of a unit that is "
+        "now on another incident is refused (409)",
+    )
 
 
 class AssignIn(_In):
-    unit: str = Field(max_length=30, description="call sign")
-    version: int | None = Field(None, description="refuse if the unit changed since this version")
+    unit: StorableText = Field(max_length=CALL_SIGN_MAX, description="call sign")
+    version: Version | None = Field(None, description="refuse if the unit changed since this")
     divert: bool = Field(
         False,
         description="take the unit from its prio-3 job for this prio-1 incident (the advice "
@@ -77,7 +160,7 @@ class PatrolUnitOut(_Out):
     call_sign: str
     kind: str
     status: UnitStatus
-    status_since: datetime
+    status_since: UtcTime
     home: AreaRef
     location: AreaRef
     incident_id: int | None = None
@@ -89,10 +172,10 @@ class AssignmentOut(_Out):
     status: UnitStatus
     scope: str | None = None
     estimated_minutes: float | None = None
-    assigned_at: datetime
+    assigned_at: UtcTime
     assigned_by: str
-    arrived_at: datetime | None = None
-    released_at: datetime | None = None
+    arrived_at: UtcTime | None = None
+    released_at: UtcTime | None = None
 
 
 class IncidentOut(_Out):
@@ -113,10 +196,10 @@ class IncidentOut(_Out):
     caller_name: str | None = None
     caller_phone: str | None = None
     notes: str | None = None
-    received_at: datetime
-    dispatched_at: datetime | None = None
-    arrived_at: datetime | None = None
-    cleared_at: datetime | None = None
+    received_at: UtcTime
+    dispatched_at: UtcTime | None = None
+    arrived_at: UtcTime | None = None
+    cleared_at: UtcTime | None = None
     created_by: str
     response_minutes: float | None = Field(None, description="on scene - received")
     norm_minutes: float | None = Field(None, description="the norm of the priority, if any")
@@ -149,7 +232,7 @@ class Advice(BaseModel):
 
 class AuditOut(_Out):
     id: int
-    at: datetime
+    at: UtcTime
     actor: str
     entity: str
     entity_id: int
@@ -160,7 +243,7 @@ class AuditOut(_Out):
 
 class Board(BaseModel):
     eenheid: AreaRef
-    now: datetime
+    now: UtcTime
     incidents: list[IncidentOut]
     closed: list[IncidentOut]
     units: dict[str, list[PatrolUnitOut]]
@@ -183,8 +266,8 @@ class KpiRow(BaseModel):
 
 class KpiReport(BaseModel):
     eenheid: AreaRef
-    since: datetime
-    until: datetime
+    since: UtcTime
+    until: UtcTime
     group: KpiGroup
     rows: list[KpiRow]
 

@@ -15,6 +15,8 @@ database write lock, which serialises the rest of the transaction the same way.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,10 +31,10 @@ from korps.controlroom.areas import areas_for, areas_of
 from korps.controlroom.errors import ConflictError, InputError
 from korps.controlroom.locations import resolve
 from korps.controlroom.models import NOTES_MAX, Assignment, Incident, PatrolUnit
-from korps.controlroom.queries import get_incident, get_unit
+from korps.controlroom.queries import get_incident, get_unit, possible_call_sign
 from korps.controlroom.reference import Reference, bundled_reference
 from korps.controlroom.times import as_utc, utc_now
-from korps.db.base import table
+from korps.db.base import MAX_ID, table
 from korps.dispatch.policy import SCOPE_DIVERTED, SCOPE_NAMES
 from korps.organisation.models import Gemeente, Unit
 from korps.organisation.service import NotFoundError
@@ -63,11 +65,49 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "ter_plaatse": ("vrij",),
 }
 FUTURE_SLACK = timedelta(minutes=1)
+BACKDATE_LIMIT = timedelta(hours=24)  # older only as a historical import
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a row lock NOWAIT could not take
 
 
 def _by_key(session: Session, key: str) -> Incident | None:
     return session.scalar(select(Incident).where(Incident.idempotency_key == key))
+
+
+def fingerprint(data: schemas.IncidentIn) -> str:
+    """The request's fingerprint stored with its idempotency key (sha256 of the body's
+    fields in a canonical form, the key itself left out): a retry must match it."""
+    body = data.model_dump(mode="json", exclude={"idempotency_key"})
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def _retry(existing: Incident, data: schemas.IncidentIn) -> Incident:
+    """A retry under a used key: the first incident if the body is the same, else refused
+    (the IETF Idempotency-Key draft: a key reused with another payload is an error)."""
+    if existing.request_hash is not None and existing.request_hash != fingerprint(data):
+        raise InputError(
+            "idempotency_key",
+            f"sleutel al gebruikt voor melding {existing.id} met een andere inhoud; "
+            "gebruik een nieuwe sleutel voor een nieuwe melding",
+        )
+    return existing
+
+
+def _received_at(data: schemas.IncidentIn, now: datetime) -> datetime:
+    """When the incident was reported: now, or the given time if it is not in the future
+    and at most 24 hours back (older only with ``historical_import``)."""
+    if data.received_at is None:
+        return now
+    received_at = as_utc(data.received_at)
+    if received_at > now + FUTURE_SLACK:
+        raise InputError("received_at", "tijd melding ligt in de toekomst")
+    if received_at < now - BACKDATE_LIMIT and not data.historical_import:
+        raise InputError(
+            "received_at",
+            "tijd melding ligt meer dan 24 uur terug: alleen toegestaan als historische "
+            "import (historical_import: true)",
+        )
+    return received_at
 
 
 def intake(
@@ -99,9 +139,7 @@ def intake(
         )
     if data.notes is not None and len(data.notes) > NOTES_MAX:
         raise InputError("notes", f"at most {NOTES_MAX} characters (got {len(data.notes)})")
-    received_at = as_utc(data.received_at) if data.received_at else now
-    if received_at > now + FUTURE_SLACK:
-        raise InputError("received_at", "lies in the future")
+    received_at = _received_at(data, now)
     text = data.gemeente.strip()
     try:
         location = resolve(
@@ -141,6 +179,7 @@ def intake(
         status="nieuw",
         received_at=received_at,
         created_by=actor,
+        request_hash=fingerprint(data) if data.idempotency_key else None,
     )
     session.add(incident)
     try:
@@ -148,7 +187,7 @@ def intake(
     except IntegrityError:
         session.rollback()
         if data.idempotency_key and (existing := _by_key(session, data.idempotency_key)):
-            return existing, False  # a retry, or a concurrent one that won the race
+            return _retry(existing, data), False  # a retry, or a concurrent one that won
         raise
     _log(session, now, actor, "aangemaakt", incident, None)
     session.commit()
@@ -230,6 +269,8 @@ def _claim_unit(session: Session, call_sign: str) -> PatrolUnit:
     another operator's transaction holds it (NOWAIT): under load, waiting for that one to
     commit only to find the unit taken would hold a connection for nothing. SQLite has no
     row locks (its write lock serialises assignments) and reads the unit plainly."""
+    if not possible_call_sign(call_sign):
+        raise NotFoundError(f"unknown unit {call_sign!r}")
     try:
         unit = session.scalar(
             select(PatrolUnit)
@@ -249,7 +290,9 @@ def _claim_unit(session: Session, call_sign: str) -> PatrolUnit:
 
 def _lock_incident(session: Session, incident_id: int) -> Incident:
     """The incident, read ``FOR UPDATE`` (PostgreSQL) for the rest of the transaction."""
-    incident = session.get(Incident, incident_id, with_for_update=True, populate_existing=True)
+    incident = None
+    if 1 <= incident_id <= MAX_ID:
+        incident = session.get(Incident, incident_id, with_for_update=True, populate_existing=True)
     if incident is None:
         session.rollback()
         raise NotFoundError(f"unknown incident {incident_id}")
@@ -435,13 +478,20 @@ def set_status(
     status: str,
     actor: str,
     version: int | None = None,
+    incident_id: int | None = None,
     now: datetime | None = None,
 ) -> PatrolUnit:
     """Move a unit to ``status`` if the transition is allowed (TRANSITIONS); on scene and free
     update its incident: first arrival, and closing when the last unit is free after one
-    arrived (back to 'nieuw' if none arrived)."""
+    arrived (back to 'nieuw' if none arrived).
+
+    ``incident_id`` names the job the change is about: if the unit is on another one now,
+    the change is refused (ConflictError). A change that names neither the job nor the
+    ``version`` is refused while the unit has been diverted and has not reported since: it
+    may be the crew closing the job they were taken from (see :func:`_names_the_job`)."""
     now = as_utc(now) if now else utc_now()
     unit = get_unit(session, call_sign=call_sign)
+    _names_the_job(session, unit, incident_id=incident_id, version=version)
     if status not in STATUS_LABELS:
         raise InputError("status", f"unknown status {status!r}")
     if status == "uitgegeven":
@@ -484,6 +534,37 @@ def set_status(
     _record_both(session, now, actor, "status", unit, before, incident, incident_before)
     session.commit()
     return unit
+
+
+def _names_the_job(
+    session: Session, unit: PatrolUnit, *, incident_id: int | None, version: int | None
+) -> None:
+    """Refuse a status change meant for another job than the unit's current one: a late
+    "vrij" for the prio-3 job a unit was diverted from must not free it from its prio-1
+    job. Named (``incident_id``): it must be the current job. Unnamed and without a
+    version: refused while the unit is still 'uitgegeven' on a diversion (nothing since
+    shows the sender knows of the new job)."""
+    if unit.incident_id is None:
+        return
+    if incident_id is not None:
+        if incident_id != unit.incident_id:
+            raise ConflictError(
+                f"{unit.call_sign} is inmiddels op melding {unit.incident_id}, niet op "
+                f"melding {incident_id}: statuswijziging geweigerd"
+            )
+        return
+    if version is not None or unit.status != "uitgegeven":
+        return
+    scope = session.scalar(
+        select(Assignment.scope).where(
+            Assignment.patrol_unit_id == unit.id, Assignment.released_at.is_(None)
+        )
+    )
+    if scope == SCOPE_NAMES[SCOPE_DIVERTED]:
+        raise ConflictError(
+            f"{unit.call_sign} is afgeleid naar melding {unit.incident_id}: noem de melding "
+            "(incident_id) of de versie (version) waarop deze statuswijziging slaat"
+        )
 
 
 def _open_count(session: Session, incident_id: int) -> int:

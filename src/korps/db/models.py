@@ -4,7 +4,9 @@ from __future__ import annotations
 
 
 def import_all_models() -> None:
+    import korps.audit.models
     import korps.controlroom.models
     import korps.formation.models
+    import korps.identity.models
     import korps.organisation.models
     import korps.planning.models  # noqa: F401

@@ -17,9 +17,11 @@ from __future__ import annotations
 import hashlib
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numba import njit
+from numba.core.caching import FunctionCache
 
 from korps.dispatch import policy
 from korps.dispatch.policy import (
@@ -33,24 +35,31 @@ from korps.dispatch.policy import (
 )
 
 
-def _drop_stale_cache() -> None:
-    """numba's cache of this module only notices changes to this file; the kernel compiles
-    the policy in, so when ``korps/dispatch/policy.py`` changed, drop the cached kernel."""
-    cache = Path(__file__).parent / "__pycache__"
-    stamp = cache / "kernel.policy.sha256"
-    digest = hashlib.sha256(Path(policy.__file__).read_bytes()).hexdigest()
-    try:
-        if stamp.exists() and stamp.read_text() == digest:
-            return
-        for stale in cache.glob("kernel.*.nb[ic]"):
-            stale.unlink()
-        cache.mkdir(exist_ok=True)
-        stamp.write_text(digest)
-    except OSError:  # a read-only install: it was compiled with its own policy
-        return
+POLICY_DIGEST = hashlib.sha256(Path(policy.__file__).read_bytes()).hexdigest()
 
 
-_drop_stale_cache()
+class PolicyKeyedCache(FunctionCache):
+    """numba's cache of a kernel function, with the policy's source hash in every entry's key.
+
+    numba keys a cached function on its own bytecode and checks its own file's time stamp;
+    the kernel compiles the policy in (``pick_units`` inline, ``WIDER`` as a constant), so a
+    changed ``korps/dispatch/policy.py`` would otherwise load a stale kernel. The key is
+    checked wherever numba keeps the cache (``__pycache__``, ``NUMBA_CACHE_DIR`` or the
+    user-wide cache directory): a kernel compiled with another policy is never loaded, and
+    kernels of different policies can sit side by side."""
+
+    def __init__(self, py_func: Any, digest: str) -> None:
+        self.policy_digest = digest
+        super().__init__(py_func)
+
+    def _index_key(self, sig: Any, codegen: Any) -> Any:
+        return (*super()._index_key(sig, codegen), ("policy", self.policy_digest))
+
+
+def key_cache_on_policy(dispatcher: Any, digest: str | None = None) -> Any:
+    """Give a ``cache=True`` dispatcher the policy-keyed cache (``PolicyKeyedCache``)."""
+    dispatcher._cache = PolicyKeyedCache(dispatcher.py_func, digest or POLICY_DIGEST)
+    return dispatcher
 
 SHIFT_END = 0  # before a start at the same minute: back-to-back shifts
 SHIFT_START = 1
@@ -680,3 +689,8 @@ def simulate(
         log_unit[:logs],
         log_times[:logs],
     )
+
+
+# every compiled function of this module that a caller reaches (the helpers are inlined)
+for _dispatcher in (_run, simulate):
+    key_cache_on_policy(_dispatcher)

@@ -25,6 +25,7 @@ from korps.organisation import pages as organisation_pages
 from korps.organisation.service import NotFoundError
 from korps.planning import api as planning_api
 from korps.planning import pages as planning_pages
+from korps.web.limits import install as install_limits
 from korps.web.templating import render
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -50,6 +51,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.session_factory = session_factory(engine or default_engine())
+    install_limits(app)  # body size per route, NUL in paths, short Dutch 422s (web.limits)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # the control room's API first: routes are matched in order, and it takes the most
     # requests (its paths share no prefix with the others, so the order changes nothing else)

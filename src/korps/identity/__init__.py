@@ -1,0 +1,1 @@
+"""Identity: users, sessions, roles on the organisation tree, OpenID Connect login."""

@@ -1,0 +1,288 @@
+"""Limits on what a request may bring, and refusals that stay short.
+
+* **Body size per route** (:data:`LIMITS`): a body over the route's limit is refused with
+  413 before the application reads it: by its ``Content-Length`` at once, or, sent in
+  chunks, as soon as the bytes received pass the limit (never more than the limit is kept
+  in memory). File uploads (``multipart/form-data``) have a limit of their own.
+* **NUL in the address**: a path or query with ``%00`` is refused with 422 (PostgreSQL
+  cannot even compare such a text with a column).
+* **422 answers never echo the input**: each error carries its field, a Dutch message and
+  at most :data:`EXCERPT` characters of the value, made safe for JSON (``NaN``, ``1e400``
+  and lone surrogates in a body used to make the refusal itself fail with 500).
+* **OpenAPI**: every operation documents the 400, 413 and 422 answers it can give.
+
+:func:`install` wires it all into an app.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from korps.controlroom.schemas import FIELD_LABELS
+
+KIB = 1024
+DEFAULT_LIMIT = 64 * KIB  # JSON and form bodies: an incident with every field full is ~4 KiB
+UPLOAD_LIMIT = 5 * KIB * KIB  # multipart/form-data: workload tables (CSV, XLSX)
+EXCERPT = 60  # characters of a refused value shown back
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+@dataclass(frozen=True)
+class Limit:
+    """Bodies of requests whose path matches ``pattern`` may have up to ``size`` bytes."""
+
+    pattern: re.Pattern[str]
+    size: int
+
+
+# first match wins; a path that matches none has DEFAULT_LIMIT (UPLOAD_LIMIT if multipart)
+LIMITS: tuple[Limit, ...] = (
+    Limit(re.compile(r"^/scenarios(/|$)"), 512 * KIB),  # scenario YAML typed into the page
+    Limit(re.compile(r"^/api/v1/allocate$"), 512 * KIB),  # a scenario as JSON
+)
+
+
+def limit_for(path: str, content_type: str) -> int:
+    for limit in LIMITS:
+        if limit.pattern.search(path):
+            return limit.size
+    return UPLOAD_LIMIT if content_type.startswith("multipart/form-data") else DEFAULT_LIMIT
+
+
+def _json(status: int, content: object) -> Callable[[Receive, Send], Any]:
+    body = json.dumps(content, ensure_ascii=False).encode("utf-8")
+
+    async def respond(_receive: Receive, send: Send) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode("ascii")),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    return respond
+
+
+def too_large(limit: int) -> Callable[[Receive, Send], Any]:
+    return _json(413, {"detail": f"verzoek te groot: maximaal {limit // KIB} KiB voor dit adres"})
+
+
+def nul_in_address(where: str) -> Callable[[Receive, Send], Any]:
+    message = "NUL-teken (%00) in het adres: niet toegestaan"
+    return _json(422, {"detail": [{"loc": [where], "msg": message, "type": "value_error"}]})
+
+
+class RequestLimits:
+    """ASGI middleware: NUL in path or query (422) and body size per route (413)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw_path = bytes(scope.get("raw_path") or scope["path"].encode("utf-8", "replace"))
+        if b"%00" in raw_path.lower() or "\x00" in scope["path"]:
+            await nul_in_address("path")(receive, send)
+            return
+        if b"%00" in bytes(scope.get("query_string", b"")).lower():
+            await nul_in_address("query")(receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
+        limit = limit_for(scope["path"], content_type)
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await too_large(limit)(receive, send)
+            return
+        if scope["method"] not in BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        messages: list[Message] = []
+        received = 0
+        while True:  # read the body up to the limit, then hand it on
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            received += len(message.get("body", b""))
+            if received > limit:
+                await too_large(limit)(receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+
+def excerpt(value: object) -> str:
+    """At most EXCERPT characters of a refused value, as JSON-safe text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        text = str(value)
+    elif isinstance(value, str):
+        text = value
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False, default=str)
+        except ValueError:  # NaN or infinity inside, or a cycle
+            text = repr(value)
+    text = safe(text)
+    return text if len(text) <= EXCERPT else text[:EXCERPT] + "…"
+
+
+def safe(text: str) -> str:
+    """``text`` with lone surrogates and NUL written as escapes (encodable as UTF-8)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+
+
+def label(loc: Sequence[object]) -> str:
+    """The Dutch name of the field an error is about (its last name in ``loc``)."""
+    names = [str(part) for part in loc if isinstance(part, str)]
+    names = [n for n in names if n not in ("body", "query", "path", "header", "cookie")]
+    if not names:
+        return "invoer"
+    return FIELD_LABELS.get(names[-1], safe(names[-1])[:EXCERPT])
+
+
+COMPARISONS = {
+    "greater_than_equal": ("ge", "minimaal {}"),
+    "less_than_equal": ("le", "maximaal {}"),
+    "greater_than": ("gt", "groter dan {}"),
+    "less_than": ("lt", "kleiner dan {}"),
+}
+MESSAGES = {
+    "missing": "verplicht veld ontbreekt",
+    "extra_forbidden": "onbekend veld",
+    "string_type": "verwacht tekst",
+    "string_pattern_mismatch": "ongeldig formaat",
+    "int_type": "verwacht een geheel getal",
+    "int_parsing": "verwacht een geheel getal",
+    "int_from_float": "verwacht een geheel getal",
+    "float_type": "verwacht een getal",
+    "float_parsing": "verwacht een getal",
+    "finite_number": "verwacht een eindig getal (geen NaN of oneindig)",
+    "bool_type": "verwacht true of false",
+    "bool_parsing": "verwacht true of false",
+    "datetime_type": "verwacht een tijdstip (ISO 8601)",
+    "datetime_parsing": "verwacht een tijdstip (ISO 8601)",
+    "datetime_from_date_parsing": "verwacht een tijdstip (ISO 8601)",
+    "model_attributes_type": "verwacht een JSON-object",
+    "dict_type": "verwacht een JSON-object",
+    "json_invalid": "ongeldige JSON",
+}
+OWN_WORDS = {"priority"}  # custom errors whose message names the field itself
+
+
+def dutch_message(error: Any) -> str:
+    """A Dutch message for one Pydantic error: "roepnaam: maximaal 30 tekens"."""
+    kind, ctx = str(error.get("type", "")), error.get("ctx") or {}
+    if kind in OWN_WORDS:
+        return safe(str(error.get("msg", "")))
+    name = label(error.get("loc") or ())
+    if kind in ("string_too_long", "too_long"):
+        return f"{name}: maximaal {ctx.get('max_length')} tekens"
+    if kind in ("string_too_short", "too_short"):
+        return f"{name}: minimaal {ctx.get('min_length')} teken(s)"
+    if kind == "literal_error":
+        return f"{name}: ongeldige waarde; toegestaan: {safe(str(ctx.get('expected', '')))}"
+    if kind in COMPARISONS:
+        key, text = COMPARISONS[kind]
+        return f"{name}: {text.format(ctx.get(key))}"
+    if kind in MESSAGES:
+        return f"{name}: {MESSAGES[kind]}"
+    return f"{name}: {safe(str(error.get('msg', '')))}"
+
+
+def validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """The errors of a refused request, each with field, Dutch message and an excerpt."""
+    details = []
+    for error in errors[:20]:
+        detail: dict[str, Any] = {
+            "loc": [p if isinstance(p, int) else safe(str(p))[:EXCERPT] for p in error["loc"]],
+            "msg": dutch_message(error),
+            "type": safe(str(error.get("type", "value_error"))),
+        }
+        if "input" in error and error.get("type") != "missing":
+            detail["input"] = excerpt(error["input"])
+        details.append(detail)
+    return details
+
+
+async def _refused(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": validation_errors(exc.errors())}, status_code=422)
+
+
+ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorOut"}
+DOCUMENTED = {
+    "400": "the body is not valid JSON or form data (e.g. nested too deeply)",
+    "413": "the body is larger than this route accepts",
+}
+
+
+def _document(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """OpenAPI with the 400/413 (any body) and 422 (any input) answers of every operation."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+        )
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas.setdefault(
+            "ErrorOut",
+            {
+                "title": "ErrorOut",
+                "type": "object",
+                "properties": {"detail": {"title": "Detail", "type": "string"}},
+                "required": ["detail"],
+            },
+        )
+        for operation in (op for path in schema["paths"].values() for op in path.values()):
+            responses = operation.setdefault("responses", {})
+            if "requestBody" not in operation:
+                continue
+            for status, description in DOCUMENTED.items():
+                responses.setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": ERROR_SCHEMA}},
+                    },
+                )
+        app.openapi_schema = schema
+        return schema
+
+    return openapi
+
+
+def install(app: FastAPI) -> None:
+    """Size limits, NUL refusal, short Dutch 422 answers, and their documentation."""
+    app.add_middleware(RequestLimits)
+    app.add_exception_handler(RequestValidationError, _refused)
+    app.openapi = _document(app)  # type: ignore[method-assign]

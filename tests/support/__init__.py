@@ -1,0 +1,1 @@
+"""Test support: helpers and real external services the tests start."""
