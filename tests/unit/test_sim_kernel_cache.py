@@ -37,8 +37,9 @@ scenario = SimScenario.model_validate({
 model = build_model(scenario)
 rep = replicate(model, replications=1, seed=3)[0]
 homes = [model.keys[h] for h in model.unit_home[rep.log_unit]]
+hits = sum(kernel.simulate.stats.cache_hits.values())
 print(json.dumps({"homes": homes, "cache": str(kernel.simulate._cache._cache_path),
-                  "kernel": kernel.__file__, "hits": sum(kernel.simulate.stats.cache_hits.values())}))
+                  "kernel": kernel.__file__, "hits": hits}))
 """
 WHERE = """
 import json

@@ -34,7 +34,6 @@ from korps.dispatch.policy import (
     unlink,
 )
 
-
 POLICY_DIGEST = hashlib.sha256(Path(policy.__file__).read_bytes()).hexdigest()
 
 
@@ -60,6 +59,7 @@ def key_cache_on_policy(dispatcher: Any, digest: str | None = None) -> Any:
     """Give a ``cache=True`` dispatcher the policy-keyed cache (``PolicyKeyedCache``)."""
     dispatcher._cache = PolicyKeyedCache(dispatcher.py_func, digest or POLICY_DIGEST)
     return dispatcher
+
 
 SHIFT_END = 0  # before a start at the same minute: back-to-back shifts
 SHIFT_START = 1
