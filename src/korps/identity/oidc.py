@@ -1,11 +1,9 @@
-"""OpenID Connect login for staff (authorization code flow with PKCE), built on Authlib.
+"""OpenID Connect login for staff (authorization code flow, PKCE S256), built on Authlib.
 
-Framework-free: the web routes call :func:`start_login` (store the returned
-:class:`LoginStart` in the server-side session, redirect to ``LoginStart.url``) and, on the
-callback, :func:`finish_login` with that stored start and the full callback URL. The result is an
-:class:`OidcIdentity` whose ``grants`` are the korps roles the provider's groups (or any claim)
-map to by configuration (``KORPS_OIDC_ROLE_MAP``). Every failure raises :class:`OidcError`
-carrying a Dutch message for the user; the technical cause is logged in English.
+Framework-free: a route stores :func:`start_login`'s result server-side and redirects to its
+``url``; the callback route passes it back to :func:`finish_login` with the full callback URL and
+gets an :class:`OidcIdentity` whose ``grants`` the provider's groups (or any claim) map to by
+``KORPS_OIDC_ROLE_MAP``. Failures raise :class:`OidcError` (Dutch for the user; log in English).
 """
 
 from __future__ import annotations
@@ -77,8 +75,8 @@ class OidcIdentity:
     email: str | None
     name: str | None
     grants: tuple[tuple[str, str], ...]
-    issuer: str = ""
-    email_verified: bool = False
+    issuer: str  # with subject, the stable key of the person at this provider
+    email_verified: bool
 
 
 @dataclass(frozen=True)
@@ -205,7 +203,7 @@ def _callback_code(config: OidcConfig, metadata: _Metadata, *, start: LoginStart
         raise OidcError("Het antwoord komt van een andere identiteitsprovider dan verwacht.")
     if "error" in params:
         log.info("OIDC login refused: %s %s", params["error"], params.get("error_description"))
-        raise OidcError(f"De identiteitsprovider weigerde de aanmelding ({params['error']}).")
+        raise OidcError(f"De identiteitsprovider weigerde de aanmelding ({params['error'][:40]}).")
     code = params.get("code")
     if not code:
         raise OidcError("Het antwoord van de identiteitsprovider bevat geen code.")
