@@ -27,7 +27,7 @@ from korps.identity.oidc import (
     start_login,
     validate_id_token,
 )
-from tests.support.oidc_fixture import OidcProvider, login_at_provider
+from tests.support.oidc_fixture import OidcProvider, login_at_provider, running_provider
 
 ROLE_MAP = {
     "korps-centralist-rotterdam": [("centralist", "rotterdam")],
@@ -217,6 +217,16 @@ def test_provider_down_gives_a_dutch_message() -> None:
     )
     with pytest.raises(OidcError, match="niet bereikbaar"):
         start_login(config)
+
+
+def test_provider_gone_between_start_and_callback_gives_a_dutch_message(tmp_path: Path) -> None:
+    with running_provider(tmp_path / "provider.log") as provider:
+        config = _config(provider)
+        start = start_login(config)
+        callback = _login(provider, start, "centralist1")
+    # discovery is cached; the token endpoint no longer answers
+    with pytest.raises(OidcError, match="niet bereikbaar"):
+        finish_login(config, start=start, callback_url=callback)
 
 
 def test_grants_from_claims_follow_the_map_in_order_without_duplicates() -> None:

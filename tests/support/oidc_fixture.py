@@ -3,7 +3,8 @@
 ``oidc_provider`` (session scope) installs the pinned packages of ``tests/support/oidc`` with
 ``npm ci`` (once per lock file: a stamp in node_modules records which lock was installed),
 starts ``provider.js`` on a free port, waits for its discovery document and stops it at the
-end. Without node/npm the tests that use it are skipped locally and fail under ``CI=true``.
+end (``running_provider`` does the same for a test that needs a provider of its own).
+Without node/npm the tests that use it are skipped locally and fail under ``CI=true``.
 ``login_at_provider`` walks the provider's login form over plain HTTP, as a browser would.
 """
 
@@ -20,6 +21,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
@@ -119,8 +121,8 @@ def _wait_until_ready(process: subprocess.Popen[bytes], *, issuer: str, log: Pat
     raise RuntimeError(f"OIDC provider did not answer {url} in time:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProvider]:
+def _node() -> str:
+    """The node binary, with npm ci done for this lock file; skips (locally) or fails (CI)."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if not node or not npm:
         _unavailable("node and npm are not installed (Debian: apt-get install nodejs npm)")
@@ -128,6 +130,13 @@ def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProv
     if _node_version(node) < MIN_NODE:
         _unavailable(f"Node.js {'.'.join(map(str, MIN_NODE))} or later is needed")
     _npm_ci(npm)
+    return node
+
+
+@contextmanager
+def running_provider(log: Path) -> Iterator[OidcProvider]:
+    """Start provider.js on a free port (output to ``log``), yield its settings, stop it."""
+    node = _node()
     port = _free_port()
     provider = OidcProvider(
         issuer=f"http://127.0.0.1:{port}",
@@ -137,7 +146,6 @@ def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProv
         redirect_uri="http://127.0.0.1:9/aanmelden/oidc/terug",
         accounts=_accounts(),
     )
-    log = tmp_path_factory.mktemp("oidc") / "provider.log"
     env = os.environ | {
         "OIDC_CLIENT_ID": provider.client_id,
         "OIDC_CLIENT_SECRET": provider.client_secret,
@@ -161,6 +169,12 @@ def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProv
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProvider]:
+    with running_provider(tmp_path_factory.mktemp("oidc") / "provider.log") as provider:
+        yield provider
 
 
 def login_at_provider(url: str, *, username: str, password: str, redirect_uri: str) -> str:

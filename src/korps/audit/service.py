@@ -35,21 +35,41 @@ def _system() -> Context:
     return Context(actor=f"systeem:{name}"[:ACTOR_MAX])
 
 
-_context: ContextVar[Context | None] = ContextVar("korps_audit_context", default=None)
+class _Slot:
+    """The attribution of one request. The web layer opens a slot when a request starts and
+    fills it once the caller is known; the route's worker thread runs in a copy of the
+    request's context, and sees the same slot."""
+
+    __slots__ = ("context",)
+
+    def __init__(self, context: Context | None = None) -> None:
+        self.context = context
+
+
+_slot: ContextVar[_Slot | None] = ContextVar("korps_audit_slot", default=None)
 
 
 def current() -> Context:
-    return _context.get() or _system()
+    slot = _slot.get()
+    return slot.context if slot is not None and slot.context is not None else _system()
 
 
 @contextmanager
-def acting(context: Context) -> Iterator[Context]:
-    """Everything appended inside the block is attributed to ``context``."""
-    token = _context.set(context)
+def acting(context: Context | None = None) -> Iterator[_Slot]:
+    """Everything appended inside the block is attributed to the slot's context (filled
+    later by :func:`attribute` when ``context`` is None)."""
+    token = _slot.set(_Slot(context))
     try:
-        yield context
+        yield _slot.get()  # type: ignore[misc]
     finally:
-        _context.reset(token)
+        _slot.reset(token)
+
+
+def attribute(context: Context) -> None:
+    """Attribute the rest of the current request (or ``acting`` block) to ``context``."""
+    slot = _slot.get()
+    if slot is not None:
+        slot.context = context
 
 
 def entry(

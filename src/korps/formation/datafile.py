@@ -27,12 +27,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from korps.organisation.datafile import Category, DatasetError, Problem, Slug
+from korps.organisation.datafile import SOURCE_MAX, Category, DatasetError, Problem, Slug
+from korps.organisation.fields import StorableText
 
 COLUMNS = ("unit", "category", "period", "bezetting", "source")
 REQUIRED = ("unit", "category", "period", "bezetting")
-PERIOD_RE = r"^[0-9A-Za-z][0-9A-Za-z._/-]*$"
-NUMBER_RE = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+# a period starts with its (first) year: 2024, 2023-2026, 2024-q1 (not "yesterday")
+PERIOD_RE = r"^[0-9]{4}([-/._][0-9A-Za-z]+)*$"
+NUMBER_RE = re.compile(r"[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)")  # ASCII digits only
 FILE = "file"  # the path of problems with the whole file
 SUFFIXES = {".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 
@@ -42,7 +44,8 @@ Fte = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 HINTS = {
     "unit": "not a unit slug (lower-case a-z, 0-9 and '-', e.g. rotterdam-d1-charlois)",
     "category": "not a category (lower-case a-z, 0-9 and '_', e.g. wijkagenten)",
-    "period": "not a period (letters, digits and - . / _, e.g. 2023-2026)",
+    "period": "geen periode: een jaartal, eventueel gevolgd door - . / _ en letters of "
+    "cijfers (bijv. 2024 of 2023-2026)",
 }
 
 
@@ -59,10 +62,14 @@ def parse_fte(value: object) -> float:
         if not NUMBER_RE.fullmatch(text):
             raise PydanticCustomError(
                 "not_a_number",
-                "not a number (got {value}); write fte as 12.5 or 12,5",
-                {"value": repr(text)},
+                "geen getal ({value}); schrijf fte als 12.5 of 12,5, met de cijfers 0-9",
+                {"value": repr(text[:40])},
             )
         number = float(text.replace(",", "."))
+    if number < 0 or math.copysign(1.0, number) < 0:  # -0 too: a sign has no place here
+        raise PydanticCustomError(
+            "negative", "negatieve waarde {value}: bezetting is fte >= 0", {"value": repr(value)}
+        )
     if not math.isfinite(number):
         raise PydanticCustomError(
             "not_a_number", "not a finite number (got {value})", {"value": repr(value)}
@@ -79,7 +86,7 @@ class OccupancyRow(BaseModel):
     category: Category
     period: Period
     bezetting: Fte
-    source: str | None = Field(default=None, max_length=300)
+    source: StorableText | None = Field(default=None, max_length=SOURCE_MAX)
 
     @field_validator("period", mode="before")
     @classmethod
@@ -161,7 +168,8 @@ def _read_csv(path: Path) -> list[tuple[int, Sequence[object]]]:
         raise DatasetError(str(path), [Problem(FILE, f"cannot read CSV file: {exc}")]) from exc
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: an unterminated quote (or text after a closing quote) is an error, not a cell
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[tuple[int, Sequence[object]]] = []
     try:
         start = 1
@@ -169,9 +177,8 @@ def _read_csv(path: Path) -> list[tuple[int, Sequence[object]]]:
             rows.append((start, cells))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise DatasetError(
-            str(path), [Problem(FILE, f"malformed CSV: {exc}", reader.line_num or None)]
-        ) from exc
+        reason = f"ongeldige CSV (bijv. een aanhalingsteken dat niet gesloten wordt): {exc}"
+        raise DatasetError(str(path), [Problem(FILE, reason, reader.line_num or None)]) from exc
     return rows
 
 

@@ -60,7 +60,9 @@ def allows(principal: Principal | None, roles: Iterable[str], unit_path: str | N
     for scope in principal.scopes:
         if scope.role not in wanted:
             continue
-        if unit_path is None or (scope.unit_path is not None and unit_path.startswith(scope.unit_path)):
+        if unit_path is None or (
+            scope.unit_path is not None and unit_path.startswith(scope.unit_path)
+        ):
             return True
     return False
 

@@ -60,7 +60,8 @@ def create_user(
     username = username.strip().lower()
     if not USERNAME_RE.match(username):
         raise IdentityError(
-            "gebruikersnaam: 3 tot 80 tekens, kleine letters, cijfers, punt, streep of liggend streepje"
+            "gebruikersnaam: 3 tot 80 tekens; kleine letters, cijfers, punt, streep of "
+            "liggend streepje"
         )
     if kind not in KINDS:
         raise IdentityError(f"soort account: {' of '.join(KINDS)}")
@@ -94,8 +95,14 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    record(session, actor=actor, entity="user", entity_id=user.id, action="aangemaakt",
-           after={"username": username, "kind": kind, "demo": demo})
+    record(
+        session,
+        actor=actor,
+        entity="user",
+        entity_id=user.id,
+        action="aangemaakt",
+        after={"username": username, "kind": kind, "demo": demo},
+    )
     return user
 
 
@@ -106,8 +113,13 @@ def set_disabled(session: Session, *, username: str, disabled: bool, actor: str)
     user.disabled = disabled
     if disabled:
         end_all_sessions(session, user_id=user.id)
-    record(session, actor=actor, entity="user", entity_id=user.id,
-           action="geblokkeerd" if disabled else "gedeblokkeerd")
+    record(
+        session,
+        actor=actor,
+        entity="user",
+        entity_id=user.id,
+        action="geblokkeerd" if disabled else "gedeblokkeerd",
+    )
     return user
 
 
@@ -132,8 +144,14 @@ def grant(session: Session, *, username: str, role: str, unit: str | None, actor
     new = Grant(user_id=user.id, role=role, unit_id=unit_id, created_at=now())
     session.add(new)
     session.flush()
-    record(session, actor=actor, entity="user", entity_id=user.id, action="rol toegekend",
-           after={"role": role, "unit": unit})
+    record(
+        session,
+        actor=actor,
+        entity="user",
+        entity_id=user.id,
+        action="rol toegekend",
+        after={"role": role, "unit": unit},
+    )
     return new
 
 
@@ -146,8 +164,14 @@ def revoke(session: Session, *, username: str, role: str, unit: str | None, acto
     for item in found:
         user.grants.remove(item)
     session.flush()
-    record(session, actor=actor, entity="user", entity_id=user.id, action="rol ingetrokken",
-           before={"role": role, "unit": unit})
+    record(
+        session,
+        actor=actor,
+        entity="user",
+        entity_id=user.id,
+        action="rol ingetrokken",
+        before={"role": role, "unit": unit},
+    )
 
 
 def scopes_of(session: Session, *, user_id: int, grant_id: int | None = None) -> tuple[Scope, ...]:
@@ -159,11 +183,17 @@ def scopes_of(session: Session, *, user_id: int, grant_id: int | None = None) ->
     )
     if grant_id is not None:
         query = query.where(Grant.id == grant_id)
-    return tuple(Scope(role, unit_id, path, slug) for role, unit_id, path, slug in session.execute(query))
+    return tuple(
+        Scope(role, unit_id, path, slug) for role, unit_id, path, slug in session.execute(query)
+    )
 
 
 def principal_of(
-    session: Session, *, user: User, via: str = "session", session_id: int | None = None,
+    session: Session,
+    *,
+    user: User,
+    via: str = "session",
+    session_id: int | None = None,
     grant_id: int | None = None,
 ) -> Principal:
     return Principal(

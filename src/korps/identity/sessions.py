@@ -58,12 +58,23 @@ def _failed(session: Session, *, user: User | None, address: str, now: datetime)
         if user.failed_logins >= settings.login_max_failures:
             user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
             user.failed_logins = 0
-            record(session, actor=user.username, entity="user", entity_id=user.id,
-                   action="geblokkeerd na mislukte aanmeldingen",
-                   after={"tot": user.locked_until.isoformat(), "adres": address[:64]})
+            record(
+                session,
+                actor=user.username,
+                entity="user",
+                entity_id=user.id,
+                action="geblokkeerd na mislukte aanmeldingen",
+                after={"tot": user.locked_until.isoformat(), "adres": address[:64]},
+            )
         else:
-            record(session, actor=user.username, entity="user", entity_id=user.id,
-                   action="aanmelding mislukt", after={"adres": address[:64]})
+            record(
+                session,
+                actor=user.username,
+                entity="user",
+                entity_id=user.id,
+                action="aanmelding mislukt",
+                after={"adres": address[:64]},
+            )
     session.commit()
 
 
@@ -117,8 +128,14 @@ def open_session(
     session.add(row)
     session.flush()
     if pending is None:
-        record(session, actor=user.username, entity="user", entity_id=user.id,
-               action="aangemeld", after={"sessie": row.id, "adres": address[:64]})
+        record(
+            session,
+            actor=user.username,
+            entity="user",
+            entity_id=user.id,
+            action="aangemeld",
+            after={"sessie": row.id, "adres": address[:64]},
+        )
     session.commit()
     return Opened(token, row)
 
@@ -126,8 +143,14 @@ def open_session(
 def complete(session: Session, *, row: LoginSession, user: User) -> None:
     """The second factor is done: the session opens everything the user's roles allow."""
     row.pending = None
-    record(session, actor=user.username, entity="user", entity_id=user.id,
-           action="aangemeld", after={"sessie": row.id, "adres": row.address})
+    record(
+        session,
+        actor=user.username,
+        entity="user",
+        entity_id=user.id,
+        action="aangemeld",
+        after={"sessie": row.id, "adres": row.address},
+    )
     session.commit()
 
 
@@ -166,8 +189,13 @@ def end(session: Session, *, row: LoginSession, reason: str = "afgemeld") -> Non
             .where(LoginSession.id == row.id, LoginSession.ended_at.is_(None))
             .values(ended_at=_now())
         )
-        record(session, entity="user", entity_id=row.user_id, action=f"sessie beëindigd ({reason})",
-               after={"sessie": row.id})
+        record(
+            session,
+            entity="user",
+            entity_id=row.user_id,
+            action=f"sessie beëindigd ({reason})",
+            after={"sessie": row.id},
+        )
         session.commit()
 
 

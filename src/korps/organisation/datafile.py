@@ -17,6 +17,8 @@ from pydantic import (
     model_validator,
 )
 
+from korps.organisation.fields import bad_character
+
 SLUG_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 M = TypeVar("M", bound=BaseModel)
 CATEGORY_RE = r"^[a-z][a-z0-9_]*$"
@@ -32,6 +34,11 @@ Slug = Annotated[str, Field(pattern=SLUG_RE, max_length=120)]
 Category = Annotated[str, Field(pattern=CATEGORY_RE, max_length=40)]
 GemeenteCode = Annotated[str, Field(pattern=GEMEENTE_RE)]
 Fte = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+# the lengths of the columns these fields are stored in (korps.organisation.models)
+SOURCE_MAX = 300
+PERIOD_MAX = 20
+DATASET_MAX = 80
+MAX_DEPTH = 40  # nesting levels of a YAML document (deeper: refused, not a RecursionError)
 
 
 class _Strict(BaseModel):
@@ -40,8 +47,8 @@ class _Strict(BaseModel):
 
 class FigureSpec(_Strict):
     value: Fte
-    period: str | None = None
-    source: str | None = None
+    period: str | None = Field(default=None, max_length=PERIOD_MAX)
+    source: str | None = Field(default=None, max_length=SOURCE_MAX)
     note: str | None = None
     assumption: str | None = None
 
@@ -55,7 +62,7 @@ class UnitSpec(_Strict):
     region_code: str | None = Field(default=None, pattern=r"^RE\d{2}$")
     description: str | None = None
     tasks: list[str] = Field(default_factory=list)
-    source: str | None = None
+    source: str | None = Field(default=None, max_length=SOURCE_MAX)
     figures: dict[Category, FigureSpec] = Field(default_factory=dict)
 
     @field_validator("figures", mode="before")
@@ -80,14 +87,14 @@ class ExtraFigureSpec(FigureSpec):
 
 
 class TotalSpec(_Strict):
-    label: str = Field(min_length=1)
+    label: str = Field(min_length=1, max_length=300)
     category: Category
     published: Fte
-    period: str | None = None
+    period: str | None = Field(default=None, max_length=PERIOD_MAX)
     rows: list[Slug] | None = None
     children_of: Slug | None = None
     of_kind: UnitKind | None = None
-    source: str | None = None
+    source: str | None = Field(default=None, max_length=SOURCE_MAX)
     note: str | None = None
 
 
@@ -97,7 +104,7 @@ class CoverageSpec(_Strict):
     share: float = Field(default=1.0, gt=0, le=1)
     lat: float | None = Field(default=None, ge=50.0, le=54.0)  # centre of the part served
     lon: float | None = Field(default=None, ge=3.0, le=7.5)
-    source: str | None = None
+    source: str | None = Field(default=None, max_length=SOURCE_MAX)
     assumption: str | None = None
 
     @model_validator(mode="after")
@@ -108,33 +115,33 @@ class CoverageSpec(_Strict):
 
 
 class AuthoritySpec(_Strict):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=200)
     role: AuthorityRole
     unit: Slug | None = None
     gemeente: GemeenteCode | None = None
-    published_as: str | None = None
+    published_as: str | None = Field(default=None, max_length=200)
     regioburgemeester: bool = False
     rvo: bool = False
     note: str | None = None
-    source: str | None = None
+    source: str | None = Field(default=None, max_length=SOURCE_MAX)
 
 
 class PartnershipSpec(_Strict):
     slug: Slug
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=200)
     kind: PartnershipKind
-    code: str | None = None
+    code: str | None = Field(default=None, max_length=10)
     members: list[GemeenteCode] = Field(default_factory=list)
     members_of_eenheid: str | None = Field(default=None, pattern=r"^RE\d{2}$")
-    source: str | None = None
+    source: str | None = Field(default=None, max_length=SOURCE_MAX)
     assumption: str | None = None
 
 
 class DatasetFile(_Strict):
-    dataset: Slug
-    title: str = Field(min_length=1)
+    dataset: Annotated[str, Field(pattern=SLUG_RE, max_length=DATASET_MAX)]
+    title: str = Field(min_length=1, max_length=200)
     description: str | None = None
-    source: str | None = None
+    source: str | None = Field(default=None, max_length=SOURCE_MAX)
     period: str = "onbekend"
     requires: list[Slug] = Field(default_factory=list)
     units: list[UnitSpec] = Field(default_factory=list)
@@ -229,16 +236,74 @@ def _pydantic_reason(error: Any) -> str:
     return message
 
 
-def parse_document(text: str, file: str, model: type[M]) -> tuple[M, yaml.Node | None]:
-    """Parse YAML and validate it with ``model``; raise DatasetError naming file, line, path."""
+def _too_deep(text: str) -> Problem | None:
+    """Nesting deeper than MAX_DEPTH, found from the event stream (which, unlike composing
+    the document, does not recurse)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark else None
+                return Problem("", f"te diep genest: meer dan {MAX_DEPTH} niveaus", line)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
+def _node_problems(root: yaml.Node | None) -> list[Problem]:
+    """Duplicate keys in a mapping (YAML would silently keep the last) and text a database
+    cannot store (NUL, e.g. from a ``"\\0"`` escape), with their lines."""
+    problems: list[Problem] = []
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            if isinstance(node.value, str) and (reason := bad_character(node.value)):
+                problems.append(Problem("", reason, node.start_mark.line + 1))
+        elif isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value != "<<":
+                    line = key.start_mark.line + 1
+                    if key.value in seen:
+                        reason = (
+                            f"dubbele sleutel {key.value!r} (eerder op regel {seen[key.value]})"
+                        )
+                        problems.append(Problem(key.value, reason, line))
+                    seen.setdefault(key.value, line)
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return sorted(problems, key=lambda p: p.line or 0)
+
+
+def _compose(text: str, file: str) -> tuple[yaml.Node | None, Any]:
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        if (deep := _too_deep(text)) is not None:
+            raise DatasetError(file, [deep])
+        loader = yaml.SafeLoader(text)
+        try:
+            root = loader.get_single_node()
+            if problems := _node_problems(root):
+                raise DatasetError(file, problems)
+            data = loader.construct_document(root) if root is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = f"malformed YAML: {getattr(exc, 'problem', None) or exc}"
         raise DatasetError(file, [Problem("", reason, line)]) from exc
+    except RecursionError as exc:  # e.g. aliases nested deeper than the events show
+        reason = f"te diep genest: meer dan {MAX_DEPTH} niveaus"
+        raise DatasetError(file, [Problem("", reason)]) from exc
+    return root, data
+
+
+def parse_document(text: str, file: str, model: type[M]) -> tuple[M, yaml.Node | None]:
+    """Parse YAML and validate it with ``model``; raise DatasetError naming file, line, path."""
+    root, data = _compose(text, file)
     if not isinstance(data, dict):
         raise DatasetError(file, [Problem("", "the document must be a YAML mapping", 1)])
     try:
