@@ -165,7 +165,7 @@ BAD_CSV = [
     (
         "eigen-t2;wijkagenten;2023-2026;2;\n",
         "eigen-t2;wijkagenten;2023-2026;twee;\n",
-        "bad.csv:3: column bezetting: not a number (got 'twee')",
+        "bad.csv:3: column bezetting: geen getal ('twee')",
     ),
     (
         "eigen-t2;wijkagenten;2023-2026;2;\n",

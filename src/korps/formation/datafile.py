@@ -66,9 +66,9 @@ def parse_fte(value: object) -> float:
                 {"value": repr(text[:40])},
             )
         number = float(text.replace(",", "."))
-    if number < 0 or math.copysign(1.0, number) < 0:  # -0 too: a sign has no place here
+    if number == 0 and math.copysign(1.0, number) < 0:  # would be stored as -0.0
         raise PydanticCustomError(
-            "negative", "negatieve waarde {value}: bezetting is fte >= 0", {"value": repr(value)}
+            "negative_zero", "negatieve nul ({value}): schrijf 0", {"value": repr(value)}
         )
     if not math.isfinite(number):
         raise PydanticCustomError(
