@@ -190,6 +190,7 @@ MESSAGES = {
     "model_attributes_type": "verwacht een JSON-object",
     "dict_type": "verwacht een JSON-object",
     "json_invalid": "ongeldige JSON",
+    "string_unicode": "geen geldige Unicode-tekst (bijv. een losse surrogaat)",
 }
 OWN_WORDS = {"priority"}  # custom errors whose message names the field itself
 
