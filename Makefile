@@ -21,6 +21,7 @@ db: install  ## database, bundled datasets, example scenarios, noodhulp units fo
 	$(BIN)/korps load all
 	$(BIN)/korps scenario save examples/*.yaml
 	$(BIN)/korps controlroom seed-units rotterdam --per-basisteam 2
+	$(BIN)/korps demo
 
 run: db  ## set up and serve the web UI on http://127.0.0.1:8000
 	$(BIN)/korps serve

@@ -25,6 +25,7 @@ from korps.controlroom.seed import seed_units
 from korps.dispatch.travel import MEAN_DISTANCE_IN_SQUARE
 from korps.web.app import create_app
 from tests.conftest import BACKENDS, Db, loaded_database, snapshot
+from tests.support.auth import login_as
 
 API = "/api/v1/controlroom"
 
@@ -47,6 +48,7 @@ def cr_db(
 @pytest.fixture(scope="module")
 def client(cr_db: Db) -> Iterator[TestClient]:
     with TestClient(create_app(cr_db.engine)) as test_client:
+        login_as(test_client, cr_db.engine, role="centralist", unit="rotterdam")
         yield test_client
 
 
@@ -82,12 +84,17 @@ def test_seeded_units(cr_db: Db) -> None:
 
 
 def test_intake_resolves_basisteam_and_district_and_default_priority(client: TestClient) -> None:
+    # a name the client sends is never taken as who did it: the logged-in user is
     response = client.post(f"{API}/incidents", json=body(), headers={"X-Operator": "anna"})
     assert response.status_code == 201
     data = response.json()
     assert data["basisteam"] == {"slug": "rotterdam-d1-charlois", "name": "Charlois"}
     assert data["district"]["slug"] == "rotterdam-d"
-    assert (data["priority"], data["status"], data["created_by"]) == (1, "nieuw", "anna")
+    assert (data["priority"], data["status"], data["created_by"]) == (
+        1,
+        "nieuw",
+        "centralist-rotterdam",
+    )
     assert data["norm_minutes"] == 15
     assert client.get(f"{API}/incidents/{data['id']}").json()["gemeente"] == "Rotterdam"
     # the category gives the default priority; an explicit one overrides it
@@ -231,7 +238,7 @@ def test_assignment_transitions_and_response_time(cr_db: Db, client: TestClient)
     actions = [(e["entity"], e["action"]) for e in timeline]
     assert actions[0] == ("incident", "aangemaakt")
     assert ("incident", "toegewezen RT-F1-01") in actions
-    assert all(e["actor"] == "api" for e in timeline)
+    assert all(e["actor"] == "centralist-rotterdam" for e in timeline)
 
 
 def test_a_unit_uit_dienst_cannot_be_assigned_and_changes_nothing(

@@ -20,6 +20,7 @@ from korps.controlroom.models import Assignment, AuditEntry, Incident, PatrolUni
 from korps.controlroom.seed import seed_units
 from tests.conftest import BACKENDS, Db, loaded_database
 from tests.e2e.conftest import serve
+from tests.support.auth import api_token
 
 CONCURRENT = 20
 API = "/api/v1/controlroom"
@@ -41,8 +42,19 @@ def served(
         yield db, url
 
 
-def race(url: str, requests: list[tuple[str, dict[str, Any]]]) -> list[httpx.Response]:
-    """Fire the POST requests at once (a barrier releases all threads together)."""
+def operators(db: Db, count: int = CONCURRENT) -> list[str]:
+    """An API token for each of ``count`` centralists of Rotterdam."""
+    return [
+        api_token(db.engine, role="centralist", unit="rotterdam", username=f"op{index}")
+        for index in range(count)
+    ]
+
+
+def race(
+    url: str, requests: list[tuple[str, dict[str, Any]]], tokens: list[str]
+) -> list[httpx.Response]:
+    """Fire the POST requests at once (a barrier releases all threads together), each as
+    another operator (an API token of its own)."""
     barrier = threading.Barrier(len(requests))
     results: list[httpx.Response | BaseException] = [RuntimeError("not run")] * len(requests)
 
@@ -50,7 +62,8 @@ def race(url: str, requests: list[tuple[str, dict[str, Any]]]) -> list[httpx.Res
         with httpx.Client(base_url=url, timeout=60) as client:
             barrier.wait()
             try:
-                results[index] = client.post(path, json=body, headers={"X-Operator": f"op{index}"})
+                headers = {"Authorization": f"Bearer {tokens[index]}"}
+                results[index] = client.post(path, json=body, headers=headers)
             except BaseException as exc:  # reported below
                 results[index] = exc
 
@@ -85,7 +98,9 @@ def test_twenty_operators_one_unit_exactly_one_wins(served: tuple[Db, str]) -> N
             for _ in range(CONCURRENT)
         ]
     responses = race(
-        url, [(f"{API}/incidents/{i}/assignments", {"unit": "RT-D1-01"}) for i in incidents]
+        url,
+        [(f"{API}/incidents/{i}/assignments", {"unit": "RT-D1-01"}) for i in incidents],
+        operators(db),
     )
     codes = sorted(r.status_code for r in responses)
     assert codes == [201] + [409] * (CONCURRENT - 1), [r.text for r in responses]
@@ -120,7 +135,7 @@ def test_twenty_retries_of_one_intake_make_one_incident(served: tuple[Db, str]) 
         "gemeente": "Schiedam",
         "idempotency_key": key,
     }
-    responses = race(url, [(f"{API}/incidents", body)] * CONCURRENT)
+    responses = race(url, [(f"{API}/incidents", body)] * CONCURRENT, operators(db))
     codes = sorted(r.status_code for r in responses)
     assert codes == [200] * (CONCURRENT - 1) + [201], [r.text for r in responses]
     assert len({r.json()["id"] for r in responses}) == 1
@@ -149,7 +164,9 @@ def test_a_unit_being_assigned_elsewhere_is_refused_at_once(served: tuple[Db, st
         holder.execute(
             select(PatrolUnit).where(PatrolUnit.call_sign == "RT-D2-01").with_for_update()
         )
-        with httpx.Client(base_url=url, timeout=10) as client:
+        (token,) = operators(db, 1)
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=url, timeout=10, headers=headers) as client:
             started = time.perf_counter()
             response = client.post(
                 f"{API}/incidents/{number}/assignments", json={"unit": "RT-D2-01"}

@@ -22,6 +22,7 @@ from korps.controlroom.models import AuditEntry, PatrolUnit
 from korps.controlroom.seed import seed_units
 from korps.web.app import create_app
 from tests.conftest import BACKENDS, Db, loaded_database, snapshot
+from tests.support.auth import login_as
 
 API = "/api/v1/controlroom"
 ON_DUTY = ("RT-D1-01", "RT-D2-01")
@@ -46,6 +47,7 @@ def client(
         ) as db,
         TestClient(create_app(db.engine)) as test_client,
     ):
+        login_as(test_client, db.engine, role="centralist", unit="rotterdam")
         yield db, test_client
 
 

@@ -30,6 +30,7 @@ from korps.controlroom import kpi, schemas, service
 from korps.controlroom.seed import seed_units
 from korps.web.app import create_app
 from tests.conftest import BACKENDS, Db, loaded_database
+from tests.support.auth import login_as
 
 DAY = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 SINCE, UNTIL = datetime(2024, 3, 1, tzinfo=UTC), datetime(2024, 3, 2, tzinfo=UTC)
@@ -161,6 +162,7 @@ def test_export_has_exactly_the_documented_columns(history_db: Db) -> None:
 def test_kpi_and_export_api(history_db: Db) -> None:
     params = {"eenheid": "rotterdam", "since": SINCE.isoformat(), "until": UNTIL.isoformat()}
     with TestClient(create_app(history_db.engine)) as client:
+        login_as(client, history_db.engine, role="centralist", unit="rotterdam")
         report = client.get("/api/v1/controlroom/kpi", params={**params, "group": "district"})
         assert report.status_code == 200 and len(report.json()["rows"]) == 5
         export = client.get("/api/v1/controlroom/export.csv", params=params)

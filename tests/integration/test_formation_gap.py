@@ -27,6 +27,7 @@ from korps.formation.service import WIJKAGENT_TARGET, formation_gap, wijkagent_t
 from korps.organisation.service import NotFoundError
 from korps.web.app import create_app
 from tests.conftest import BACKENDS, Db, loaded_database, snapshot
+from tests.support.auth import login_as
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "rotterdam-bezetting-wijkagenten.csv"
 runner = CliRunner()
@@ -51,6 +52,7 @@ def rotterdam_db(
 @pytest.fixture(scope="module")
 def client(rotterdam_db: Db) -> Iterator[TestClient]:
     with TestClient(create_app(rotterdam_db.engine)) as test_client:
+        login_as(test_client, rotterdam_db.engine, role="planner", unit="rotterdam")
         yield test_client
 
 
@@ -207,7 +209,7 @@ def test_api_gap_and_target(client: TestClient) -> None:
 def test_api_unknown_slug_is_404_json(client: TestClient, url: str) -> None:
     response = client.get(url)
     assert response.status_code == 404
-    assert response.json() == {"detail": "unknown unit 'nergens'"}
+    assert response.json() == {"detail": "onbekende eenheid 'nergens'"}
 
 
 @pytest.mark.parametrize(
@@ -298,6 +300,7 @@ def test_cli_import_is_idempotent_and_refuses_bad_files(
 
 def test_occupancy_page(rotterdam_db: Db) -> None:
     with TestClient(create_app(rotterdam_db.engine)) as client:
+        login_as(client, rotterdam_db.engine, role="gezag", unit="rotterdam")
         page = client.get("/eenheden/rotterdam/bezetting")
         assert page.status_code == 200
         assert "393,6 van 407,5 fte = 96,6%" in page.text and "voldoet niet" in page.text

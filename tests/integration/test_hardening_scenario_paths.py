@@ -14,9 +14,11 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from korps.cli import app as cli
+from korps.organisation.loader import load
 from korps.planning import workload as workload_module
 from korps.web.app import create_app
 from tests.conftest import Db, snapshot
+from tests.support.auth import login_as
 
 SCENARIO = """name: Pad
 total: 10
@@ -40,7 +42,11 @@ SECRET = "s3cr3t-wachtwoord"
 
 @pytest.fixture
 def client(empty_db: Db) -> Iterator[TestClient]:
+    with empty_db.session() as session:
+        load(session, name_or_path="gemeenten")
+        load(session, name_or_path="nederland")
     with TestClient(create_app(empty_db.engine)) as test_client:
+        login_as(test_client, empty_db.engine, role="planner", unit="politie")
         yield test_client
 
 
@@ -160,6 +166,9 @@ def test_the_cli_reads_regular_files_next_to_the_scenario_only(
 def test_saving_from_the_cli_stores_the_table_and_no_path(
     empty_db: Db, use_database: Callable[[Db], None], tmp_path: Path
 ) -> None:
+    with empty_db.session() as session:
+        load(session, name_or_path="gemeenten")
+        load(session, name_or_path="nederland")
     use_database(empty_db)
     (tmp_path / "w.csv").write_text("team,ongevallen\nnoord,5\nzuid,1\n")
     scenario = tmp_path / "scenario.yaml"
@@ -167,6 +176,7 @@ def test_saving_from_the_cli_stores_the_table_and_no_path(
     result = CliRunner().invoke(cli, ["scenario", "save", str(scenario)])
     assert result.exit_code == 0, result.output
     with TestClient(create_app(empty_db.engine)) as client:
+        login_as(client, empty_db.engine, role="planner", unit="politie")
         answer = client.get("/api/v1/scenarios/pad/allocation")
         assert answer.status_code == 200, answer.text
         assert [r["score"] for r in answer.json()["rows"]] == [6, 4]

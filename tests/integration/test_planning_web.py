@@ -16,6 +16,7 @@ from korps.cli import app as cli
 from korps.organisation.loader import bundled_names, load
 from korps.web.app import create_app
 from tests.conftest import Db, snapshot
+from tests.support.auth import login_as
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 INLINE = {
@@ -40,6 +41,7 @@ def planning_db(empty_db: Db, use_database: Callable[[Db], None]) -> Db:
 @pytest.fixture
 def client(planning_db: Db) -> Iterator[TestClient]:
     with TestClient(create_app(planning_db.engine)) as test_client:
+        login_as(test_client, planning_db.engine, role="planner", unit="politie")
         yield test_client
 
 

@@ -147,7 +147,7 @@ def query(
     action: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-) -> Select[tuple[AuditEntry]]:
+) -> Select[AuditEntry]:
     statement = select(AuditEntry)
     if entity:
         statement = statement.where(AuditEntry.entity == entity)

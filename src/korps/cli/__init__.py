@@ -14,6 +14,7 @@ from korps.cli import plan as plan_cli
 from korps.cli import scenario as scenario_cli
 from korps.cli import serve as serve_cli
 from korps.cli import sim as sim_cli
+from korps.cli import user as user_cli
 
 app = typer.Typer(
     help="korps: the open digital backbone of a police regional unit.",
@@ -27,9 +28,11 @@ app.add_typer(scenario_cli.app, name="scenario")
 app.add_typer(controlroom_cli.app, name="controlroom")
 app.add_typer(sim_cli.app, name="sim")
 app.add_typer(plan_cli.app, name="plan")
+app.add_typer(user_cli.app, name="user")
 app.command("load")(load_cli.load)
 app.command("allocate")(allocate_cli.allocate)
 app.command("serve")(serve_cli.serve)
+app.command("demo")(user_cli.demo)
 
 
 def main() -> None:

@@ -2,7 +2,8 @@
 
 Bad input gives 422 with the field named (``detail[0].loc``), a state that does not allow
 the request (unit taken or uit dienst, transition out of order, closed incident) gives 409,
-an unknown id or call sign 404. Who did it is the ``X-Operator`` header (default ``api``).
+an unknown id or call sign 404. Who did it is the authenticated user (session or API token);
+every route needs the role ``centralist`` on the eenheid it concerns (``korps.identity.deps``).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Header, HTTPException, Path, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 
 from korps.controlroom import kpi, queries, schemas, service
+from korps.controlroom.access import eenheid_of_request, ensure_centralist
 from korps.controlroom.advice import LISTED, advise
 from korps.controlroom.errors import ConflictError, InputError, releasing
 from korps.controlroom.models import CALL_SIGN_MAX
@@ -21,16 +23,23 @@ from korps.controlroom.reference import Reference, bundled_reference
 from korps.controlroom.times import utc_now
 from korps.db.base import MAX_ID
 from korps.db.session import SessionDep
+from korps.identity.deps import AUTHENTICATED, require
+from korps.identity.roles import Principal
 from korps.organisation.fields import Moment
 from korps.organisation.schemas import ErrorOut
 
-router = APIRouter(prefix="/controlroom", tags=["controlroom"])
+# every route: the role centralist on the eenheid the request concerns
+router = APIRouter(
+    prefix="/controlroom",
+    tags=["controlroom"],
+    dependencies=[Depends(require("centralist", unit=eenheid_of_request))],
+)
+CurrentUser = Annotated[Principal, Depends(AUTHENTICATED)]
 T = TypeVar("T")
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "unknown incident, unit or regional unit"},
     409: {"model": ErrorOut, "description": "the current state does not allow this"},
 }
-Operator = Annotated[str, Header(alias="X-Operator", max_length=100)]
 Eenheid = Annotated[str, Query(max_length=120, description="slug of the regional unit")]
 IncidentId = Annotated[int, Path(ge=1, le=MAX_ID, description="id of the incident")]
 CallSign = Annotated[str, Path(max_length=CALL_SIGN_MAX, description="call sign of the unit")]
@@ -85,11 +94,12 @@ def create_incident(
     session: SessionDep,
     data: schemas.IncidentIn,
     response: Response,
-    operator: Operator = "api",
+    me: CurrentUser,
 ) -> schemas.IncidentOut:
     """Register an incident. With an ``idempotency_key`` already used, the first incident
     is returned with 200 and nothing is written."""
-    incident, new = run(lambda: service.intake(session, data=data, actor=operator))
+    ensure_centralist(me, session, slug=data.eenheid)
+    incident, new = run(lambda: service.intake(session, data=data, actor=me.username))
     if not new:
         response.status_code = 200
     return queries.incidents_out(session, [incident], new=new)[0]
@@ -136,7 +146,7 @@ def get_advice(
 )
 @releasing
 def assign(
-    session: SessionDep, incident_id: IncidentId, data: schemas.AssignIn, operator: Operator = "api"
+    session: SessionDep, incident_id: IncidentId, data: schemas.AssignIn, me: CurrentUser
 ) -> schemas.IncidentOut:
     """Send a unit. Of concurrent requests for the same unit exactly one succeeds."""
     run(
@@ -144,7 +154,7 @@ def assign(
             session,
             incident_id=incident_id,
             call_sign=data.unit,
-            actor=operator,
+            actor=me.username,
             version=data.version,
             divert=data.divert,
         )
@@ -154,10 +164,8 @@ def assign(
 
 @router.post("/incidents/{incident_id}/close", response_model=schemas.IncidentOut, responses=ERRORS)
 @releasing
-def close(
-    session: SessionDep, incident_id: IncidentId, operator: Operator = "api"
-) -> schemas.IncidentOut:
-    run(lambda: service.close_incident(session, incident_id=incident_id, actor=operator))
+def close(session: SessionDep, incident_id: IncidentId, me: CurrentUser) -> schemas.IncidentOut:
+    run(lambda: service.close_incident(session, incident_id=incident_id, actor=me.username))
     return queries.incident_detail(session, incident_id=incident_id)
 
 
@@ -181,16 +189,17 @@ def list_units(session: SessionDep, eenheid: Eenheid) -> list[schemas.PatrolUnit
 @router.post("/units", response_model=schemas.PatrolUnitOut, status_code=201)
 @releasing
 def create_unit(
-    session: SessionDep, data: schemas.UnitIn, operator: Operator = "api"
+    session: SessionDep, data: schemas.UnitIn, me: CurrentUser
 ) -> schemas.PatrolUnitOut:
-    unit = run(lambda: service.create_unit(session, data=data, actor=operator))
+    ensure_centralist(me, session, slug=data.basisteam)
+    unit = run(lambda: service.create_unit(session, data=data, actor=me.username))
     return queries.units_out(session, [unit])[0]
 
 
 @router.post("/units/{call_sign}/status", response_model=schemas.PatrolUnitOut, responses=ERRORS)
 @releasing
 def set_status(
-    session: SessionDep, call_sign: CallSign, data: schemas.StatusIn, operator: Operator = "api"
+    session: SessionDep, call_sign: CallSign, data: schemas.StatusIn, me: CurrentUser
 ) -> schemas.PatrolUnitOut:
     """Change a unit's status; a transition out of order, or a change for another job than
     the unit's current one (``incident_id``), is refused with 409."""
@@ -199,7 +208,7 @@ def set_status(
             session,
             call_sign=call_sign,
             status=data.status,
-            actor=operator,
+            actor=me.username,
             version=data.version,
             incident_id=data.incident_id,
         )

@@ -1,7 +1,7 @@
 """HTML pages of the control room (Dutch UI): live board, intake, incident, KPIs.
 
 Actions are plain forms (post, then redirect); the board refreshes itself with htmx every
-3 seconds. The operator's name is remembered in the ``centralist`` cookie.
+3 seconds. The operator is the logged-in centralist.
 """
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ import uuid
 from datetime import datetime, time, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.controlroom import kpi, queries, schemas, service
+from korps.controlroom.access import eenheid_of_request
 from korps.controlroom.advice import LISTED, advise
 from korps.controlroom.areas import areas_for, get_eenheid
 from korps.controlroom.errors import ConflictError, InputError, releasing
@@ -25,12 +26,19 @@ from korps.controlroom.models import PatrolUnit
 from korps.controlroom.reference import bundled_reference
 from korps.controlroom.times import LOCAL, local, minutes_between, utc_now
 from korps.db.session import SessionDep
-from korps.organisation.fields import EARLIEST, LATEST, bad_character
+from korps.identity.deps import require
+from korps.identity.errors import LoginRequired
+from korps.identity.roles import Principal
+from korps.organisation.fields import EARLIEST, LATEST
 from korps.organisation.models import Unit
 from korps.web.limits import dutch_message
 from korps.web.templating import render, templates
 
-router = APIRouter(include_in_schema=False)
+# every page: the role centralist on the eenheid the page concerns
+router = APIRouter(
+    include_in_schema=False,
+    dependencies=[Depends(require("centralist", unit=eenheid_of_request))],
+)
 POLL_SECONDS = 3
 FIELD_LABELS = {
     "eenheid": "Eenheid",
@@ -66,7 +74,11 @@ templates.env.globals["STATUS_LABELS"] = {**service.STATUS_LABELS, **service.INC
 
 
 def _operator(request: Request) -> str:
-    return (request.cookies.get("centralist") or "centralist")[:100]
+    """The logged-in centralist (``korps.identity.deps``): never a name the browser sends."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is None:  # the router's access check runs first; this cannot happen
+        raise LoginRequired()
+    return principal.username
 
 
 def _default_eenheid(session: Session) -> str:
@@ -180,7 +192,6 @@ def intake_submit(
     caller_phone: FormText = "",
     notes: FormText = "",
     idempotency_key: FormText = "",
-    centralist: FormText = "",
 ) -> Response:
     values = {
         "channel": channel,
@@ -196,9 +207,7 @@ def intake_submit(
         "notes": notes,
         "idempotency_key": idempotency_key,
     }
-    operator = (centralist or _operator(request)).strip()[:100]
-    if bad_character(operator):
-        operator = "centralist"
+    operator = _operator(request)
     text = {name: value.strip() for name, value in values.items()}
     try:
         data = schemas.IncidentIn(
@@ -216,7 +225,7 @@ def intake_submit(
             notes=text["notes"] or None,
             idempotency_key=text["idempotency_key"] or None,
         )
-        incident, _new = service.intake(session, data=data, actor=operator or "centralist")
+        incident, _new = service.intake(session, data=data, actor=operator)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "form"
@@ -225,7 +234,6 @@ def intake_submit(
     except InputError as error:
         return _intake_form(request, session, eenheid, values, error, status_code=422)
     response = RedirectResponse(f"/meldkamer/meldingen/{incident.id}", status_code=303)
-    response.set_cookie("centralist", operator or "centralist", samesite="strict")
     return response
 
 

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from korps.db.session import SessionDep
 from korps.formation import schemas, service
 from korps.formation.datafile import PERIOD_RE
+from korps.identity.deps import require, unit_in_path
 from korps.organisation.datafile import CATEGORY_RE
 from korps.organisation.schemas import ErrorOut
 
-router = APIRouter(tags=["formation"])
+# occupancy is not published: planners, team chiefs and the authorities of the unit read it
+router = APIRouter(
+    tags=["formation"],
+    dependencies=[
+        Depends(require("planner", "teamchef", "gezag", "beheerder", unit=unit_in_path("slug")))
+    ],
+)
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "unknown slug"}
 }

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from korps.db.session import SessionDep
 from korps.formation import service
+from korps.identity.deps import require, unit_in_path
 from korps.organisation.datafile import CATEGORY_RE
 from korps.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+# occupancy is not published: planners, team chiefs and the authorities of the unit read it
+router = APIRouter(
+    include_in_schema=False,
+    dependencies=[
+        Depends(require("planner", "teamchef", "gezag", "beheerder", unit=unit_in_path("slug")))
+    ],
+)
 
 
 @router.get("/eenheden/{slug}/bezetting", response_class=HTMLResponse)

@@ -9,11 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from korps.db.session import SessionDep
 from korps.identity import sessions, tokens, totp
-from korps.identity.errors import IdentityError, LoginRefused
-from korps.identity.mail import MailError
-from korps.identity.models import Grant, LoginSession, User
-from korps.web.auth import (
-    AUTHENTICATED,
+from korps.identity.deps import (
     PUBLIC,
     SESSION_COOKIE,
     Access,
@@ -22,6 +18,9 @@ from korps.web.auth import (
     client_address,
     identify,
 )
+from korps.identity.errors import IdentityError, LoginRefused
+from korps.identity.mail import MailError
+from korps.identity.models import LoginSession, User
 from korps.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -330,4 +329,3 @@ def reset(request: Request, session: SessionDep, token: str, nieuw: Text) -> Res
             request, "identity/reset.html", status_code=422, token=token[:100], error=str(exc)
         )
     return RedirectResponse("/aanmelden?wachtwoord=1", status_code=303)
-

@@ -5,7 +5,7 @@ on ``/1/7/`` covers ``/1/7/42/``). A :class:`Principal` is who is calling, with 
 of this request (all of the user's, or only the one an API token is scoped to).
 Services filter their queries with :func:`unit_filter` (what the user may read) and check
 before each write with :func:`allows`; routes declare what they need
-(``korps.web.auth.require``)."""
+(``korps.identity.deps.require``)."""
 
 from __future__ import annotations
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from korps.db.session import SessionDep
+from korps.identity.deps import PUBLIC
 from korps.organisation import schemas, service
 
-router = APIRouter(tags=["organisation"])
+router = APIRouter(tags=["organisation"], dependencies=[Depends(PUBLIC)])  # published
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": schemas.ErrorOut, "description": "unknown slug or code"}
 }

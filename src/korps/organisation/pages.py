@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from korps.db.session import SessionDep
+from korps.identity.deps import PUBLIC
 from korps.organisation import service
 from korps.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(PUBLIC)])  # published
 
 
 @router.get("/", response_class=HTMLResponse)

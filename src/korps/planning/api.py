@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, HTTPException, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, UploadFile
 from pydantic import BaseModel
 
 from korps.db.session import SessionDep
+from korps.identity.deps import require
 from korps.organisation.datafile import DatasetError
 from korps.organisation.schemas import ErrorOut
 from korps.planning import store
@@ -19,7 +20,7 @@ from korps.planning.scenario import Scenario
 from korps.planning.service import allocate_scenario, list_workload, store_workload
 from korps.planning.workload import MAX_BYTES
 
-router = APIRouter(tags=["planning"])
+router = APIRouter(tags=["planning"], dependencies=[Depends(require("planner"))])
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "unknown scenario or unit"},
     422: {"model": ErrorOut, "description": "rules that cannot be met"},

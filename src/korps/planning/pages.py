@@ -8,10 +8,11 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from korps.db.session import SessionDep
+from korps.identity.deps import require
 from korps.organisation.datafile import DatasetError
 from korps.planning import store
 from korps.planning.allocation import AllocationError
@@ -21,7 +22,7 @@ from korps.planning.service import list_workload, store_workload
 from korps.planning.workload import MAX_BYTES
 from korps.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require("planner"))])
 MEDIA = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",

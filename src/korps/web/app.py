@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 import korps
+from korps.audit import pages as audit_pages
 from korps.config import get_settings
 from korps.controlroom import api as controlroom_api
 from korps.controlroom import pages as controlroom_pages
@@ -20,12 +23,18 @@ from korps.controlroom.advice import warm_up
 from korps.db.session import default_engine, session_factory
 from korps.formation import api as formation_api
 from korps.formation import pages as formation_pages
+from korps.identity import api as identity_api
+from korps.identity import pages as identity_pages
+from korps.identity.deps import PUBLIC, Access, Authenticated, csrf_guard
 from korps.organisation import api as organisation_api
 from korps.organisation import pages as organisation_pages
 from korps.organisation.service import NotFoundError
 from korps.planning import api as planning_api
 from korps.planning import pages as planning_pages
+from korps.web import docs
+from korps.web.errors import install_error_pages
 from korps.web.limits import install as install_limits
+from korps.web.security import SecurityMiddleware
 from korps.web.templating import render
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -41,6 +50,65 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+#: every router of the app with its prefix, in matching order (the access-matrix test reads it)
+ROUTERS: list[tuple[str, APIRouter]] = [
+    ("/api/v1", controlroom_api.router),
+    ("/api/v1", organisation_api.router),
+    ("/api/v1", formation_api.router),
+    ("/api/v1", planning_api.router),
+    ("/api/v1", identity_api.router),
+    ("", organisation_pages.router),
+    ("", identity_pages.router),
+    ("", planning_pages.router),
+    ("", formation_pages.router),
+    ("", controlroom_pages.router),
+    ("", audit_pages.router),
+    ("", docs.router),
+]
+
+
+def access_of(route: APIRoute) -> Access | None:
+    """The access a route declares: its Public/Require/pending declaration, else the
+    Authenticated one (a route may take ``CurrentUser`` beside its router's Require)."""
+    found: list[Access] = []
+    stack = [route.dependant]
+    while stack:
+        dependant = stack.pop()
+        if isinstance(dependant.call, Access):
+            found.append(dependant.call)
+        stack.extend(dependant.dependencies)
+    specific = [a for a in found if not isinstance(a, Authenticated)]
+    if len(specific) > 1:
+        return None
+    return specific[0] if specific else (found[0] if found else None)
+
+
+def openapi_with_security(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document with the bearer scheme (personal API tokens) on every operation
+    that is not public."""
+    if app.openapi_schema is not None:
+        return app.openapi_schema
+    schema = app.openapi()
+    schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+    schemes["bearer"] = {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "a personal API token (korps_...), made on /account",
+    }
+    for prefix, router in ROUTERS:
+        for route in router.routes:
+            if not isinstance(route, APIRoute):
+                continue
+            access = access_of(route)
+            if access is None or access.public:
+                continue
+            operations = schema.get("paths", {}).get(prefix + route.path, {})
+            for method in route.methods or ():
+                if method.lower() in operations:
+                    operations[method.lower()]["security"] = [{"bearer": []}]
+    return schema
+
+
 def create_app(engine: Engine | None = None) -> FastAPI:
     """Build the app on ``engine`` (default: the configured database)."""
     app = FastAPI(
@@ -48,21 +116,28 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         title="korps",
         version=korps.__version__,
         description="Open digital backbone of a police regional unit.",
-        openapi_url="/openapi.json",
+        openapi_url=None,  # served below, declared public like every other route
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[csrf_guard],
     )
     app.state.session_factory = session_factory(engine or default_engine())
     install_limits(app)  # body size per route, NUL in paths, short Dutch 422s (web.limits)
+    app.mount("/static/swagger", docs.swagger_assets, name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    # the control room's API first: routes are matched in order, and it takes the most
-    # requests (its paths share no prefix with the others, so the order changes nothing else)
-    app.include_router(controlroom_api.router, prefix="/api/v1")
-    app.include_router(organisation_api.router, prefix="/api/v1")
-    app.include_router(formation_api.router, prefix="/api/v1")
-    app.include_router(planning_api.router, prefix="/api/v1")
-    app.include_router(organisation_pages.router)
-    app.include_router(planning_pages.router)
-    app.include_router(formation_pages.router)
-    app.include_router(controlroom_pages.router)
+    app.add_middleware(SecurityMiddleware)
+    # Who may call what is declared by each router (korps.identity.deps); the control
+    # room's API first: routes are matched in order, and it takes the most requests (its
+    # paths share no prefix with the others, so the order changes nothing else)
+    for prefix, router in ROUTERS:
+        app.include_router(router, prefix=prefix)
+    install_error_pages(app)
+
+    public = [Depends(PUBLIC)]
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=public)
+    def openapi() -> JSONResponse:
+        return JSONResponse(openapi_with_security(app))
 
     @app.exception_handler(NotFoundError)
     def not_found(request: Request, exc: NotFoundError) -> Response:
@@ -71,11 +146,11 @@ def create_app(engine: Engine | None = None) -> FastAPI:
             return JSONResponse({"detail": detail}, status_code=404)
         return render(request, "404.html", status_code=404, detail=detail)
 
-    @app.get("/healthz", include_in_schema=False)
+    @app.get("/healthz", include_in_schema=False, dependencies=public)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/favicon.ico", include_in_schema=False)
+    @app.get("/favicon.ico", include_in_schema=False, dependencies=public)
     def favicon() -> HTMLResponse:
         return HTMLResponse(status_code=204)
 

@@ -5,12 +5,12 @@ the security headers on every response."""
 from __future__ import annotations
 
 import secrets
-from http.cookies import SimpleCookie
+from http.cookies import CookieError, SimpleCookie
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from korps.audit.service import acting
-from korps.web.auth import CSRF_COOKIE
+from korps.identity.deps import CSRF_COOKIE
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -33,7 +33,7 @@ def _cookie(scope: Scope, name: str) -> str | None:
             jar: SimpleCookie = SimpleCookie()
             try:
                 jar.load(value.decode("latin-1"))
-            except Exception:  # noqa: BLE001 - a malformed cookie header is no cookie
+            except CookieError:  # a malformed cookie header holds no cookie
                 return None
             if name in jar:
                 return jar[name].value

@@ -20,14 +20,18 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.audit.service import Context, acting, attribute
 from korps.db.session import SessionDep
+from korps.identity.errors import CsrfRefused, Forbidden, LoginRequired
 from korps.identity.roles import Principal, allows
 from korps.identity.service import principal_of
 from korps.identity.sessions import resolve
 from korps.identity.tokens import resolve_api_token
+from korps.organisation.models import Unit
+from korps.organisation.service import NotFoundError
 
 SESSION_COOKIE = "korps_sessie"
 CSRF_COOKIE = "korps_csrf"
@@ -36,26 +40,6 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 UnitOf = Callable[[Request, Session], str | None]  # the path of the unit a request is about
-
-
-class LoginRequired(Exception):
-    """No (valid) session or token: a page redirects to the login page, the API gives 401."""
-
-    def __init__(self, pending: str | None = None) -> None:
-        super().__init__("aanmelden vereist")
-        self.pending = pending
-
-
-class Forbidden(Exception):
-    """Logged in, but this user's roles do not cover what the route is about: 403."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class CsrfRefused(Exception):
-    pass
 
 
 def client_address(request: Request) -> str:
@@ -181,6 +165,19 @@ class Require(Access):
 
 def require(*roles: str, unit: UnitOf | None = None) -> Require:
     return Require(roles, unit)
+
+
+def unit_in_path(name: str = "slug") -> UnitOf:
+    """The unit named by the path parameter ``name`` (a slug); unknown: 404."""
+
+    def resolve_unit(request: Request, session: Session) -> str | None:
+        slug = str(request.path_params.get(name, ""))[:120]
+        path = session.scalar(select(Unit.path).where(Unit.slug == slug))
+        if path is None:
+            raise NotFoundError(f"onbekende eenheid {slug!r}")
+        return path
+
+    return resolve_unit
 
 
 PUBLIC = Public()

@@ -1,0 +1,68 @@
+"""Which eenheid a control-room request is about, for the access check of its routes
+(``korps.identity.deps.require("centralist", unit=eenheid_of_request)``): the incident's or the
+unit's eenheid, or the eenheid named in the path or the query. A request that names none
+(an intake or a new unit, whose eenheid is in the body) is checked in the route itself
+with :func:`ensure_centralist`."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from korps.controlroom.models import Incident, PatrolUnit
+from korps.db.base import MAX_ID
+from korps.identity.errors import Forbidden
+from korps.identity.roles import Principal, allows
+from korps.organisation.models import Unit
+from korps.organisation.service import NotFoundError
+
+ROLES = ("centralist",)
+
+
+def _path_of_slug(session: Session, slug: str) -> str:
+    path = session.scalar(select(Unit.path).where(Unit.slug == slug[:120]))
+    if path is None:
+        raise NotFoundError(f"onbekende eenheid {slug[:120]!r}")
+    return path
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.isdigit() and 1 <= int(text) <= MAX_ID else None
+
+
+def eenheid_of_request(request: Request, session: Session) -> str | None:
+    params = request.path_params
+    if "incident_id" in params:
+        number = _int(str(params["incident_id"]))
+        path = None
+        if number is not None:
+            path = session.scalar(
+                select(Unit.path)
+                .join(Incident, Incident.eenheid_id == Unit.id)
+                .where(Incident.id == number)
+            )
+        if path is None:
+            raise NotFoundError(f"onbekende melding {str(params['incident_id'])[:20]}")
+        return path
+    if "call_sign" in params:
+        path = session.scalar(
+            select(Unit.path)
+            .join(PatrolUnit, PatrolUnit.eenheid_id == Unit.id)
+            .where(PatrolUnit.call_sign == str(params["call_sign"])[:30])
+        )
+        if path is None:
+            raise NotFoundError(f"onbekende eenheid {str(params['call_sign'])[:30]!r}")
+        return path
+    slug = params.get("eenheid") or request.query_params.get("eenheid")
+    if slug:
+        return _path_of_slug(session, str(slug))
+    return None
+
+
+def ensure_centralist(principal: Principal, session: Session, *, slug: str) -> None:
+    """Refuse (403) a write for a unit (an eenheid, or a basisteam in one) the user is no
+    centralist of; an unknown slug is left to the service, which names the field."""
+    path = session.scalar(select(Unit.path).where(Unit.slug == slug[:120]))
+    if path is not None and not allows(principal, ROLES, path):
+        raise Forbidden("hiervoor is de rol centralist nodig op deze eenheid")
