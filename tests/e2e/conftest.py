@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 import uvicorn
@@ -76,3 +77,39 @@ def browser() -> Iterator[object]:
         )
         yield instance
         instance.close()
+
+
+def staff(session: Any, *, username: str, role: str, unit: str | None) -> str:
+    """A user with ``role`` on ``unit`` and TOTP already set up; returns the TOTP secret."""
+    import pyotp
+
+    from korps.identity.models import User
+    from korps.identity.service import create_user, grant
+    from tests.support.auth import PASSWORD
+
+    user = create_user(session, username=username, name=username.title(), password=PASSWORD)
+    grant(session, username=username, role=role, unit=unit, actor="test")
+    secret = pyotp.random_base32()
+    session.query(User).filter(User.id == user.id).update(
+        {"totp_secret": secret, "totp_enabled": True}
+    )
+    session.commit()
+    return secret
+
+
+def login(page: Any, base: str, *, username: str, secret: str | None = None) -> None:
+    """Log in through the pages: password, then (when set up) the TOTP code."""
+    import pyotp
+    from playwright.sync_api import expect
+
+    from tests.support.auth import PASSWORD
+
+    page.goto(base + "/aanmelden")
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Aanmelden").click()
+    if secret is not None:
+        expect(page).to_have_url(base + "/aanmelden/totp")
+        page.get_by_label("Code (6 cijfers) of herstelcode").fill(pyotp.TOTP(secret).now())
+        page.get_by_role("button", name="Bevestigen").click()
+    expect(page.locator("#account")).to_be_visible()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from korps.controlroom.seed import seed_units
 from tests.conftest import BACKENDS, loaded_database
-from tests.e2e.conftest import serve
+from tests.e2e.conftest import login, serve, staff
 
 pytestmark = pytest.mark.e2e
 
@@ -24,30 +24,45 @@ def meldkamer(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     _pg_admin: Engine | None,
-) -> Iterator[str]:
+) -> Iterator[tuple[str, dict[str, str]]]:
+    secrets: dict[str, str] = {}
+
     def seed(session: Session) -> None:
         seed_units(session, eenheid="rotterdam", per_basisteam=2)
+        for name in ("centralist-een", "centralist-twee"):
+            secrets[name] = staff(session, username=name, role="centralist", unit="rotterdam")
+        secrets["planner-een"] = staff(
+            session, username="planner-een", role="planner", unit="rotterdam"
+        )
 
     folder = tmp_path_factory.mktemp("meldkamer")
     with (
         loaded_database(request.param, folder, _pg_admin, then=seed) as db,
         serve(db.engine) as url,
     ):
-        yield url
+        yield url, secrets
 
 
-def test_prio1_in_charlois_from_intake_to_on_scene(browser: Any, meldkamer: str) -> None:
+def test_prio1_in_charlois_from_intake_to_on_scene(
+    browser: Any, meldkamer: tuple[str, dict[str, str]]
+) -> None:
+    """A centralist logs in with TOTP and registers an incident (issue 10)."""
     from playwright.sync_api import expect
 
-    board = browser.new_page(viewport={"width": 1280, "height": 1000})
+    base, secrets = meldkamer
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    board = context.new_page()
+    login(board, base, username="centralist-een", secret=secrets["centralist-een"])
+    meldkamer = base
     board.goto(meldkamer + "/")
     board.get_by_role("link", name="Meldkamer").click()
     expect(board).to_have_url(meldkamer + "/meldkamer/rotterdam")
     expect(board.locator("#meldingen-leeg")).to_be_visible()
     expect(board.locator("[data-status='beschikbaar'] li")).to_have_count(34)
 
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()  # the same login: a second window of the same centralist
     page.goto(meldkamer + "/meldkamer/rotterdam/nieuw")
+    expect(page.locator("#centralist")).to_have_text("centralist-een")
     category = page.get_by_label("Classificatie", exact=True)
     category.select_option(label="Woninginbraak heterdaad (prio 1)")
     page.get_by_label("Gemeente", exact=True).fill("Rotterdam")
@@ -91,14 +106,23 @@ def test_prio1_in_charlois_from_intake_to_on_scene(browser: Any, meldkamer: str)
     expect(page.locator("#status")).to_contain_text("afgesloten")
     closed = board.locator(f"#afgesloten tr[data-id='{number.group(1)}']")
     expect(closed).to_contain_text("binnen 15 min", timeout=10_000)
+    expect(page.locator("#tijdlijn")).to_contain_text("centralist-een")
+    expect(page.locator("#tijdlijn")).to_contain_text("centralist-een")
     page.close()
     board.close()
+    context.close()
+    context.close()
 
 
-def test_bad_intake_names_the_field_and_keeps_the_input(browser: Any, meldkamer: str) -> None:
+def test_bad_intake_names_the_field_and_keeps_the_input(
+    browser: Any, meldkamer: tuple[str, dict[str, str]]
+) -> None:
     from playwright.sync_api import expect
 
-    page = browser.new_page()
+    base, secrets = meldkamer
+    page = browser.new_context().new_page()
+    login(page, base, username="centralist-twee", secret=secrets["centralist-twee"])
+    meldkamer = base
     page.goto(meldkamer + "/meldkamer/rotterdam/nieuw")
     page.get_by_label("Classificatie", exact=True).select_option(label="Burenruzie (prio 2)")
     page.get_by_label("Gemeente", exact=True).fill("Utrecht")
@@ -108,3 +132,25 @@ def test_bad_intake_names_the_field_and_keeps_the_input(browser: Any, meldkamer:
     expect(page.locator("#fout")).to_contain_text("outside the area of Eenheid Rotterdam")
     expect(page.get_by_label("Adres", exact=True)).to_have_value("Domplein 1")
     page.close()
+
+
+def test_a_planner_cannot_open_the_meldkamer_and_logout_ends_the_session(
+    browser: Any, meldkamer: tuple[str, dict[str, str]]
+) -> None:
+    from playwright.sync_api import expect
+
+    base, secrets = meldkamer
+    page = browser.new_context().new_page()
+    page.goto(base + "/meldkamer/rotterdam")  # anonymous: to the login page, and back after
+    expect(page).to_have_url(re.compile(r"/aanmelden\?volgende=%2Fmeldkamer%2Frotterdam$"))
+    login(page, base, username="planner-een", secret=secrets["planner-een"])
+    response = page.goto(base + "/meldkamer/rotterdam")
+    assert response is not None and response.status == 403
+    expect(page.locator("#reden")).to_contain_text("centralist")
+    page.goto(base + "/scenarios")
+    expect(page.locator("h1")).to_contain_text("Scenario")
+    page.get_by_role("button", name="Afmelden").click()
+    expect(page).to_have_url(base + "/aanmelden?afgemeld=1")
+    page.goto(base + "/scenarios")
+    expect(page).to_have_url(re.compile(r"/aanmelden\?volgende="))
+    page.context.close()

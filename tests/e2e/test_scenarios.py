@@ -12,10 +12,18 @@ from sqlalchemy.orm import Session
 
 from korps.planning import store
 from tests.conftest import BACKENDS, loaded_database
-from tests.e2e.conftest import serve
+from tests.e2e.conftest import login, serve, staff
 
 pytestmark = pytest.mark.e2e
 EXAMPLES = Path(__file__).parents[2] / "examples"
+SECRETS: dict[str, str] = {}
+
+
+def planner_page(browser: Any, base: str) -> Any:
+    """A logged-in planner's page (TOTP codes are single use: one login per test step)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    login(page, base, username="planner-e2e", secret=SECRETS["planner"])
+    return page
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -29,6 +37,7 @@ def planning_server(
     def save_examples(session: Session) -> None:
         for path in sorted(EXAMPLES.glob("*.yaml")):
             store.save(session, text=path.read_text(encoding="utf-8"), file=str(path))
+        SECRETS["planner"] = staff(session, username="planner-e2e", role="planner", unit="politie")
 
     folder = tmp_path_factory.mktemp("plan")
     with (
@@ -45,7 +54,7 @@ def proposed(page: Any, team: str) -> str:
 def test_change_a_weight_and_see_table_and_chart_update(browser: Any, planning_server: str) -> None:
     from playwright.sync_api import expect
 
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page = planner_page(browser, planning_server)
     page.goto(planning_server + "/scenarios")
     page.get_by_role("link", name="Werklast Oost-Nederland (misdrijven en inwoners)").click()
     expect(page.locator("h1")).to_have_text("Werklast Oost-Nederland (misdrijven en inwoners)")
@@ -68,14 +77,14 @@ def test_change_a_weight_and_see_table_and_chart_update(browser: Any, planning_s
     expect(total).to_have_text("3.228,5")
     # a weight that is not a number is refused with a message, nothing changes
     page.get_by_label("gewicht misdrijven_2023 niveau 1").fill("-1")
-    expect(page.locator("#fout")).to_contain_text("must be >= 0")
+    expect(page.locator("#fout")).to_contain_text("moet een eindig getal >= 0 zijn")
     page.close()
 
 
 def test_save_compare_and_export(browser: Any, planning_server: str) -> None:
     from playwright.sync_api import expect
 
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page = planner_page(browser, planning_server)
     page.goto(planning_server + "/scenarios/uitbreiding-oost-nederland-2024")
     expect(page.locator("#verdeling tr[data-team='on-veluwe-west'] td.voorstel")).to_have_text(
         "3,4"
