@@ -331,3 +331,40 @@ def test_security_headers_and_local_docs(client: TestClient) -> None:
     assert docs.status_code == 200 and "cdn" not in docs.text.lower()
     assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
     assert "<script>" not in docs.text  # no inline script
+
+
+def test_the_beheerder_manages_users_and_reads_the_audit_trail(client: TestClient, db: Db) -> None:
+    from tests.support.auth import login_as
+
+    login_as(client, db.engine, role="beheerder", unit="politie", username="beheer")
+    made = client.post(
+        "/beheer/gebruikers",
+        data={
+            "gebruikersnaam": "nieuwe-planner",
+            "naam": "Nieuwe Planner",
+            "email": "np@korps.test",
+        },
+    )
+    assert made.status_code == 303
+    before = snapshot(db)
+    bad = client.post(
+        "/beheer/rollen",
+        data={"gebruikersnaam": "nieuwe-planner", "rol": "planner", "eenheid": "nergens"},
+    )
+    assert bad.status_code == 422 and "onbekende eenheid" in bad.text
+    assert snapshot(db) == before
+    granted = client.post(
+        "/beheer/rollen",
+        data={"gebruikersnaam": "nieuwe-planner", "rol": "planner", "eenheid": "politie"},
+    )
+    assert granted.status_code == 303
+    page = client.get("/beheer/gebruikers")
+    assert 'data-user="nieuwe-planner"' in page.text and "planner@politie" in page.text
+    own = client.post("/beheer/gebruikers/beheer/status", data={"uit": "1"})
+    assert own.status_code == 422
+    audit = client.get("/beheer/audit", params={"actor": "beheer"})
+    assert audit.status_code == 200 and "rol toegekend" in audit.text
+    exported = client.get("/beheer/audit.csv", params={"action": "rol"})
+    lines = exported.text.splitlines()
+    assert lines[0].startswith("id;tijd;wie") and any("rol toegekend" in line for line in lines)
+    assert all("aangemeld" not in line for line in lines[1:])  # the filter holds

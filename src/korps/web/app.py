@@ -23,6 +23,7 @@ from korps.controlroom.advice import warm_up
 from korps.db.session import default_engine, session_factory
 from korps.formation import api as formation_api
 from korps.formation import pages as formation_pages
+from korps.identity import admin as identity_admin
 from korps.identity import api as identity_api
 from korps.identity import pages as identity_pages
 from korps.identity.deps import PUBLIC, Access, Authenticated, csrf_guard
@@ -63,6 +64,7 @@ ROUTERS: list[tuple[str, APIRouter]] = [
     ("", formation_pages.router),
     ("", controlroom_pages.router),
     ("", audit_pages.router),
+    ("", identity_admin.router),
     ("", docs.router),
 ]
 
