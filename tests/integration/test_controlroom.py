@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 
 from korps.controlroom import schemas, service
 from korps.controlroom.advice import advise
@@ -382,3 +382,20 @@ def test_units_and_board_api(client: TestClient) -> None:
         "desk",
     }
     assert client.get(f"{API}/board", params={"eenheid": "nergens"}).status_code == 404
+
+
+def test_reading_a_callers_details_is_audited(client: TestClient, cr_db: Db) -> None:
+    """Issue 10: a read of personal data (the caller's name and phone) is on record."""
+    made = client.post(f"{API}/incidents", json=body(caller_name="P. Jansen", caller_phone="0612"))
+    number = made.json()["id"]
+    with cr_db.engine.connect() as connection:
+        query = text(
+            "SELECT actor FROM audit_entry WHERE entity = 'incident' AND entity_id = :id "
+            "AND action = 'ingezien: gegevens melder'"
+        )
+        before = connection.execute(query, {"id": number}).all()
+        assert client.get(f"{API}/incidents/{number}").json()["caller_name"] == "P. Jansen"
+        assert client.get(f"/meldkamer/meldingen/{number}").status_code == 200
+        after = connection.execute(query, {"id": number}).all()
+    assert len(after) == len(before) + 2
+    assert {row[0] for row in after} == {"centralist-rotterdam"}

@@ -6,11 +6,15 @@ with :func:`ensure_centralist`."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from korps.audit.service import append, entry
 from korps.controlroom.models import Incident, PatrolUnit
+from korps.controlroom.schemas import IncidentOut
 from korps.db.base import MAX_ID
 from korps.identity.errors import Forbidden
 from korps.identity.roles import Principal, allows
@@ -66,3 +70,24 @@ def ensure_centralist(principal: Principal, session: Session, *, slug: str) -> N
     path = session.scalar(select(Unit.path).where(Unit.slug == slug[:120]))
     if path is not None and not allows(principal, ROLES, path):
         raise Forbidden("hiervoor is de rol centralist nodig op deze eenheid")
+
+
+def audit_caller_reads(session: Session, incidents: list[IncidentOut]) -> list[IncidentOut]:
+    """Put on record who read a caller's name or phone number (personal data): one audit
+    entry per incident shown with them, committed before the answer leaves."""
+    rows = [
+        entry(
+            at=datetime.now(UTC),
+            entity="incident",
+            entity_id=i.id,
+            action="ingezien: gegevens melder",
+            before=None,
+            after=None,
+        )
+        for i in incidents
+        if i.caller_name or i.caller_phone
+    ]
+    if rows:
+        append(session, rows)
+        session.commit()
+    return incidents

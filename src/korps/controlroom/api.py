@@ -15,7 +15,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 
 from korps.controlroom import kpi, queries, schemas, service
-from korps.controlroom.access import eenheid_of_request, ensure_centralist
+from korps.controlroom.access import audit_caller_reads, eenheid_of_request, ensure_centralist
 from korps.controlroom.advice import LISTED, advise
 from korps.controlroom.errors import ConflictError, InputError, releasing
 from korps.controlroom.models import CALL_SIGN_MAX
@@ -115,15 +115,17 @@ def list_incidents(
     until: Since = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[schemas.IncidentOut]:
-    return queries.list_incidents(
+    listed = queries.list_incidents(
         session, eenheid=eenheid, open_only=open_only, since=since, until=until, limit=limit
     )
+    return audit_caller_reads(session, listed)
 
 
 @router.get("/incidents/{incident_id}", response_model=schemas.IncidentOut, responses=ERRORS)
 @releasing
 def get_incident(session: SessionDep, incident_id: IncidentId) -> schemas.IncidentOut:
-    return queries.incident_detail(session, incident_id=incident_id)
+    incident = queries.incident_detail(session, incident_id=incident_id)
+    return audit_caller_reads(session, [incident])[0]
 
 
 @router.get("/incidents/{incident_id}/advice", response_model=schemas.Advice, responses=ERRORS)

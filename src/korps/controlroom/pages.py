@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.controlroom import kpi, queries, schemas, service
-from korps.controlroom.access import eenheid_of_request
+from korps.controlroom.access import audit_caller_reads, eenheid_of_request
 from korps.controlroom.advice import LISTED, advise
 from korps.controlroom.areas import areas_for, get_eenheid
 from korps.controlroom.errors import ConflictError, InputError, releasing
@@ -244,7 +244,9 @@ def _incident_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    incident = queries.incident_detail(session, incident_id=incident_id)
+    incident = audit_caller_reads(
+        session, [queries.incident_detail(session, incident_id=incident_id)]
+    )[0]
     advice = None
     if incident.status != "afgesloten":
         advice = advise(session, incident_id=incident_id, limit=LISTED)
