@@ -13,15 +13,24 @@ Each client loops: register an incident (a fresh idempotency key; 1 in 20 is sen
 as a retry), ask the advice, assign the first candidate (on 409, because another client
 took it a moment earlier, the next one), then free the unit again (``vrij``) so the pool of
 units does not run dry. Printed: incidents/s, requests/s and p50/p95/p99 latency per kind of
-request; afterwards the incidents are counted in the database, to show that none was lost
-or duplicated, and that no unit has two open assignments. Target (issue 5): p95 < 100 ms at
-200 incidents/s. This is a benchmark, not a test: it only reports.
+request. Target (issue 5): p95 < 100 ms at 200 incidents/s.
+
+Afterwards the database is reconciled with what the clients were told, by key sets, not
+counts: every acknowledged intake's idempotency key is stored (none lost), every stored key
+was sent by a client (nothing made up), no key is stored twice, every acknowledged
+assignment is stored, and no unit's assignment periods overlap (over the whole run, not only
+the assignments still open at the end). A release counts an incident as done only when it
+was answered 200. A request that fails on the connection is sent again only when that is
+safe: GETs, and intakes (the idempotency key makes a resend harmless); an assignment or a
+status change whose answer was lost is counted as unknown and left to the reconciliation.
+Exit code 1 when any of these checks fails, 0 otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import random
 import socket
@@ -30,17 +39,18 @@ import sys
 import tempfile
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import httpx
 import numpy as np
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
-from korps.controlroom.models import Assignment, Incident
+from korps.controlroom.models import Assignment, Incident, PatrolUnit
 from korps.controlroom.seed import seed_units
 from korps.db.migrate import upgrade_to_head
 from korps.db.session import make_engine, session_factory
@@ -80,8 +90,11 @@ class Stats:
     def __init__(self) -> None:
         self.latency: dict[str, list[float]] = defaultdict(list)
         self.status: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-        self.keys: set[str] = set()
-        self.ids: set[int] = set()
+        self.keys: set[str] = set()  # intakes acknowledged (201, or 200 for a resend)
+        self.sent_keys: set[str] = set()  # every idempotency key a client sent
+        self.assigned: set[tuple[int, str]] = set()  # (incident id, call sign) answered 201
+        self.unknown = 0  # non-idempotent requests whose answer was lost: not resent
+        self.failed_releases = 0
         self.incidents = 0
         self.retries = 0
         self.no_candidate = 0
@@ -90,9 +103,19 @@ class Stats:
         self.total: list[float] = []  # ms from its scheduled time to its release
 
     async def call(
-        self, client: aiohttp.ClientSession, kind: str, method: str, path: str, **kw: Any
+        self,
+        client: aiohttp.ClientSession,
+        kind: str,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool | None = None,
+        **kw: Any,
     ) -> tuple[int, Any]:
-        """One request; returns its status and parsed JSON body (None when not JSON)."""
+        """One request; returns its status and parsed JSON body (None when not JSON). On a
+        connection error (e.g. a keep-alive connection just closed) it is sent once more
+        only if ``idempotent`` (default: GET); otherwise the status is 0 (answer unknown)."""
+        safe = method == "GET" if idempotent is None else idempotent
         start = time.perf_counter()
         for attempt in (1, 2):
             try:
@@ -100,7 +123,11 @@ class Stats:
                     body = await response.json() if response.content_type.endswith("json") else None
                     status = response.status
                 break
-            except aiohttp.ClientConnectionError:  # e.g. a keep-alive connection just closed
+            except aiohttp.ClientConnectionError:
+                if not safe:
+                    self.unknown += 1
+                    self.status[kind][0] += 1
+                    return 0, None
                 if attempt == 2:
                     raise
                 self.transport_errors += 1
@@ -124,14 +151,18 @@ async def one_incident(client: aiohttp.ClientSession, stats: Stats, rng: random.
         "idempotency_key": key,
         **({"basisteam": basisteam} if basisteam else {}),
     }
-    status, created = await stats.call(client, "intake", "POST", f"{api}/incidents", json=body)
+    stats.sent_keys.add(key)
+    intake = f"{api}/incidents"
+    status, created = await stats.call(client, "intake", "POST", intake, idempotent=True, json=body)
     if status != 201:
         return
     stats.keys.add(key)
     number = created["id"]
     if rng.random() < 0.05:  # a retry of the same request must not make a second one
-        again, first = await stats.call(client, "intake", "POST", f"{api}/incidents", json=body)
-        assert again == 200 and first["id"] == number, first
+        again, first = await stats.call(
+            client, "intake", "POST", intake, idempotent=True, json=body
+        )
+        assert again == 200 and first["id"] == number, (again, first)
         stats.retries += 1
     _, advice = await stats.call(client, "advice", "GET", f"{api}/incidents/{number}/advice")
     sent = None
@@ -145,13 +176,19 @@ async def one_incident(client: aiohttp.ClientSession, stats: Stats, rng: random.
         )
         if status == 201:
             sent = candidate["call_sign"]
+            stats.assigned.add((number, sent))
             break
+        if status == 0:
+            return  # the answer was lost: the reconciliation tells what happened
     if sent is None:
         stats.no_candidate += 1
         return
-    await stats.call(
+    status, _ = await stats.call(
         client, "release", "POST", f"{api}/units/{sent}/status", json={"status": "vrij"}
     )
+    if status != 200:
+        stats.failed_releases += 1
+        return
     stats.incidents += 1
 
 
@@ -179,12 +216,15 @@ async def client_loop(
 
 
 async def drive(
-    url: str, clients: int, seconds: float, incidents: int, rate: float
+    url: str, clients: int, seconds: float, incidents: int, rate: float, token: str
 ) -> tuple[Stats, float]:
     stats = Stats()
     connector = aiohttp.TCPConnector(limit=clients, limit_per_host=clients)
     timeout = aiohttp.ClientTimeout(total=60)
-    async with aiohttp.ClientSession(url, connector=connector, timeout=timeout) as client:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with aiohttp.ClientSession(
+        url, connector=connector, timeout=timeout, headers=headers
+    ) as client:
         # warm up: numba's compiled policy, the areas cache, the connection pools
         for _ in range(4):
             await stats.call(client, "warm-up", "GET", "/api/v1/controlroom/reference")
@@ -228,6 +268,23 @@ def cpu_seconds(name: str | None = None, root: int | None = None) -> float:
         ):
             total += (int(fields[11]) + int(fields[12])) / TICK
     return total
+
+
+def bench_token(session: Session) -> str:
+    """A bearer token of a benchmark user who is centralist of Rotterdam (the API's access
+    control applies to the load as to any client)."""
+    from korps.identity.service import create_user, grant
+    from korps.identity.tokens import create_api_token
+
+    user = create_user(
+        session, username="bench-centralist", name="Benchmark centralist", kind="medewerker"
+    )
+    scope = grant(
+        session, username=user.username, role="centralist", unit="rotterdam", actor="bench"
+    )
+    value, _ = create_api_token(session, user=user, grant_id=scope.id, name="load", days=1)
+    session.commit()
+    return value
 
 
 def start_server(database_url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
@@ -274,12 +331,14 @@ def main() -> None:
     database_url = schema_url(base, schema)
     engine = make_engine(database_url)
     process = None
+    failed = False
     try:
         upgrade_to_head(engine)
         with session_factory(engine)() as session:
             for name in bundled_names():
                 load(session, name_or_path=name)
             seed_units(session, eenheid="rotterdam", per_basisteam=args.units_per_basisteam)
+            token = bench_token(session)
         port = free_port()
         process = start_server(database_url, port, args.workers)
         server = f"korps serve --workers {args.workers}"
@@ -290,13 +349,22 @@ def main() -> None:
             flush=True,
         )
         acknowledged: set[str] = set()
+        sent_keys: set[str] = set()
+        assigned: set[tuple[int, str]] = set()
         retries = 0
         summary = []
         for rate in [float(r) for r in args.rates.split(",")]:
             print(f"\n-- offered: {f'{rate:g} incidents/s' if rate > 0 else 'closed loop'}")
             before = (cpu_seconds(root=process.pid), cpu_seconds("postgres"), time.process_time())
             stats, elapsed = asyncio.run(
-                drive(f"http://127.0.0.1:{port}", args.clients, args.seconds, args.incidents, rate)
+                drive(
+                    f"http://127.0.0.1:{port}",
+                    args.clients,
+                    args.seconds,
+                    args.incidents,
+                    rate,
+                    token,
+                )
             )
             after = (cpu_seconds(root=process.pid), cpu_seconds("postgres"), time.process_time())
             report(stats, elapsed)
@@ -307,7 +375,18 @@ def main() -> None:
                 f"{used[1] * per:.1f} ms, load client {used[2] * per:.1f} ms; all three used "
                 f"{sum(used) / elapsed:.2f} of the machine's {os.cpu_count()} cores"
             )
+            refused = {
+                kind: n
+                for kind, codes in stats.status.items()
+                for code, n in codes.items()
+                if code not in (200, 201, 409)
+            }
+            if stats.incidents == 0 or refused:
+                print(f"  FAILED: {stats.incidents} incidents done; unexpected answers {refused}")
+                failed = True
             acknowledged |= stats.keys
+            sent_keys |= stats.sent_keys
+            assigned |= stats.assigned
             retries += stats.retries
             every = np.concatenate([np.asarray(v) for v in stats.latency.values()])
             summary.append((rate, stats.incidents / elapsed, *np.percentile(every, [50, 95, 99])))
@@ -316,21 +395,10 @@ def main() -> None:
             offered = f"{rate:8g}" if rate > 0 else "  closed"
             print(f"{offered}  {done:6.1f}  {p50:7.1f}  {p95:7.1f}  {p99:7.1f}")
         with session_factory(engine)() as session:
-            stored = session.scalar(select(func.count()).select_from(Incident)) or 0
-            keys = session.scalar(select(func.count(func.distinct(Incident.idempotency_key)))) or 0
-            double_open = session.execute(
-                select(Assignment.patrol_unit_id)
-                .where(Assignment.released_at.is_(None))
-                .group_by(Assignment.patrol_unit_id)
-                .having(func.count() > 1)
-            ).all()
-        lost = len(acknowledged) - stored
-        print(
-            f"database: {stored} incidents for {len(acknowledged)} acknowledged intakes "
-            f"({retries} retried with the same key), {keys} distinct keys: "
-            f"{'none lost or duplicated' if lost == 0 and keys == stored else f'MISMATCH {lost}'}; "
-            f"units with two open assignments: {len(double_open)}"
-        )
+            problems = reconcile(session, acknowledged, sent_keys, assigned, retries)
+        if problems:
+            print("RECONCILIATION FAILED:\n  " + "\n  ".join(problems))
+            failed = True
     finally:
         if process is not None:
             process.terminate()
@@ -343,6 +411,67 @@ def main() -> None:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+    sys.exit(1 if failed else 0)
+
+
+def reconcile(
+    session: Session,
+    acknowledged: set[str],
+    sent_keys: set[str],
+    assigned: set[tuple[int, str]],
+    retries: int,
+) -> list[str]:
+    """The database against what the clients were told, by key sets; returns the problems
+    (and prints what it checked)."""
+    problems: list[str] = []
+    rows = session.execute(select(Incident.id, Incident.idempotency_key)).all()
+    stored = Counter(key for _, key in rows)
+    keys = set(stored)
+    lost = acknowledged - keys
+    made_up = keys - sent_keys
+    twice = {key for key, n in stored.items() if n > 1}
+    print(
+        f"database: {len(rows)} incidents, {len(keys)} distinct keys; {len(acknowledged)} "
+        f"intakes acknowledged ({retries} resent with the same key), {len(sent_keys)} sent; "
+        f"stored but never acknowledged (answer lost): {len(keys & sent_keys - acknowledged)}"
+    )
+    if lost:
+        problems.append(f"{len(lost)} acknowledged intakes not stored, e.g. {sorted(lost)[:3]}")
+    if made_up:
+        problems.append(f"{len(made_up)} stored keys no client sent, e.g. {sorted(made_up)[:3]}")
+    if twice:
+        problems.append(f"{len(twice)} keys stored more than once, e.g. {sorted(twice)[:3]}")
+    periods = session.execute(
+        select(
+            Assignment.incident_id,
+            PatrolUnit.call_sign,
+            Assignment.assigned_at,
+            Assignment.released_at,
+        )
+        .join(PatrolUnit, PatrolUnit.id == Assignment.patrol_unit_id)
+        .order_by(PatrolUnit.call_sign, Assignment.assigned_at, Assignment.id)
+    ).all()
+    missing = assigned - {(incident, unit) for incident, unit, _, _ in periods}
+    if missing:
+        problems.append(f"{len(missing)} acknowledged assignments not stored")
+    overlaps = 0
+    example = ""
+    for before, after in itertools.pairwise(periods):
+        if before.call_sign != after.call_sign:
+            continue
+        if before.released_at is None or after.assigned_at < before.released_at:
+            overlaps += 1
+            example = example or (
+                f"{after.call_sign}: incident {before.incident_id} from {before.assigned_at} to "
+                f"{before.released_at}, incident {after.incident_id} from {after.assigned_at}"
+            )
+    print(
+        f"assignments: {len(periods)} stored, {len(assigned)} acknowledged, all stored: "
+        f"{'yes' if not missing else 'NO'}; units whose assignment periods overlap: {overlaps}"
+    )
+    if overlaps:
+        problems.append(f"{overlaps} overlapping assignment periods, e.g. {example}")
+    return problems
 
 
 def report(stats: Stats, elapsed: float) -> None:
@@ -350,8 +479,9 @@ def report(stats: Stats, elapsed: float) -> None:
     print(
         f"{stats.incidents} incidents (intake + advice + assignment + release) in {elapsed:.1f} s: "
         f"{stats.incidents / elapsed:.1f} incidents/s, {requests / elapsed:.1f} requests/s; "
-        f"{stats.no_candidate} without a free unit; {stats.transport_errors} requests resent "
-        "after a connection error"
+        f"{stats.no_candidate} without a free unit; {stats.transport_errors} idempotent "
+        f"requests resent after a connection error, {stats.unknown} others whose answer was "
+        f"lost (not resent); {stats.failed_releases} releases not answered 200"
     )
     every = np.concatenate([np.asarray(v) for v in stats.latency.values()])
     for kind, values in [*sorted(stats.latency.items()), ("all", list(every))]:
