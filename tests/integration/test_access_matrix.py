@@ -77,6 +77,7 @@ def app_db(
             "call_sign": str(call_sign),
             "fmt": "csv",
             "token": "onbekend",
+            "username": "zaaier",
             "session_id": "999999",
             "token_id": "999999",
         }
