@@ -9,14 +9,16 @@ a minute per database: ``MAX_EXAMPLES`` per operation.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
 from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from schemathesis.hooks import HookContext
+from schemathesis.generation import GenerationMode
+from schemathesis.hooks import HookContext, HookDispatcher, HookScope
 
 from korps.web.app import create_app
 from tests.conftest import Db
@@ -30,6 +32,11 @@ from tests.integration.test_hardening_fixtures import (
 
 __all__ = ["api_headers", "hardening_db"]
 MAX_EXAMPLES = 25
+# Every check but one. positive_data_acceptance wants every schema-valid request accepted;
+# the API refuses, with its documented 422 naming the field, values JSON Schema cannot rule
+# out: a category not in the classification table, a call sign no unit has, a time in year
+# 235, a NUL in a query. (not_a_server_error and the schema checks still see those answers.)
+EXCLUDED = [schemathesis.checks.positive_data_acceptance]
 SLUGS = ["rotterdam", "rotterdam-d1-charlois", "rotterdam-d", "politie", "oost-nederland"]
 REAL: dict[str, list[Any]] = {
     "slug": SLUGS,
@@ -64,27 +71,19 @@ def _incidents(client: Any, headers: dict[str, str]) -> list[int]:
     return ids
 
 
-@pytest.fixture(scope="module")
-def api_schema(hardening_db: Db, api_headers: Headers) -> Any:
-    app = create_app(hardening_db.engine)
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-    from fastapi.testclient import TestClient
+def realistic(real: dict[str, list[Any]]) -> HookDispatcher:
+    """Hooks that put realistic values among the generated ones (positive mode only: in
+    negative mode they would turn invalid requests valid)."""
+    hooks = HookDispatcher(scope=HookScope.TEST)
 
-    with TestClient(app) as client:
-        incident_ids = _incidents(client, api_headers(API))
-    real = {**REAL, "incident_id": [*incident_ids, 2**31 - 1]}
-
-    @schema.hook
     def flatmap_path_parameters(
         _ctx: HookContext, path_parameters: dict[str, Any]
     ) -> st.SearchStrategy[Any]:
         return _mixed(path_parameters, real)
 
-    @schema.hook
     def flatmap_query(_ctx: HookContext, query: dict[str, Any]) -> st.SearchStrategy[Any]:
         return _mixed(query, real)
 
-    @schema.hook
     def flatmap_body(ctx: HookContext, body: Any) -> st.SearchStrategy[Any]:
         operation = ctx.operation
         if operation is None or not isinstance(body, dict):
@@ -93,20 +92,56 @@ def api_schema(hardening_db: Db, api_headers: Headers) -> Any:
             return st.sampled_from([body, {**body, **intake_body()}, intake_body()])
         return _mixed(body, real)
 
-    return schema
+    for hook in (flatmap_path_parameters, flatmap_query, flatmap_body):
+        hooks.register_hook_with_name(hook, hook.__name__)
+    return hooks
 
 
-schema = schemathesis.pytest.from_fixture("api_schema")
+@pytest.fixture(scope="module")
+def api_schema(hardening_db: Db, api_headers: Headers) -> tuple[Any, HookDispatcher]:
+    """The live OpenAPI of an app on the test database, and the realistic-value hooks."""
+    app = create_app(hardening_db.engine)
+    with TestClient(app) as client:
+        incident_ids = _incidents(client, api_headers(API))
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    return schema, realistic({**REAL, "incident_id": [*incident_ids, 2**31 - 1]})
 
 
-@schema.parametrize()
-@settings(
-    max_examples=MAX_EXAMPLES,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-    derandomize=True,
-)
+def _run(
+    operation: Any, mode: GenerationMode, headers: dict[str, str], hooks: HookDispatcher
+) -> list[str]:
+    """Fuzz one operation in one mode; the failures found (schemathesis's messages)."""
+    failures: list[str] = []
+    positive = mode == GenerationMode.POSITIVE
+
+    @given(case=operation.as_strategy(generation_mode=mode, hooks=hooks if positive else None))
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+        database=None,
+    )
+    def fuzz(case: schemathesis.Case) -> None:
+        try:
+            case.call_and_validate(headers=headers, excluded_checks=EXCLUDED)
+        except BaseException as exc:  # schemathesis's FailureGroup: the checks that failed
+            failures.append(f"{operation.label} ({mode}): {str(exc)[:3000]}")
+            raise
+
+    with contextlib.suppress(BaseExceptionGroup, Exception):  # reported with the others
+        fuzz()
+    return failures[-1:]  # the minimal example hypothesis shrank to
+
+
 def test_every_operation_answers_within_its_schema(
-    case: schemathesis.Case, api_headers: Callable[[str], dict[str, str]]
+    api_schema: tuple[Any, HookDispatcher], api_headers: Headers
 ) -> None:
-    case.call_and_validate(headers=api_headers(case.path))
+    schema, hooks = api_schema
+    failures: list[str] = []
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 28
+    for operation in operations:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            failures += _run(operation, mode, api_headers(operation.path), hooks)
+    assert failures == [], "\n\n".join(failures)

@@ -5,11 +5,12 @@
   chunks, as soon as the bytes received pass the limit (never more than the limit is kept
   in memory). File uploads (``multipart/form-data``) have a limit of their own.
 * **NUL in the address**: a path or query with ``%00`` is refused with 422 (PostgreSQL
-  cannot even compare such a text with a column).
+  cannot even compare such a text with a column), and so is a query parameter without a name.
 * **422 answers never echo the input**: each error carries its field, a Dutch message and
   at most :data:`EXCERPT` characters of the value, made safe for JSON (``NaN``, ``1e400``
   and lone surrogates in a body used to make the refusal itself fail with 500).
-* **OpenAPI**: every operation documents the 400, 413 and 422 answers it can give.
+* **OpenAPI**: every operation documents the 400, 413 and 422 answers it can give, and the
+  401/403 of the access check that guards it.
 
 :func:`install` wires it all into an app.
 """
@@ -19,14 +20,16 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import fastapi.routing
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from korps.controlroom.schemas import FIELD_LABELS
@@ -89,6 +92,9 @@ def nul_in_address(where: str) -> Callable[[Receive, Send], Any]:
     return _json(422, {"detail": [{"loc": [where], "msg": message, "type": "value_error"}]})
 
 
+_NAMELESS = {"loc": ["query"], "msg": "parameter zonder naam in het adres", "type": "value_error"}
+
+
 class RequestLimits:
     """ASGI middleware: NUL in path or query (422) and body size per route (413)."""
 
@@ -103,8 +109,12 @@ class RequestLimits:
         if b"%00" in raw_path.lower() or "\x00" in scope["path"]:
             await nul_in_address("path")(receive, send)
             return
-        if b"%00" in bytes(scope.get("query_string", b"")).lower():
+        query = bytes(scope.get("query_string", b""))
+        if b"%00" in query.lower():
             await nul_in_address("query")(receive, send)
+            return
+        if any(part.startswith(b"=") for part in query.split(b"&")):
+            await _json(422, {"detail": [_NAMELESS]})(receive, send)
             return
         headers = dict(scope.get("headers") or [])
         content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
@@ -240,6 +250,45 @@ DOCUMENTED = {
     "400": "the body is not valid JSON or form data (e.g. nested too deeply)",
     "413": "the body is larger than this route accepts",
 }
+NOT_LOGGED_IN = "not logged in: no valid API token (Authorization: Bearer ...) or session"
+FORBIDDEN = (
+    "logged in without the role this needs on the unit concerned, or (a browser) no CSRF token"
+)
+
+
+def _dependencies(dependant: Any) -> Iterator[Any]:
+    for dependency in getattr(dependant, "dependencies", []):
+        yield dependency.call
+        yield from _dependencies(dependency)
+
+
+def _api_routes(app: FastAPI) -> Iterator[Any]:
+    """Every API route with its effective path, methods and dependencies (newer FastAPI
+    keeps included routers as such and resolves them through ``iter_route_contexts``)."""
+    iterate = getattr(fastapi.routing, "iter_route_contexts", None)
+    for route in iterate(app.routes) if iterate is not None else app.routes:
+        if isinstance(getattr(route, "original_route", route), APIRoute):
+            yield route
+
+
+def _protected(route: Any) -> bool:
+    """Does an access declaration (``korps.identity.deps.Access``: it has ``public``) that
+    is not public guard this route?"""
+    return any(getattr(call, "public", True) is False for call in _dependencies(route.dependant))
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
+
+
+def _both_422s(responses: dict[str, Any], validation: dict[str, Any], *, has_input: bool) -> None:
+    """A route that documents its own 422 (e.g. rules that cannot be met, ``detail`` a
+    string) still answers bad input with the validation list: document both shapes."""
+    content = responses.get("422", {}).get("content", {}).get("application/json", {})
+    schema = content.get("schema")
+    if not has_input or schema is None or schema == validation or "anyOf" in schema:
+        return
+    content["schema"] = {"anyOf": [schema, validation]}
 
 
 def _document(app: FastAPI) -> Callable[[], dict[str, Any]]:
@@ -264,18 +313,27 @@ def _document(app: FastAPI) -> Callable[[], dict[str, Any]]:
                 "required": ["detail"],
             },
         )
-        for operation in (op for path in schema["paths"].values() for op in path.values()):
-            responses = operation.setdefault("responses", {})
-            if "requestBody" not in operation:
+        validation = {"$ref": "#/components/schemas/HTTPValidationError"}
+        for route in _api_routes(app):
+            if not route.include_in_schema:
                 continue
-            for status, description in DOCUMENTED.items():
-                responses.setdefault(
-                    status,
-                    {
-                        "description": description,
-                        "content": {"application/json": {"schema": ERROR_SCHEMA}},
-                    },
+            for method in route.methods or ():
+                operation = schema["paths"].get(route.path_format, {}).get(method.lower())
+                if operation is None:
+                    continue
+                responses = operation.setdefault("responses", {})
+                if "requestBody" in operation:
+                    for status, description in DOCUMENTED.items():
+                        responses.setdefault(status, _error(description))
+                _both_422s(
+                    responses,
+                    validation,
+                    has_input="requestBody" in operation or bool(operation.get("parameters")),
                 )
+                if _protected(route):
+                    responses.setdefault("401", _error(NOT_LOGGED_IN))
+                if _protected(route) or method not in ("GET", "HEAD", "OPTIONS"):
+                    responses.setdefault("403", _error(FORBIDDEN))
         app.openapi_schema = schema
         return schema
 
