@@ -208,7 +208,7 @@ def test_cli_export_kpi_and_units(history_db: Db, use_database: object, tmp_path
     assert result.exit_code == 0, result.output
     assert '"share_within_norm": 0.6' in result.output
     result = runner.invoke(app, ["controlroom", "kpi", "rotterdam", "--since", "gisteren"])
-    assert result.exit_code == 1 and "--since: not an ISO 8601" in result.output
+    assert result.exit_code == 1 and "--since: geen ISO 8601" in result.output
     result = runner.invoke(app, ["controlroom", "units", "rotterdam"])
     assert result.exit_code == 0 and "RT-D1-01" in result.output
     again = runner.invoke(app, ["controlroom", "seed-units", "rotterdam", "--json"])

@@ -255,3 +255,23 @@ def test_the_dataset_loader_refuses_a_nul_escape_with_its_line(
     assert result.exit_code == 1
     assert f"{path}:2: <document>: NUL-teken op positie 6" in result.output.replace("\n", "")
     assert snapshot(hardening_db) == before
+
+
+@pytest.mark.parametrize("command", ["kpi", "export"])
+@pytest.mark.parametrize(
+    "period", [["--since", "0001-01-01"], ["--until", "0001-01-01T00:00:00+01:00"]]
+)
+def test_the_controlroom_cli_refuses_dates_near_year_1(
+    hardening_db: Db,
+    use_database: Callable[[Db], None],
+    tmp_path: Path,
+    command: str,
+    period: list[str],
+) -> None:
+    use_database(hardening_db)
+    where = ["rotterdam"] if command == "kpi" else [str(tmp_path / "x.csv")]
+    result = runner.invoke(cli, ["controlroom", command, *where, *period])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert f"{period[0]}: tijdstip buiten het bereik 1900-2099" in result.output
+    assert not (tmp_path / "x.csv").exists()

@@ -78,7 +78,7 @@ def test_a_new_unit_is_beschikbaar_or_uit_dienst_only(
     assert response.status_code == 422
     error = response.json()["detail"][0]
     assert error["loc"] == ["body", "status"]
-    assert error["msg"] == "status: ongeldige waarde; toegestaan: 'beschikbaar' or 'uit_dienst'"
+    assert error["msg"] == "status: ongeldige waarde; toegestaan: 'beschikbaar' of 'uit_dienst'"
     assert snapshot(hardening_db) == before
 
 

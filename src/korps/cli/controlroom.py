@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import typer
@@ -13,6 +13,7 @@ from korps.controlroom import kpi, queries, schemas
 from korps.controlroom.errors import InputError
 from korps.controlroom.seed import seed_units
 from korps.controlroom.times import LOCAL, utc_now
+from korps.organisation.fields import EARLIEST, LATEST, in_range
 from korps.organisation.service import NotFoundError
 from korps.web.templating import number
 
@@ -25,16 +26,20 @@ GROUPS = ("priority", "basisteam", "district", "unit")
 
 
 def parse_time(text: str, option: str) -> datetime:
-    """ISO 8601 date or date-time; without an offset it is Dutch local time."""
+    """ISO 8601 date or date-time; without an offset it is Dutch local time. Refused (exit
+    1, Dutch): not ISO 8601, or outside 1900-2099 (year 1 would overflow in UTC)."""
     try:
         value = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise fail(f"{option}: not an ISO 8601 date or time: {text!r}") from exc
+        raise fail(f"{option}: geen ISO 8601-datum of -tijd: {text[:40]!r}") from exc
     if len(text) == 10:  # a date: its midnight
         value = datetime.combine(value.date(), time())
-    if value.tzinfo is None:
+    if value.tzinfo is None and EARLIEST.year < value.year < LATEST.year:
         value = value.replace(tzinfo=LOCAL)
-    return value.astimezone(UTC)
+    try:
+        return in_range(value)
+    except ValueError as exc:  # pydantic's error: "tijdstip buiten het bereik ..."
+        raise fail(f"{option}: tijdstip buiten het bereik 1900-2099: {text[:40]!r}") from exc
 
 
 def _period(since: str | None, until: str | None, days: int) -> tuple[datetime, datetime]:

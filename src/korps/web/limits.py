@@ -216,7 +216,8 @@ def dutch_message(error: Any) -> str:
     if kind in ("string_too_short", "too_short"):
         return f"{name}: minimaal {ctx.get('min_length')} teken(s)"
     if kind == "literal_error":
-        return f"{name}: ongeldige waarde; toegestaan: {safe(str(ctx.get('expected', '')))}"
+        expected = safe(str(ctx.get("expected", ""))).replace(" or ", " of ")
+        return f"{name}: ongeldige waarde; toegestaan: {expected}"
     if kind in COMPARISONS:
         key, text = COMPARISONS[kind]
         return f"{name}: {text.format(ctx.get(key))}"
