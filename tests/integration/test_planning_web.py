@@ -165,3 +165,34 @@ def test_cli_refuses_a_bad_scenario_file(planning_db: Db, tmp_path: Path) -> Non
     result = CliRunner().invoke(cli, ["scenario", "save", str(bad)])
     assert result.exit_code == 1 and "bad.yaml:3: levels" in result.stderr
     assert snapshot(planning_db) == before
+
+
+def test_a_planner_sees_and_changes_only_the_scenarios_of_their_units(
+    planning_db: Db,
+) -> None:
+    """Issue 10: services filter by what the user may read (a planner of Rotterdam)."""
+    with TestClient(create_app(planning_db.engine)) as client:
+        login_as(client, planning_db.engine, role="planner", unit="rotterdam")
+        listed = {s["slug"] for s in client.get("/api/v1/scenarios").json()}
+        assert listed == {"wijkagentnorm-rotterdam-1-per-5000-inwoners"}
+        assert "Uitbreiding Oost-Nederland" not in client.get("/scenarios").text
+        other = "uitbreiding-oost-nederland-2024"
+        assert client.get(f"/api/v1/scenarios/{other}/allocation").status_code == 404
+        assert client.get(f"/scenarios/{other}").status_code == 404
+        foreign = client.post(
+            "/api/v1/allocate",
+            json={
+                **INLINE,
+                "teams": [],
+                "unit": "oost-nederland",
+                "levels": [{"kind": "basisteam", "weights": {"inwoners": 1}}],
+            },
+        )
+        assert foreign.status_code == 403 and "geen planner" in foreign.json()["detail"]
+        assert client.post("/api/v1/allocate", json=INLINE).status_code == 200  # inline teams
+        before = snapshot(planning_db)
+        text = "name: Uitbreiding Oost-Nederland 2024\nunit: oost-nederland\ntotal: 1\n"
+        text += "levels: [{kind: basisteam, weights: {inwoners: 1}}]\nindicators: [inwoners]\n"
+        refused = client.post("/scenarios", data={"text": text})
+        assert refused.status_code == 403
+        assert snapshot(planning_db) == before

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, UploadFile
 from pydantic import BaseModel
 
 from korps.db.session import SessionDep
-from korps.identity.deps import require
+from korps.identity.deps import CurrentUser, require
 from korps.organisation.datafile import DatasetError
 from korps.organisation.schemas import ErrorOut
 from korps.planning import store
@@ -28,24 +28,25 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/scenarios")
-def list_scenarios(session: SessionDep) -> list[dict[str, str]]:
-    return [{"slug": s.slug, "name": s.name} for s in store.list_saved(session)]
+def list_scenarios(session: SessionDep, me: CurrentUser) -> list[dict[str, str]]:
+    return [{"slug": s.slug, "name": s.name} for s in store.list_saved(session, reader=me)]
 
 
 @router.get("/scenarios/{slug}/allocation", responses=ERRORS)
-def saved_allocation(session: SessionDep, slug: str) -> dict[str, Any]:
+def saved_allocation(session: SessionDep, me: CurrentUser, slug: str) -> dict[str, Any]:
     try:
-        return result_json(store.run_saved(session, slug=slug)[2])
+        return result_json(store.run_saved(session, slug=slug, reader=me)[2])
     except (AllocationError, DatasetError) as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
 
 
 @router.post("/allocate", responses=ERRORS)
-def allocate(session: SessionDep, scenario: Scenario) -> dict[str, Any]:
+def allocate(session: SessionDep, me: CurrentUser, scenario: Scenario) -> dict[str, Any]:
     """Allocate the scenario in the body (the YAML schema of docs/allocation.md, as JSON).
 
     A `workload` file is never read over the API: upload the table to
     `/workload-tables` and name it with `workload_table`."""
+    store.ensure_may_use(session, principal=me, scenario=scenario)
     try:
         return result_json(allocate_scenario(session, scenario=scenario))
     except AllocationError as exc:

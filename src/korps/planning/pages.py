@@ -12,7 +12,8 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from korps.db.session import SessionDep
-from korps.identity.deps import require
+from korps.identity.deps import CurrentUser, require
+from korps.identity.roles import Principal
 from korps.organisation.datafile import DatasetError
 from korps.planning import store
 from korps.planning.allocation import AllocationError
@@ -55,18 +56,20 @@ def parse_weights(form: dict[str, str]) -> dict[int, dict[str, float]]:
 
 
 @router.get("/scenarios", response_class=HTMLResponse)
-def scenarios_page(request: Request, session: SessionDep) -> HTMLResponse:
-    return render(
-        request, "planning/list.html", scenarios=store.list_saved(session), error=None, text=""
-    )
+def scenarios_page(request: Request, session: SessionDep, me: CurrentUser) -> HTMLResponse:
+    scenarios = store.list_saved(session, reader=me)
+    return render(request, "planning/list.html", scenarios=scenarios, error=None, text="")
 
 
 @router.post("/scenarios", response_class=HTMLResponse, response_model=None)
 def create_scenario(
-    request: Request, session: SessionDep, text: Annotated[str, Form(max_length=200_000)]
+    request: Request,
+    session: SessionDep,
+    me: CurrentUser,
+    text: Annotated[str, Form(max_length=200_000)],
 ) -> Response:
     try:
-        saved = store.save(session, text=text, file="scenario")
+        saved = store.save(session, text=text, file="scenario", writer=me)
     except (DatasetError, AllocationError) as exc:
         session.rollback()
         return render(
@@ -75,7 +78,7 @@ def create_scenario(
             status_code=422,
             error=str(exc),
             text=text,
-            scenarios=store.list_saved(session),
+            scenarios=store.list_saved(session, reader=me),
         )
     return RedirectResponse(f"/scenarios/{saved.slug}", status_code=303)
 
@@ -112,18 +115,22 @@ async def upload_workload(
 
 
 @router.get("/scenarios/vergelijk", response_class=HTMLResponse)
-def compare_page(request: Request, session: SessionDep, a: str, b: str) -> HTMLResponse:
-    left = store.run_saved(session, slug=a)
-    right = store.run_saved(session, slug=b)
+def compare_page(
+    request: Request, session: SessionDep, me: CurrentUser, a: str, b: str
+) -> HTMLResponse:
+    left = store.run_saved(session, slug=a, reader=me)
+    right = store.run_saved(session, slug=b, reader=me)
     right_rows = {r.key: r for r in right[2].rows}
     pairs = [(row, right_rows.get(row.key)) for row in left[2].ordered()]
     return render(request, "planning/compare.html", left=left, right=right, pairs=pairs)
 
 
-def _run(request: Request, session: SessionDep, slug: str, form: dict[str, str]) -> HTMLResponse:
+def _run(
+    request: Request, session: SessionDep, me: Principal, slug: str, form: dict[str, str]
+) -> HTMLResponse:
     try:
         weights = parse_weights(form)
-        saved, scenario, result = store.run_saved(session, slug=slug, weights=weights)
+        saved, scenario, result = store.run_saved(session, slug=slug, weights=weights, reader=me)
     except (DatasetError, AllocationError) as exc:
         return render(request, "planning/_result.html", status_code=422, error=str(exc))
     return render(
@@ -138,8 +145,10 @@ def _run(request: Request, session: SessionDep, slug: str, form: dict[str, str])
 
 
 @router.get("/scenarios/{slug}", response_class=HTMLResponse)
-def scenario_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
-    saved, scenario, result = store.run_saved(session, slug=slug)
+def scenario_page(
+    request: Request, session: SessionDep, me: CurrentUser, slug: str
+) -> HTMLResponse:
+    saved, scenario, result = store.run_saved(session, slug=slug, reader=me)
     return render(
         request,
         "planning/scenario.html",
@@ -152,20 +161,30 @@ def scenario_page(request: Request, session: SessionDep, slug: str) -> HTMLRespo
 
 
 @router.post("/scenarios/{slug}/voorbeeld", response_class=HTMLResponse)
-async def preview(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
+async def preview(
+    request: Request, session: SessionDep, me: CurrentUser, slug: str
+) -> HTMLResponse:
     form = {k: str(v) for k, v in (await request.form()).items()}
-    return _run(request, session, slug, form)
+    return _run(request, session, me, slug, form)
 
 
 @router.post("/scenarios/{slug}/opslaan", response_class=HTMLResponse, response_model=None)
-async def save_weights(request: Request, session: SessionDep, slug: str) -> Response:
+async def save_weights(
+    request: Request, session: SessionDep, me: CurrentUser, slug: str
+) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
-        saved, scenario, _ = store.run_saved(session, slug=slug, weights=parse_weights(form))
+        weights = parse_weights(form)
+        saved, scenario, _ = store.run_saved(session, slug=slug, weights=weights, reader=me)
         target = form.get("naam", "").strip()
         if target and target != saved.name:
             scenario = scenario.model_copy(update={"name": target})
-        store.save(session, text=store.to_yaml(scenario), slug=None if target else saved.slug)
+        store.save(
+            session,
+            text=store.to_yaml(scenario),
+            slug=None if target else saved.slug,
+            writer=me,
+        )
     except (DatasetError, AllocationError) as exc:
         session.rollback()
         return render(request, "planning/_result.html", status_code=422, error=str(exc))
@@ -176,12 +195,12 @@ async def save_weights(request: Request, session: SessionDep, slug: str) -> Resp
 
 
 @router.get("/scenarios/{slug}/export.{fmt}")
-def export(request: Request, session: SessionDep, slug: str, fmt: str) -> Response:
+def export(request: Request, session: SessionDep, me: CurrentUser, slug: str, fmt: str) -> Response:
     if fmt not in MEDIA:
         return Response("onbekend formaat (xlsx of csv)", status_code=404)
     try:
         weights = parse_weights({k: str(v) for k, v in request.query_params.items()})
-        _saved, _scenario, result = store.run_saved(session, slug=slug, weights=weights)
+        _saved, _scenario, result = store.run_saved(session, slug=slug, weights=weights, reader=me)
     except (DatasetError, AllocationError) as exc:
         return Response(str(exc), status_code=422, media_type="text/plain; charset=utf-8")
     with tempfile.TemporaryDirectory() as tmp:
