@@ -1,0 +1,1 @@
+"""Capacity: people, availability, rosters under the working-time rules, deployable capacity."""
