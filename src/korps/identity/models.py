@@ -63,6 +63,7 @@ class Grant(Base):
     role: Mapped[str] = mapped_column(String(ROLE_MAX))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    source: Mapped[str] = mapped_column(String(ROLE_MAX), default="handmatig")  # | oidc (SSO)
 
     user: Mapped[User] = relationship(back_populates="grants")
 
@@ -135,3 +136,23 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     address: Mapped[str] = mapped_column(String(ADDRESS_MAX))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+OIDC_VALUE_MAX = 128  # state and nonce are 32 characters, the code verifier 64
+TARGET_MAX = 500  # the local path to go to after the login
+
+
+class OidcLogin(Base):
+    """A login started at the OpenID Connect provider, until its callback (or 10 minutes):
+    the browser holds a random handle, this row its digest and what the callback needs (the
+    PKCE code verifier never leaves the server). Used once: the callback deletes it."""
+
+    __tablename__ = "oidc_login"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(DIGEST_MAX), unique=True)
+    state: Mapped[str] = mapped_column(String(OIDC_VALUE_MAX))
+    nonce: Mapped[str] = mapped_column(String(OIDC_VALUE_MAX))
+    code_verifier: Mapped[str] = mapped_column(String(OIDC_VALUE_MAX))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    volgende: Mapped[str] = mapped_column(String(TARGET_MAX))  # local path after the login

@@ -64,7 +64,10 @@ Pending = Annotated[tuple[LoginSession, User], Depends(PENDING)]
 
 @router.get("/aanmelden", response_class=HTMLResponse, dependencies=[Depends(PUBLIC)])
 def login_page(request: Request, volgende: str = "/") -> HTMLResponse:
-    return render(request, "identity/login.html", error=None, volgende=_local(volgende))
+    oidc = getattr(request.app.state, "oidc", None) is not None
+    return render(
+        request, "identity/login.html", error=None, volgende=_local(volgende), oidc_enabled=oidc
+    )
 
 
 @router.post(

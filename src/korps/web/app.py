@@ -25,8 +25,10 @@ from korps.formation import api as formation_api
 from korps.formation import pages as formation_pages
 from korps.identity import admin as identity_admin
 from korps.identity import api as identity_api
+from korps.identity import oidc_pages
 from korps.identity import pages as identity_pages
 from korps.identity.deps import PUBLIC, Access, Authenticated, csrf_guard
+from korps.identity.oidc import OidcError
 from korps.organisation import api as organisation_api
 from korps.organisation import pages as organisation_pages
 from korps.organisation.service import NotFoundError
@@ -60,6 +62,7 @@ ROUTERS: list[tuple[str, APIRouter]] = [
     ("/api/v1", identity_api.router),
     ("", organisation_pages.router),
     ("", identity_pages.router),
+    ("", oidc_pages.router),
     ("", planning_pages.router),
     ("", formation_pages.router),
     ("", controlroom_pages.router),
@@ -124,6 +127,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         dependencies=[csrf_guard],
     )
     app.state.session_factory = session_factory(engine or default_engine())
+    try:  # SSO (KORPS_OIDC_*): None when not set; a half or wrong setting refuses to start
+        app.state.oidc = oidc_pages.checked_config(get_settings())
+    except OidcError as error:
+        raise SystemExit(f"korps start niet: {error}") from error
     install_limits(app)  # body size per route, NUL in paths, short Dutch 422s (web.limits)
     app.mount("/static/swagger", docs.swagger_assets, name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
