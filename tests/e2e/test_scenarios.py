@@ -19,10 +19,10 @@ EXAMPLES = Path(__file__).parents[2] / "examples"
 SECRETS: dict[str, str] = {}
 
 
-def planner_page(browser: Any, base: str) -> Any:
-    """A logged-in planner's page (TOTP codes are single use: one login per test step)."""
+def planner_page(browser: Any, base: str, username: str) -> Any:
+    """A logged-in planner's page (a TOTP code is used once: one planner per test)."""
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    login(page, base, username="planner-e2e", secret=SECRETS["planner"])
+    login(page, base, username=username, secret=SECRETS[username])
     return page
 
 
@@ -37,7 +37,8 @@ def planning_server(
     def save_examples(session: Session) -> None:
         for path in sorted(EXAMPLES.glob("*.yaml")):
             store.save(session, text=path.read_text(encoding="utf-8"), file=str(path))
-        SECRETS["planner"] = staff(session, username="planner-e2e", role="planner", unit="politie")
+        for name in ("planner-een", "planner-twee"):  # a TOTP code is used once: one per test
+            SECRETS[name] = staff(session, username=name, role="planner", unit="politie")
 
     folder = tmp_path_factory.mktemp("plan")
     with (
@@ -54,7 +55,7 @@ def proposed(page: Any, team: str) -> str:
 def test_change_a_weight_and_see_table_and_chart_update(browser: Any, planning_server: str) -> None:
     from playwright.sync_api import expect
 
-    page = planner_page(browser, planning_server)
+    page = planner_page(browser, planning_server, "planner-een")
     page.goto(planning_server + "/scenarios")
     page.get_by_role("link", name="Werklast Oost-Nederland (misdrijven en inwoners)").click()
     expect(page.locator("h1")).to_have_text("Werklast Oost-Nederland (misdrijven en inwoners)")
@@ -84,7 +85,7 @@ def test_change_a_weight_and_see_table_and_chart_update(browser: Any, planning_s
 def test_save_compare_and_export(browser: Any, planning_server: str) -> None:
     from playwright.sync_api import expect
 
-    page = planner_page(browser, planning_server)
+    page = planner_page(browser, planning_server, "planner-twee")
     page.goto(planning_server + "/scenarios/uitbreiding-oost-nederland-2024")
     expect(page.locator("#verdeling tr[data-team='on-veluwe-west'] td.voorstel")).to_have_text(
         "3,4"
