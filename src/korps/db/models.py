@@ -8,5 +8,6 @@ def import_all_models() -> None:
     import korps.controlroom.models
     import korps.formation.models
     import korps.identity.models
+    import korps.monitor.models
     import korps.organisation.models
     import korps.planning.models  # noqa: F401
