@@ -149,7 +149,8 @@ def demo() -> None:
             made = create_demo_accounts(session)
         except IdentityError as exc:
             session.rollback()
-            raise fail(f"{exc} (laad eerst de datasets: korps load all)") from exc
+            hint = " (laad eerst de datasets: korps load all)" if "eenheid" in str(exc) else ""
+            raise fail(f"{exc}{hint}") from exc
     if not made:
         console.print("de demo-accounts bestaan al (wachtwoorden zijn eerder getoond)")
         return

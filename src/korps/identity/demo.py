@@ -54,7 +54,7 @@ def create_demo_accounts(session: Session) -> list[DemoAccount]:
             continue
         if role in ("teamchef", "medewerker"):
             unit = _first_basisteam(session, "rotterdam")
-        password = f"demo-{secrets.token_urlsafe(12)}"
+        password = secrets.token_urlsafe(12)
         create_user(
             session,
             username=username,

@@ -118,7 +118,7 @@ def request_reset(session: Session, *, email_or_username: str) -> None:
         to=user.email,
         subject="korps: nieuw wachtwoord instellen",
         body=(
-            f"Beste {user.name},\n\nMet deze link stelt u een nieuw wachtwoord in voor korps "
+            "Beste gebruiker,\n\nMet deze link stelt u een nieuw wachtwoord in voor korps "
             f"(gebruikersnaam {user.username}). De link werkt één keer en {minutes} minuten:\n\n"
             f"{link}\n\nHebt u dit niet aangevraagd? Dan hoeft u niets te doen.\n"
         ),
