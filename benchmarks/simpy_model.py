@@ -15,9 +15,11 @@ rules, step by step:
   prio-3 job may be taken (not one past its shift's end), and that job waits again at the
   front of its queue;
 - units: a unit goes on duty at its shift's start at its base, goes off duty at its end
-  when free, and a busy unit finishes its job first; a freed unit takes the oldest prio-1,
-  else prio-2, else own-basisteam prio-3 incident waiting; with ``return_to_base`` it
-  drives back (prio-3 speed) and is dispatchable from where it is on the way.
+  when free, and a busy unit finishes its job first; the same for the unavailable periods
+  inside a shift (own work, ``availability``), which end at the unit's base; a freed unit
+  takes the oldest prio-1, else prio-2, else own-basisteam prio-3 incident waiting; with
+  ``return_to_base`` it drives back (the return plane of the travel matrices: prio-3 speed,
+  no turnout) and is dispatchable from where it is on the way.
 
 SimPy processes: one for the arrivals, one for the roster (all shift starts and ends,
 ends before starts at the same minute, like the kernel), one for changes in the operator
@@ -47,7 +49,7 @@ from korps.dispatch.policy import (
     rank_units,
 )
 from korps.sim.demand import Incidents
-from korps.sim.engine import Model, Replication
+from korps.sim.engine import Model, Replication, shift_stream
 
 Policy = Literal["korps", "python"]
 Process = Generator[simpy.Event, Any, None]
@@ -207,16 +209,10 @@ class SimPyTwin:
 
     def _roster(self) -> Process:
         env = self.env
-        m = self.model
-        count = m.shift_start.shape[0]
-        times = np.concatenate([m.shift_start, m.shift_end])
-        kinds = np.concatenate([np.full(count, SHIFT_START), np.full(count, SHIFT_END)])
-        seqs = np.concatenate([2 * np.arange(count), 2 * np.arange(count) + 1])
-        units = np.concatenate([m.shift_unit, m.shift_unit])
-        order = np.lexsort((seqs, kinds, times))  # as the kernel's heap: time, kind, sequence
-        for t, kind, u in zip(
-            times[order].tolist(), kinds[order].tolist(), units[order].tolist(), strict=True
-        ):
+        # the shift windows and the units' unavailable periods, in the kernel's event order
+        # (time, an end before a start, then as made): korps.sim.engine.shift_stream
+        times, kinds, units = shift_stream(self.model, self.incidents)
+        for t, kind, u in zip(times.tolist(), kinds.tolist(), units.tolist(), strict=True):
             if t > env.now:
                 yield env.timeout(t - env.now)
             if kind == SHIFT_START:
@@ -268,7 +264,7 @@ class SimPyTwin:
         epoch = self.u_epoch[u]
         self._take_waiting(u)
         if self.return_to_base and where != home and epoch == self.u_epoch[u]:
-            yield env.timeout(self.travel[2][where][home])
+            yield env.timeout(self.travel[3][where][home])
             if epoch == self.u_epoch[u] and self.u_state[u] == FREE:
                 self.u_atom[u] = home
 

@@ -18,6 +18,7 @@ from sim_vs_simpy import differences, main, reduced, rotterdam_sized  # noqa: E4
 from simpy_model import simulate_simpy  # noqa: E402
 
 from korps.sim.engine import build_model, draw, run_incidents  # noqa: E402
+from korps.sim.scenario import Availability, DensitySpeeds  # noqa: E402
 
 
 @pytest.mark.parametrize(("roster_share", "seed"), [(0.5, 7), (0.6, 8)])
@@ -35,6 +36,34 @@ def test_kernel_and_simpy_agree_on_every_incident(roster_share: float, seed: int
     assert ours.diversions == theirs.diversions
     assert np.array_equal(ours.log_unit, theirs.log_unit)
     assert np.allclose(ours.unit_busy, theirs.unit_busy, rtol=0, atol=1e-6)
+
+
+def test_kernel_and_simpy_agree_with_availability_turnout_and_density() -> None:
+    """The model's newer parts: units away for own work inside their shifts, turnout time,
+    urban and rural speeds."""
+    base = reduced(rotterdam_sized(12), roster_share=0.8, divert=True)
+    areas = [
+        a.model_copy(update={"population": 20_000.0 + 9_000.0 * k})
+        for k, a in enumerate(base.areas)
+    ]
+    travel = base.travel.model_copy(
+        update={"turnout_minutes": {1: 1.5, 2: 2.0, 3: 2.5}, "density": DensitySpeeds()}
+    )
+    scenario = base.model_copy(
+        update={
+            "areas": areas,
+            "travel": travel,
+            "availability": Availability(share=0.7, episode_minutes=40.0),
+        }
+    )
+    model = build_model(scenario)
+    incidents = draw(model, np.random.default_rng(11))
+    assert len(incidents.away_start) > 1000
+    ours = run_incidents(model, incidents)
+    theirs = simulate_simpy(model, incidents, policy="korps")
+    count, largest = differences(ours, theirs)
+    assert count == 0, f"{count} incidents differ (largest {largest:.3g} min)"
+    assert ours.diversions == theirs.diversions > 0
 
 
 def test_differences_sees_one_changed_incident() -> None:

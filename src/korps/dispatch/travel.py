@@ -12,6 +12,7 @@ docs/simulation.md: detour 1.3 (road vs straight line in Dutch regions), speeds 
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,11 +65,39 @@ def distance_matrix_km(
 
 
 def travel_matrices(
-    lat: npt.ArrayLike, lon: npt.ArrayLike, area_km2: npt.ArrayLike, model: TravelModel
+    lat: npt.ArrayLike,
+    lon: npt.ArrayLike,
+    area_km2: npt.ArrayLike,
+    model: TravelModel,
+    *,
+    speed_factors: npt.ArrayLike | None = None,
 ) -> npt.NDArray[np.float64]:
-    """Minutes, shape (3, A, A): ``[priority - 1, from, to]``."""
+    """Minutes, shape (3, A, A): ``[priority - 1, from, to]``. ``speed_factors`` (one per
+    area, e.g. ``density_factors``): a trip drives at the speed times the mean factor of
+    its two areas (within an area: the area's own)."""
     km = distance_matrix_km(lat, lon, area_km2, detour=model.detour)
+    if speed_factors is not None:
+        f = np.asarray(speed_factors, dtype=np.float64)
+        km = km / ((f[:, None] + f[None, :]) / 2)
     return np.stack([km / model.speed_kmh[p] * 60.0 for p in PRIORITIES])
+
+
+def density_factors(
+    population: npt.ArrayLike,
+    area_km2: npt.ArrayLike,
+    *,
+    urban_density: float,
+    urban_factor: float,
+    rural_density: float,
+    rural_factor: float,
+) -> npt.NDArray[np.float64]:
+    """Speed factor per area from its inhabitants per km2: ``urban_factor`` at
+    ``urban_density`` and above, ``rural_factor`` at ``rural_density`` and below, linear in
+    log density between (``korps.sim.scenario.DensitySpeeds``)."""
+    density = np.asarray(population, dtype=np.float64) / np.asarray(area_km2, dtype=np.float64)
+    low, high = math.log(rural_density), math.log(urban_density)
+    x = np.clip((np.log(np.maximum(density, 1e-9)) - low) / (high - low), 0.0, 1.0)
+    return np.asarray(rural_factor + x * (urban_factor - rural_factor), dtype=np.float64)
 
 
 def read_matrix(path: Path, keys: Sequence[str]) -> npt.NDArray[np.float64]:

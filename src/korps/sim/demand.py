@@ -7,7 +7,7 @@ Time 0 is Monday 00:00; times are minutes. Every draw goes through the ``numpy.r
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -59,14 +59,28 @@ def default_profile() -> FloatArray:
     return np.asarray(week / week.mean(), dtype=np.float64)
 
 
+def _empty_float() -> FloatArray:
+    return np.zeros(0)
+
+
+def _empty_int() -> IntArray:
+    return np.zeros(0, dtype=np.int64)
+
+
 @dataclass(frozen=True)
 class Incidents:
+    """One replication's draw: the incidents, and the units' unavailable periods (own work;
+    ``away_end`` inf: until the shift ends), empty when every unit is always available."""
+
     time: FloatArray
     atom: IntArray
     priority: IntArray
     units: IntArray
     intake: FloatArray
     service: FloatArray
+    away_start: FloatArray = field(default_factory=_empty_float)
+    away_end: FloatArray = field(default_factory=_empty_float)
+    away_unit: IntArray = field(default_factory=_empty_int)
 
     def __len__(self) -> int:
         return int(self.time.shape[0])

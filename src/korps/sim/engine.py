@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from korps.dispatch.travel import TravelModel, read_matrix, travel_matrices
+from korps.dispatch.travel import TravelModel, density_factors, read_matrix, travel_matrices
 from korps.sim.demand import Incidents, default_profile, draw_incidents
-from korps.sim.kernel import SHIFT_END, SHIFT_START, simulate
+from korps.sim.kernel import SHIFT_END, SHIFT_START, draw_episodes, simulate
 from korps.sim.scenario import DAYS, SimScenario
 
 FloatArray = npt.NDArray[np.float64]
@@ -33,7 +33,7 @@ class Model:
     atom_district: IntArray
     rates: FloatArray  # (areas, 3) per year
     profile: FloatArray
-    travel: FloatArray  # (3, A, A) minutes
+    travel: FloatArray  # (4, A, A) minutes: dispatch per priority, and the drive back
     unit_home: IntArray
     unit_shift: list[str]
     shift_start: FloatArray
@@ -165,6 +165,38 @@ def _check_cover(
         raise ScenarioError(f"control room: no operator in hour {hour} of the horizon")
 
 
+def travel_planes(scenario: SimScenario) -> FloatArray:
+    """Minutes, shape (4, A, A): ``[priority - 1, from, to]`` from dispatch to on scene
+    (turnout + drive) for the three priorities, and ``[3, from, to]`` the drive back to
+    base (the prio-3 drive, no turnout)."""
+    spec = scenario.travel
+    if spec.matrix:
+        drive = read_matrix(Path(spec.matrix), scenario_keys(scenario))
+    else:
+        factors = None
+        if spec.density is not None and all(a.population is not None for a in scenario.areas):
+            factors = density_factors(
+                [a.population or 0.0 for a in scenario.areas],
+                [a.area_km2 for a in scenario.areas],
+                **spec.density.model_dump(),
+            )
+        speeds = {p: v * spec.scale for p, v in spec.speed_kmh.items()}
+        drive = travel_matrices(
+            [a.lat for a in scenario.areas],
+            [a.lon for a in scenario.areas],
+            [a.area_km2 for a in scenario.areas],
+            TravelModel(detour=spec.detour, speed_kmh=speeds),
+            speed_factors=factors,
+        )
+    turnout = [spec.turnout_minutes.get(p, 0.0) for p in (1, 2, 3)]
+    planes = [drive[k] + turnout[k] if turnout[k] else drive[k] for k in range(3)]
+    return np.ascontiguousarray(np.stack([*planes, drive[2]]))
+
+
+def scenario_keys(scenario: SimScenario) -> list[str]:
+    return [a.key for a in scenario.areas]
+
+
 def build_model(scenario: SimScenario) -> Model:
     keys = [a.key for a in scenario.areas]
     districts = sorted({a.district for a in scenario.areas})
@@ -181,16 +213,7 @@ def build_model(scenario: SimScenario) -> Model:
     if profile.mean() <= 0:
         raise ScenarioError("profile: all 168 factors are 0")
     profile = profile / profile.mean()
-    if scenario.travel.matrix:
-        travel = read_matrix(Path(scenario.travel.matrix), keys)
-    else:
-        model = TravelModel(detour=scenario.travel.detour, speed_kmh=scenario.travel.speed_kmh)
-        travel = travel_matrices(
-            [a.lat for a in scenario.areas],
-            [a.lon for a in scenario.areas],
-            [a.area_km2 for a in scenario.areas],
-            model,
-        )
+    travel = travel_planes(scenario)
     horizon = scenario.days * 1440.0
     homes, names, starts, ends, owners = _shifts(scenario, horizon)
     if homes.shape[0] == 0 and rates.sum() > 0:
@@ -238,8 +261,11 @@ class Replication:
 
 
 def draw(model: Model, rng: np.random.Generator) -> Incidents:
+    """The incidents of one replication and, when units are not always available, their
+    unavailable periods (drawn after the incidents: availability 1 draws the very same
+    incidents as before there was availability)."""
     scenario = model.scenario
-    return draw_incidents(
+    incidents = draw_incidents(
         rng,
         rates=model.rates,
         profile=model.profile,
@@ -247,6 +273,46 @@ def draw(model: Model, rng: np.random.Generator) -> Incidents:
         two_unit_share=scenario.two_unit_share,
         intake=scenario.control_room.intake if scenario.control_room else None,
         service=scenario.service,
+    )
+    spec = scenario.availability
+    if spec.share >= 1.0 or model.shift_start.shape[0] == 0:
+        return incidents
+    away = spec.episode_minutes
+    begin, end, unit = draw_episodes(
+        model.shift_start,
+        model.shift_end,
+        model.shift_unit,
+        away * spec.share / (1.0 - spec.share),
+        away,
+        int(rng.integers(2**32)),
+    )
+    return replace(incidents, away_start=begin, away_end=end, away_unit=unit)
+
+
+def shift_stream(model: Model, incidents: Incidents) -> tuple[FloatArray, IntArray, IntArray]:
+    """The kernel's stream of duty events: the shift windows' starts and ends and, inside
+    them, the units' unavailable periods (an end of duty where one begins, a start where it
+    ends), by time, an end before a start at the same minute, then in the order made."""
+    if incidents.away_start.shape[0] == 0:
+        return model.shift_events
+    back = np.isfinite(incidents.away_end)
+    times = np.concatenate(
+        [model.shift_start, incidents.away_end[back], model.shift_end, incidents.away_start]
+    )
+    kinds = np.concatenate(
+        [
+            np.full(model.shift_start.shape[0] + int(back.sum()), SHIFT_START),
+            np.full(model.shift_end.shape[0] + incidents.away_start.shape[0], SHIFT_END),
+        ]
+    ).astype(np.int64)
+    units = np.concatenate(
+        [model.shift_unit, incidents.away_unit[back], model.shift_unit, incidents.away_unit]
+    )
+    order = np.lexsort((kinds, times))  # stable: ties of a kind keep the order made
+    return (
+        np.ascontiguousarray(times[order]),
+        np.ascontiguousarray(kinds[order]),
+        np.ascontiguousarray(units[order]).astype(np.int64),
     )
 
 
@@ -260,7 +326,7 @@ def run_incidents(model: Model, incidents: Incidents) -> Replication:
         incidents.service,
         model.operators_by_hour,
         model.unit_home,
-        *model.shift_events,
+        *shift_stream(model, incidents),
         model.atom_district,
         model.travel,
         model.horizon,

@@ -544,7 +544,7 @@ def _run(incidents, shifts, region, settings, units, outcomes, log, work):
                 if return_to_base and u_atom[u] != unit_home[u]:
                     # driving back, available on the way; home from then on (no event: the
                     # dispatch looks at the time before it uses the unit's place)
-                    u_home_at[u] = t + travel[2, u_atom[u], unit_home[u]]
+                    u_home_at[u] = t + travel[3, u_atom[u], unit_home[u]]
 
         if free_unit != NONE:
             # the queues only hold incidents no free unit could take (see the policy), so the
@@ -568,6 +568,40 @@ def _run(incidents, shifts, region, settings, units, outcomes, log, work):
                     u, lists, counts, u_atom, unit_home, u_home_at
                 )
     return diversions, logs
+
+
+@njit(cache=True)
+def draw_episodes(starts, ends, owners, available_mean, away_mean, seed):
+    """Unavailable periods inside the shift windows ``[starts, ends)`` of ``owners``: per
+    window, alternating exponential available (mean ``available_mean``, first) and
+    unavailable (mean ``away_mean``) periods. Returns (begin, end, unit) of every period; an
+    end at or past its window's end is ``inf`` (the unit stays away until the shift ends).
+    Its own random stream (``seed``): the same seed, the same periods."""
+    np.random.seed(seed)
+    count = 0
+    cap = 16
+    begin = np.empty(cap, np.float64)
+    end = np.empty(cap, np.float64)
+    unit = np.empty(cap, np.int64)
+    for w in range(starts.shape[0]):
+        t = starts[w] + np.random.exponential(available_mean)
+        while t < ends[w]:
+            back = t + np.random.exponential(away_mean)
+            if count == cap:
+                cap *= 2
+                begin2 = np.empty(cap, np.float64)
+                end2 = np.empty(cap, np.float64)
+                unit2 = np.empty(cap, np.int64)
+                begin2[:count] = begin[:count]
+                end2[:count] = end[:count]
+                unit2[:count] = unit[:count]
+                begin, end, unit = begin2, end2, unit2
+            begin[count] = t
+            end[count] = back if back < ends[w] else np.inf
+            unit[count] = owners[w]
+            count += 1
+            t = back + np.random.exponential(available_mean)
+    return begin[:count], end[:count], unit[:count]
 
 
 @njit(cache=True)
@@ -692,5 +726,5 @@ def simulate(
 
 
 # every compiled function of this module that a caller reaches (the helpers are inlined)
-for _dispatcher in (_run, simulate):
+for _dispatcher in (_run, simulate, draw_episodes):
     key_cache_on_policy(_dispatcher)

@@ -25,14 +25,19 @@ class _Spec(BaseModel):
 
 
 class Area(_Spec):
-    """A basisteam area: where incidents happen and where its units are based."""
+    """An area (atom): a basisteam's, or a municipality's where the registry has no basisteam
+    coverage (``kind``); where incidents happen and where its units are based.
+    ``population`` (inhabitants) gives its density for the travel speeds
+    (``travel.density``); without it the area drives at the plain speeds."""
 
     key: str = Field(min_length=1)
     name: str | None = None
+    kind: str = "basisteam"
     district: str = "district"
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     area_km2: Positive = 10.0
+    population: NonNeg | None = None
     incidents_per_year: dict[int, NonNeg]
 
     @field_validator("incidents_per_year")
@@ -105,10 +110,53 @@ class ControlRoom(_Spec):
     operators: int | dict[str, int] = 6
 
 
+class DensitySpeeds(_Spec):
+    """Urban areas drive slower than rural ones: an area's speed factor runs from
+    ``urban_factor`` at ``urban_density`` inhabitants per km2 (and above) to
+    ``rural_factor`` at ``rural_density`` (and below), linear in the logarithm of the
+    density; a trip between two areas drives at the mean factor of the two. Defaults
+    (assumptions, docs/simulation.md): 2,500 and 150 inhabitants per km2 (a city centre
+    and a rural municipality), factors 0.75 and 1.2 (congestion, traffic lights and
+    narrow streets against provincial roads)."""
+
+    urban_density: Positive = 2500.0
+    urban_factor: Positive = 0.75
+    rural_density: Positive = 150.0
+    rural_factor: Positive = 1.2
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DensitySpeeds:
+        if self.rural_density >= self.urban_density:
+            raise ValueError("rural_density must be below urban_density")
+        return self
+
+
 class Travel(_Spec):
+    """Minutes from dispatch to on scene: ``turnout_minutes`` (uitruktijd: from the order to
+    driving off; default 0, the plain model) plus the drive, from a CSV ``matrix`` or from
+    distance x ``detour`` / speed (``speed_kmh`` per priority, times ``scale``, times the
+    areas' density factors when ``density`` is set). The return to base drives at the
+    prio-3 speed without turnout."""
+
     matrix: str | None = None  # CSV in minutes, relative to the scenario file
     detour: float = Field(1.3, ge=1)
     speed_kmh: dict[int, Positive] = Field(default_factory=lambda: {1: 70.0, 2: 55.0, 3: 45.0})
+    scale: Positive = 1.0  # a factor on every speed (what ``korps sim calibrate`` fits)
+    turnout_minutes: dict[int, NonNeg] = Field(default_factory=lambda: {1: 0.0, 2: 0.0, 3: 0.0})
+    density: DensitySpeeds | None = None
+
+
+class Availability(_Spec):
+    """Units are not free for incidents all the time they are on duty (own work, transport
+    of arrestees, breaks): each unit's shift alternates available and unavailable periods,
+    exponential, ``share`` of the time available, unavailable periods of mean
+    ``episode_minutes``. An unavailable period that starts during a job starts when the job
+    is done (and ends when it would have); after it the unit is back at its base. Default
+    share 1 (always available: the plain model); the defaults of a unit's scenario are
+    fitted (docs/simulation.md)."""
+
+    share: float = Field(1.0, gt=0, le=1)
+    episode_minutes: Positive = 45.0
 
 
 class SimScenario(_Spec):
@@ -121,6 +169,7 @@ class SimScenario(_Spec):
     profile: list[NonNeg] | None = Field(None, min_length=168, max_length=168)
     control_room: ControlRoom | None = Field(default_factory=ControlRoom)
     travel: Travel = Field(default_factory=Travel)
+    availability: Availability = Field(default_factory=Availability)
     service: dict[int, Duration] = Field(
         default_factory=lambda: {
             1: Duration(mean=50.0, cv=0.8),
