@@ -368,3 +368,45 @@ def test_the_beheerder_manages_users_and_reads_the_audit_trail(client: TestClien
     lines = exported.text.splitlines()
     assert lines[0].startswith("id;tijd;wie") and any("rol toegekend" in line for line in lines)
     assert all("aangemeld" not in line for line in lines[1:])  # the filter holds
+
+
+def test_a_password_change_ends_the_sessions_and_the_demo_accounts(
+    client: TestClient, db: Db, use_database: Any
+) -> None:
+    make_user(db.engine, username="gezag-wissel", grants=[("gezag", "rotterdam")])
+    login(client, "gezag-wissel")
+    wrong = client.post("/account/wachtwoord", data={"huidig": "fout", "nieuw": "x"})
+    assert wrong.status_code == 422 and "huidige wachtwoord klopt niet" in wrong.text
+    weak = client.post("/account/wachtwoord", data={"huidig": PASSWORD, "nieuw": "kort"})
+    assert weak.status_code == 422 and "minstens 12 tekens" in weak.text
+    new = "Een-Heel-Ander-Wachtwoord-77"
+    changed = client.post("/account/wachtwoord", data={"huidig": PASSWORD, "nieuw": new})
+    assert changed.status_code == 303
+    assert client.get("/account").status_code == 303  # every session ended
+    assert login(client, "gezag-wissel", new).status_code == 303
+    # `korps demo` (make run): one demo account per role, marked, passwords shown once
+    with db.session() as session:
+        load(session, name_or_path="rotterdam")
+    use_database(db)
+    runner = CliRunner()
+    first = runner.invoke(cli, ["demo"])
+    assert first.exit_code == 0 and "demo-centralist" in first.output
+    again = runner.invoke(cli, ["demo"])
+    assert again.exit_code == 0 and "bestaan al" in again.output
+    with db.session() as session:
+        demo = session.scalars(select(User).where(User.demo.is_(True))).all()
+        assert {u.username for u in demo} >= {
+            f"demo-{r}"
+            for r in (
+                "beheerder",
+                "planner",
+                "centralist",
+                "teamchef",
+                "medewerker",
+                "gezag",
+                "burger",
+            )
+        }
+    password = re.search(r"demo-gezag\s+│\s+(\S+)\s+│", first.output)
+    assert password is not None
+    assert login(client, "demo-gezag", password.group(1)).status_code == 303

@@ -87,7 +87,12 @@ def login(
     except LoginRefused as exc:
         session.rollback()
         return render(
-            request, "identity/login.html", status_code=401, error=str(exc), volgende=volgende
+            request,
+            "identity/login.html",
+            status_code=401,
+            error=str(exc),
+            volgende=_local(volgende),
+            oidc_enabled=getattr(request.app.state, "oidc", None) is not None,
         )
     pending = sessions.second_factor_state(session, user=user)
     opened = sessions.open_session(
