@@ -76,6 +76,7 @@ def app_db(
             "incident_id": str(incident),
             "call_sign": str(call_sign),
             "fmt": "csv",
+            "indicator": "aanrijdtijd-prio-1",
             "token": "onbekend",
             "username": "zaaier",
             "session_id": "999999",

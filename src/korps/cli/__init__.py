@@ -9,6 +9,7 @@ from korps.cli import controlroom as controlroom_cli
 from korps.cli import db as db_cli
 from korps.cli import formation as formation_cli
 from korps.cli import load as load_cli
+from korps.cli import monitor as monitor_cli
 from korps.cli import org as org_cli
 from korps.cli import plan as plan_cli
 from korps.cli import scenario as scenario_cli
@@ -29,6 +30,7 @@ app.add_typer(controlroom_cli.app, name="controlroom")
 app.add_typer(sim_cli.app, name="sim")
 app.add_typer(plan_cli.app, name="plan")
 app.add_typer(user_cli.app, name="user")
+app.add_typer(monitor_cli.app, name="monitor")
 app.command("load")(load_cli.load)
 app.command("allocate")(allocate_cli.allocate)
 app.command("serve")(serve_cli.serve)

@@ -127,7 +127,7 @@ def load_monitor(session: Session, *, paths: list[Path] | None = None) -> Monito
             str(paths[0]), [Problem("indicators", f"dubbele code {c!r}") for c in doubles]
         )
     measures = {i.code: i.measure for i in indicator_file.indicators}
-    unit_ids = dict(session.execute(select(Unit.slug, Unit.id)).tuples().all())
+    unit_ids = {slug: id_ for slug, id_ in session.execute(select(Unit.slug, Unit.id))}
     plan_codes = [p.code for p, _r, _f in plans]
     for plan, root, file in plans:
         if plan_codes.count(plan.code) > 1:

@@ -29,6 +29,7 @@ from korps.identity import oidc_pages
 from korps.identity import pages as identity_pages
 from korps.identity.deps import PUBLIC, Access, Authenticated, csrf_guard
 from korps.identity.oidc import OidcError
+from korps.monitor import pages as monitor_pages
 from korps.organisation import api as organisation_api
 from korps.organisation import pages as organisation_pages
 from korps.organisation.service import NotFoundError
@@ -67,6 +68,9 @@ ROUTERS: list[tuple[str, APIRouter]] = [
     ("", formation_pages.router),
     ("", controlroom_pages.router),
     ("", audit_pages.router),
+    ("", monitor_pages.index),
+    ("", monitor_pages.read),
+    ("", monitor_pages.write),
     ("", identity_admin.router),
     ("", docs.router),
 ]

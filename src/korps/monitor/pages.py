@@ -1,0 +1,181 @@
+"""HTML pages of the monitor: the status table of a unit, an indicator with its trend and the
+drill down to districts and basisteams, the plan as a document with live status, the report
+(HTML and PDF), and entering or importing actuals (planner, beheerder)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from korps.controlroom.times import LOCAL
+from korps.db.session import SessionDep
+from korps.identity.deps import CurrentUser, require, unit_in_path
+from korps.identity.roles import unit_filter
+from korps.monitor import report, service
+from korps.monitor.chart import trend_svg
+from korps.monitor.errors import MonitorRefused
+from korps.monitor.importer import read_rows
+from korps.monitor.models import Plan
+from korps.monitor.schemas import MeasurementIn
+from korps.organisation.models import Unit
+from korps.web.templating import render
+
+MAX_UPLOAD = 2_000_000
+read = APIRouter(
+    include_in_schema=False,
+    dependencies=[Depends(require(*service.READERS, unit=unit_in_path("slug")))],
+)
+write = APIRouter(
+    include_in_schema=False,
+    dependencies=[Depends(require(*service.EDITORS, unit=unit_in_path("slug")))],
+)
+index = APIRouter(include_in_schema=False, dependencies=[Depends(require(*service.READERS))])
+
+
+def today() -> date:
+    return datetime.now(LOCAL).date()
+
+
+@index.get("/monitor", response_class=HTMLResponse)
+def monitor_index(request: Request, session: SessionDep, me: CurrentUser) -> HTMLResponse:
+    plans = session.execute(
+        select(Plan, Unit)
+        .join(Unit, Plan.unit_id == Unit.id)
+        .where(unit_filter(me, service.READERS, Unit.path))
+        .order_by(Unit.name)
+    ).all()
+    return render(request, "monitor/index.html", plans=plans)
+
+
+@read.get("/eenheden/{slug}/monitor", response_class=HTMLResponse)
+def monitor_page(request: Request, session: SessionDep, slug: str, me: CurrentUser) -> HTMLResponse:
+    data = service.overview(session, slug=slug, today=today())
+    unit = service.get_unit(session, slug=slug)
+    editor = any(s.role in service.EDITORS for s in me.scopes)
+    return render(request, "monitor/monitor.html", overview=data, unit=unit, editor=editor)
+
+
+@read.get("/eenheden/{slug}/monitor/indicator/{indicator}", response_class=HTMLResponse)
+def indicator_page(
+    request: Request, session: SessionDep, slug: str, indicator: str
+) -> HTMLResponse:
+    own, below = service.detail(session, slug=slug, code=indicator[:60], today=today())
+    unit = service.get_unit(session, slug=slug)
+    plan = service.plan_for(session, unit=unit)
+    assert plan is not None  # detail() refused a unit without a plan
+    ind = service.get_indicator(session, code=own.indicator)
+    chart = trend_svg(own, plan.first_year, plan.last_year)
+    return render(
+        request,
+        "monitor/indicator.html",
+        row=own,
+        below=below,
+        unit=unit,
+        chart=chart,
+        indicator=ind,
+    )
+
+
+@read.get("/eenheden/{slug}/monitor/plan", response_class=HTMLResponse)
+def plan_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
+    unit = service.get_unit(session, slug=slug)
+    plan = service.plan_for(session, unit=unit)
+    data = service.overview(session, slug=slug, today=today())
+    by_indicator = {row.indicator: row for row in data.rows}
+    return render(request, "monitor/plan.html", plan=plan, unit=unit, rows=by_indicator)
+
+
+@read.get("/eenheden/{slug}/monitor/rapport", response_class=HTMLResponse)
+def report_html(session: SessionDep, slug: str) -> HTMLResponse:
+    service.get_unit(session, slug=slug)
+    return HTMLResponse(report.html(session, slug=slug, today=today()))
+
+
+@read.get("/eenheden/{slug}/monitor/rapport.pdf")
+def report_pdf(session: SessionDep, slug: str) -> Response:
+    service.get_unit(session, slug=slug)
+    day = today()
+    content = report.pdf(session, slug=slug, today=day)
+    name = f"rapportage-{slug}-{day.isoformat()}.pdf"
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _refused(
+    request: Request, session: SessionDep, slug: str, me: CurrentUser, error: str
+) -> HTMLResponse:
+    data = service.overview(session, slug=slug, today=today())
+    unit = service.get_unit(session, slug=slug)
+    return render(
+        request,
+        "monitor/monitor.html",
+        status_code=422,
+        overview=data,
+        unit=unit,
+        editor=True,
+        error=error,
+    )
+
+
+@write.post("/eenheden/{slug}/monitor/metingen", response_class=HTMLResponse, response_model=None)
+def enter_measurement(
+    request: Request,
+    session: SessionDep,
+    slug: str,
+    me: CurrentUser,
+    indicator: Annotated[str, Form(max_length=60)] = "",
+    unit: Annotated[str, Form(max_length=120)] = "",
+    year: Annotated[str, Form(max_length=10)] = "",
+    value: Annotated[str, Form(max_length=40)] = "",
+    source: Annotated[str, Form(max_length=300)] = "",
+) -> HTMLResponse | RedirectResponse:
+    try:
+        number = float(value.replace(",", ".")) if value.strip() else None
+        if number is None:
+            raise MonitorRefused("value", "vul een waarde in")
+        if not year.strip().isdigit():
+            raise MonitorRefused("year", "vul een jaartal in")
+        item = MeasurementIn(
+            indicator=indicator, unit=unit or slug, year=int(year), value=number, source=source
+        )
+        service.enter(session, principal=me, items=[item], today=today())
+    except ValueError as exc:  # MonitorRefused, a float that is none, ValidationError
+        message = str(exc) if isinstance(exc, MonitorRefused) else _short(exc)
+        return _refused(request, session, slug, me, message)
+    return RedirectResponse(f"/eenheden/{slug}/monitor", status_code=303)
+
+
+def _short(exc: ValueError) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        return f"{first['loc'][0]}: ontbreekt of is ongeldig"
+    return "value: geen getal"
+
+
+@write.post("/eenheden/{slug}/monitor/import", response_class=HTMLResponse, response_model=None)
+async def import_measurements(
+    request: Request,
+    session: SessionDep,
+    slug: str,
+    me: CurrentUser,
+    bestand: Annotated[UploadFile | None, File()] = None,
+) -> HTMLResponse | RedirectResponse:
+    try:
+        if bestand is None or not bestand.filename:
+            raise MonitorRefused("bestand", "kies een CSV- of XLSX-bestand")
+        content = await bestand.read(MAX_UPLOAD + 1)
+        if len(content) > MAX_UPLOAD:
+            raise MonitorRefused("bestand", "groter dan 2 MB")
+        items, lines = read_rows(content, bestand.filename)
+        service.enter(session, principal=me, items=items, today=today(), lines=lines)
+    except MonitorRefused as exc:
+        return _refused(request, session, slug, me, f"import geweigerd, niets opgeslagen: {exc}")
+    return RedirectResponse(f"/eenheden/{slug}/monitor", status_code=303)
