@@ -1,0 +1,248 @@
+"""Rosters from the database: the problem of a team (its people, people lent to it, their
+absences and qualifications), storing the generator's result, and deployable capacity
+(rostered minus absent, against the crews required) per day and shift."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from korps.audit.service import record
+from korps.capacity import models as m
+from korps.capacity.generator import Progress, SolveOptions, solve
+from korps.capacity.problem import (
+    Person,
+    Qualification,
+    RosterProblem,
+    shortfall_text,
+)
+from korps.capacity.rules import check
+from korps.capacity.service import READERS, CapacityError, _check_edit, unit_by_slug
+from korps.capacity.synthetic import THREE_SHIFTS
+from korps.identity.errors import Forbidden
+from korps.identity.roles import Principal, allows
+from korps.organisation.models import Unit
+
+ROSTERED_FUNCTIONS = ("noodhulp", "flex", "wijkagent")
+
+
+def crews_from_plan(plan: dict[str, Any], *, area: str, shifts: tuple[str, ...]) -> tuple[int, ...]:
+    """Cars per shift of one area from ``korps plan roster --json`` output."""
+    units = plan.get("units")
+    if not isinstance(units, dict) or area not in units:
+        raise CapacityError("crews", f"het plan noemt team {area!r} niet")
+    row = units[area]
+    try:
+        return tuple(int(row[name]) for name in shifts)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CapacityError("crews", f"het plan heeft geen auto's per dienst {shifts}") from exc
+
+
+def _team(session: Session, unit: Unit, starts: date, ends: date) -> list[tuple[m.Person, float]]:
+    """Home people (working functions, employed in the period) and people lent in."""
+    home = session.scalars(
+        select(m.Person)
+        .where(m.Person.unit_id == unit.id, m.Person.function.in_(ROSTERED_FUNCTIONS))
+        .where(m.Person.start_date <= ends)
+        .where((m.Person.end_date.is_(None)) | (m.Person.end_date >= starts))
+        .order_by(m.Person.number)
+    ).all()
+    lent_out = set(
+        session.scalars(
+            select(m.Lending.person_id).where(
+                m.Lending.from_unit_id == unit.id,
+                m.Lending.starts <= ends,
+                m.Lending.ends >= starts,
+            )
+        )
+    )
+    team = [(p, p.contract_hours) for p in home if p.id not in lent_out]
+    for lending, person in session.execute(
+        select(m.Lending, m.Person)
+        .join(m.Person, m.Person.id == m.Lending.person_id)
+        .where(m.Lending.to_unit_id == unit.id, m.Lending.starts <= ends, m.Lending.ends >= starts)
+    ).all():
+        team.append((person, lending.hours_per_week))
+    return team
+
+
+def build_problem(
+    session: Session, *, unit: Unit, starts: date, weeks: int, cars: tuple[int, ...]
+) -> tuple[RosterProblem, list[m.Person]]:
+    if not 1 <= weeks <= 8:
+        raise CapacityError("weeks", "een rooster beslaat 1 tot 8 weken")
+    if len(cars) != len(THREE_SHIFTS) or any(c < 0 or c > 50 for c in cars):
+        raise CapacityError("cars", "auto's per dienst: drie getallen van 0 tot 50")
+    days = weeks * 7
+    ends = starts + timedelta(days=days - 1)
+    team = _team(session, unit, starts, ends)
+    ids = [p.id for p, _h in team]
+    quals: dict[int, list[Qualification]] = {}
+    for q in session.scalars(select(m.Qualification).where(m.Qualification.person_id.in_(ids))):
+        quals.setdefault(q.person_id, []).append(Qualification(q.name, q.valid_from, q.valid_until))
+    absent: dict[int, set[int]] = {}
+    for a in session.scalars(
+        select(m.Absence).where(
+            m.Absence.person_id.in_(ids), m.Absence.starts <= ends, m.Absence.ends >= starts
+        )
+    ):
+        lo, hi = max(a.starts, starts), min(a.ends, ends)
+        absent.setdefault(a.person_id, set()).update(
+            range((lo - starts).days, (hi - starts).days + 1)
+        )
+    people = tuple(
+        Person(p.number, hours, tuple(quals.get(p.id, [])), frozenset(absent.get(p.id, set())))
+        for p, hours in team
+    )
+    problem = RosterProblem(
+        start=starts,
+        days=days,
+        shifts=THREE_SHIFTS,
+        people=people,
+        cars=tuple(cars for _ in range(days)),
+    )
+    return problem, [p for p, _h in team]
+
+
+def generate(
+    session: Session,
+    *,
+    principal: Principal | None,
+    slug: str,
+    starts: date,
+    weeks: int,
+    cars: tuple[int, ...],
+    options: SolveOptions | None = None,
+    progress: Progress | None = None,
+) -> m.Roster:
+    """Generate, re-check with the independent rule checker, store and audit a roster."""
+    unit = unit_by_slug(session, slug=slug)
+    _check_edit(principal, unit)
+    problem, persons = build_problem(session, unit=unit, starts=starts, weeks=weeks, cars=cars)
+    result = solve(problem, options, progress)
+    violations = check(result.worked(problem), problem.rules)
+    if violations:  # never store a roster that breaks the law
+        raise CapacityError("roster", violations[0].message(problem.rules))
+    roster = m.Roster(
+        unit_id=unit.id,
+        starts=starts,
+        days=problem.days,
+        status=result.status,
+        objective=result.objective,
+        bound=result.bound,
+        gap=result.gap,
+        seconds=result.seconds,
+        templates=[vars(t) for t in problem.shifts],
+        cars=[list(row) for row in problem.cars],
+        shortfalls=[shortfall_text(problem, s) for s in result.shortfalls],
+        created_by=(principal.username if principal else "systeem")[: m.ACTOR_LEN],
+        created_at=datetime.now(UTC),
+    )
+    session.add(roster)
+    session.flush()
+    for index, day, shift in result.assignments:
+        begin, end = problem.shifts[shift].bounds(problem.day(day))
+        session.add(
+            m.RosterShift(
+                roster_id=roster.id,
+                person_id=persons[index].id,
+                day=problem.day(day),
+                shift=problem.shifts[shift].name,
+                starts=begin,
+                ends=end,
+            )
+        )
+    after = {
+        "unit": slug,
+        "starts": starts.isoformat(),
+        "weeks": weeks,
+        "gap": round(result.gap, 4),
+    }
+    record(
+        session,
+        entity="capacity_roster",
+        entity_id=roster.id,
+        action="rooster gemaakt",
+        after=after,
+    )
+    return roster
+
+
+@dataclass(frozen=True)
+class Cell:
+    day: date
+    shift: str
+    required: int  # people: cars x crew
+    rostered: int
+    absent: int
+    drivers: int  # prio-1 drivers deployable
+
+    @property
+    def deployable(self) -> int:
+        return self.rostered - self.absent
+
+    @property
+    def shortfall(self) -> int:
+        return max(0, self.required - self.deployable)
+
+
+def latest_roster(session: Session, *, principal: Principal | None, slug: str) -> m.Roster | None:
+    unit = unit_by_slug(session, slug=slug)
+    if not allows(principal, READERS, unit.path):
+        raise Forbidden("hiervoor is een medewerkersrol op deze eenheid nodig")
+    return session.scalar(
+        select(m.Roster).where(m.Roster.unit_id == unit.id).order_by(m.Roster.id.desc()).limit(1)
+    )
+
+
+def deployable(session: Session, *, roster: m.Roster, crew: int = 2) -> list[Cell]:
+    """Per day and shift: rostered, absent now (absences entered after the roster was made
+    count), deployable and the crews required."""
+    ends = roster.starts + timedelta(days=roster.days - 1)
+    shifts = session.execute(
+        select(m.RosterShift.day, m.RosterShift.shift, m.RosterShift.person_id).where(
+            m.RosterShift.roster_id == roster.id
+        )
+    ).all()
+    ids = {pid for _d, _s, pid in shifts}
+    away = session.scalars(
+        select(m.Absence).where(
+            m.Absence.person_id.in_(ids), m.Absence.starts <= ends, m.Absence.ends >= roster.starts
+        )
+    ).all()
+    drivers = {
+        (q.person_id, q.valid_from, q.valid_until)
+        for q in session.scalars(
+            select(m.Qualification).where(
+                m.Qualification.person_id.in_(ids), m.Qualification.name == "prio1"
+            )
+        )
+    }
+    names = [t["name"] for t in roster.templates]
+    cells = []
+    for d in range(roster.days):
+        day = roster.starts + timedelta(days=d)
+        for s, name in enumerate(names):
+            here = [pid for dd, ss, pid in shifts if dd == day and ss == name]
+            gone = {a.person_id for a in away if a.starts <= day <= a.ends}
+            present = [pid for pid in here if pid not in gone]
+            driving = sum(
+                1
+                for pid, lo, hi in drivers
+                if pid in present and (lo is None or lo <= day) and (hi is None or day <= hi)
+            )
+            cells.append(
+                Cell(
+                    day,
+                    name,
+                    roster.cars[d][s] * crew,
+                    len(here),
+                    len(here) - len(present),
+                    driving,
+                )
+            )
+    return cells
