@@ -19,6 +19,7 @@ install-dev: $(BIN)/python  ## install korps with the test and lint tools
 db: install  ## database, bundled datasets, example scenarios, noodhulp units for the Rotterdam meldkamer
 	$(BIN)/korps db init
 	$(BIN)/korps load all
+	$(BIN)/korps monitor load
 	$(BIN)/korps scenario save examples/*.yaml
 	$(BIN)/korps controlroom seed-units rotterdam --per-basisteam 2
 	$(BIN)/korps demo
