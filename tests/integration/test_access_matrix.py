@@ -81,6 +81,7 @@ def app_db(
             "username": "zaaier",
             "session_id": "999999",
             "token_id": "999999",
+            "number": "2026-00000000",
         }
         yield db, values
 

@@ -35,6 +35,8 @@ from korps.organisation import pages as organisation_pages
 from korps.organisation.service import NotFoundError
 from korps.planning import api as planning_api
 from korps.planning import pages as planning_pages
+from korps.portal import pages as portal_pages
+from korps.portal import team_pages as portal_team_pages
 from korps.web import docs
 from korps.web.errors import install_error_pages
 from korps.web.limits import install as install_limits
@@ -71,6 +73,9 @@ ROUTERS: list[tuple[str, APIRouter]] = [
     ("", monitor_pages.index),
     ("", monitor_pages.read),
     ("", monitor_pages.write),
+    ("", portal_pages.public_router),
+    ("", portal_pages.router),
+    ("", portal_team_pages.router),
     ("", identity_admin.router),
     ("", docs.router),
 ]

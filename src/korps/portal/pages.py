@@ -1,0 +1,309 @@
+"""The citizen's pages (Dutch): registration, the guided online aangifte, the receipt, the
+citizen's own dossiers with their status, timeline, questions and added information.
+
+Step 1 (public) asks the eligibility questions and stores nothing: happening now or danger
+sends the citizen to 112, a known suspect or violence to the desk or 0900-8844, a victim
+under 13 to the parents' route. Steps 2 and 3 (logged in as burger) choose the kind of
+report and fill in what, when, where and the goods; the form's draft lives in the browser's
+sessionStorage (``static/portal.js``) until it is sent."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from korps.config import get_settings
+from korps.db.session import SessionDep
+from korps.identity import sessions
+from korps.identity.deps import PUBLIC, SESSION_COOKIE, CurrentUser, client_address, require
+from korps.identity.errors import IdentityError
+from korps.identity.service import create_user, grant
+from korps.organisation.models import Gemeente
+from korps.portal import service, workflow
+from korps.portal.errors import PortalInputError
+from korps.portal.reference import portal_reference
+from korps.portal.schemas import QUESTIONS, assess, check_aangifte, local_today
+from korps.web.templating import render
+
+public_router = APIRouter(include_in_schema=False, dependencies=[Depends(PUBLIC)])
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require("burger"))])
+Text = Annotated[str, Form(max_length=256)]
+LongText = Annotated[str, Form()]  # length checked by the service, with a message on the field
+ELIGIBLE = {name: "nee" for name in QUESTIONS}
+
+
+def _cookie_secure(request: Request) -> bool:
+    setting = get_settings().secure_cookies
+    return setting if setting is not None else request.url.scheme == "https"
+
+
+@public_router.get("/aangifte", response_class=HTMLResponse)
+def start_page(request: Request) -> HTMLResponse:
+    return render(request, "portal/start.html", questions=QUESTIONS, answers={}, errors={})
+
+
+@public_router.post("/aangifte/toets", response_class=HTMLResponse, response_model=None)
+def check_eligibility(
+    request: Request,
+    nu: Text = "",
+    gevaar: Text = "",
+    dader_bekend: Text = "",
+    geweld: Text = "",
+    onder_13: Text = "",
+) -> Response:
+    """Step 1: nothing of these answers is stored, whatever they are."""
+    answers = {
+        "nu": nu,
+        "gevaar": gevaar,
+        "dader_bekend": dader_bekend,
+        "geweld": geweld,
+        "onder_13": onder_13,
+    }
+    partial = "HX-Request" in request.headers
+    try:
+        verdict = assess(answers)
+    except PortalInputError as exc:
+        name = "portal/_questions.html" if partial else "portal/start.html"
+        return render(
+            request, name, status_code=422, questions=QUESTIONS, answers=answers, errors=exc.errors
+        )
+    if verdict.outcome == "online":
+        target = "/aangifte/soort"
+        if partial:
+            return Response(status_code=204, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+    name = "portal/_verdict.html" if partial else "portal/verdict.html"
+    return render(request, name, verdict=verdict)
+
+
+@router.get("/aangifte/soort", response_class=HTMLResponse)
+def category_page(request: Request) -> HTMLResponse:
+    return render(request, "portal/category.html", reference=portal_reference())
+
+
+def _gemeenten(session: Session) -> list[str]:
+    return list(session.scalars(select(Gemeente.name).order_by(Gemeente.name)))
+
+
+def _form(
+    request: Request,
+    session: Session,
+    values: dict[str, str],
+    goods: list[tuple[str, str, str]],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> HTMLResponse:
+    reference = portal_reference()
+    rows = goods + [("", "", "")] * max(0, 3 - len(goods))
+    partial = "HX-Request" in request.headers and status_code == 422
+    return render(
+        request,
+        "portal/_form.html" if partial else "portal/form.html",
+        status_code=status_code,
+        reference=reference,
+        category=reference.category(values.get("categorie", "")),
+        values=values,
+        goods=rows,
+        errors=errors,
+        gemeenten=_gemeenten(session),
+        today=local_today(service.utc_now()).isoformat(),
+    )
+
+
+@router.get("/aangifte/nieuw", response_class=HTMLResponse)
+def form_page(request: Request, session: SessionDep, categorie: str = "") -> HTMLResponse:
+    return _form(request, session, {"categorie": categorie[:40]}, [], {})
+
+
+@router.post("/aangifte/nieuw", response_class=HTMLResponse, response_model=None)
+def submit(
+    request: Request,
+    session: SessionDep,
+    me: CurrentUser,
+    categorie: Text = "",
+    datum: Text = "",
+    gemeente: Text = "",
+    adres: Text = "",
+    lat: Text = "",
+    lon: Text = "",
+    omschrijving: LongText = "",
+    goed_omschrijving: Annotated[list[str] | None, Form()] = None,
+    goed_waarde: Annotated[list[str] | None, Form()] = None,
+    goed_kenmerk: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    values = {
+        "categorie": categorie,
+        "datum": datum,
+        "gemeente": gemeente,
+        "adres": adres,
+        "lat": lat,
+        "lon": lon,
+        "omschrijving": omschrijving,
+    }
+    what, value, ident = goed_omschrijving or [], goed_waarde or [], goed_kenmerk or []
+    size = max(len(what), len(value), len(ident))
+    goods = [
+        (
+            what[i] if i < len(what) else "",
+            value[i] if i < len(value) else "",
+            ident[i] if i < len(ident) else "",
+        )
+        for i in range(min(size, 50))
+    ]
+    now = service.utc_now()
+    try:
+        data = check_aangifte(values, goods, reference=portal_reference(), today=local_today(now))
+        dossier = service.file_dossier(session, reporter=me, data=data, now=now)
+        session.commit()
+    except PortalInputError as exc:
+        session.rollback()
+        shown = {**values, "omschrijving": omschrijving[:6000]}
+        return _form(request, session, shown, goods[:20], exc.errors, status_code=422)
+    mailed = workflow.notify(session, dossier=dossier)
+    target = f"/mijn/dossiers/{dossier.number}/ontvangstbewijs" + ("" if mailed else "?mail=0")
+    if "HX-Request" in request.headers:
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/mijn/dossiers", response_class=HTMLResponse)
+def my_dossiers(request: Request, session: SessionDep, me: CurrentUser) -> HTMLResponse:
+    dossiers = service.own_dossiers(session, principal=me)
+    return render(request, "portal/mine.html", dossiers=dossiers, reference=portal_reference())
+
+
+@router.get("/mijn/dossiers/{number}/ontvangstbewijs", response_class=HTMLResponse)
+def receipt(request: Request, session: SessionDep, me: CurrentUser, number: str) -> HTMLResponse:
+    dossier = service.citizen_dossier(session, principal=me, number=number)
+    shown = service.names(
+        session, unit_ids={dossier.team_id}, gemeente_codes={dossier.gemeente_code}
+    )
+    return render(
+        request,
+        "portal/receipt.html",
+        dossier=dossier,
+        names=shown,
+        reference=portal_reference(),
+        reporter=me,
+    )
+
+
+def _dossier_page(
+    request: Request,
+    session: Session,
+    me: CurrentUser,
+    number: str,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    dossier = service.citizen_dossier(session, principal=me, number=number)
+    reference = portal_reference()
+    entries = service.timeline(session, dossier=dossier, public_only=True)
+    shown = service.names(
+        session, unit_ids={dossier.team_id}, gemeente_codes={dossier.gemeente_code}
+    )
+    return render(
+        request,
+        "portal/dossier.html",
+        status_code=status_code,
+        dossier=dossier,
+        status=reference.status(dossier.status),
+        reference=reference,
+        entries=entries,
+        names=shown,
+        errors=errors or {},
+    )
+
+
+@router.get("/mijn/dossiers/{number}", response_class=HTMLResponse)
+def dossier_page(request: Request, session: SessionDep, me: CurrentUser, number: str) -> Response:
+    return _dossier_page(request, session, me, number)
+
+
+def _citizen_adds(
+    request: Request, session: Session, me: CurrentUser, number: str, kind: str, text: str
+) -> Response:
+    dossier = service.citizen_dossier(session, principal=me, number=number, audit_read=False)
+    try:
+        workflow.citizen_moves(session, principal=me, dossier=dossier, kind=kind, text=text)
+        session.commit()
+    except PortalInputError as exc:
+        session.rollback()
+        return _dossier_page(request, session, me, number, exc.errors, status_code=422)
+    return RedirectResponse(f"/mijn/dossiers/{number}?{urlencode({'ok': kind})}", status_code=303)
+
+
+@router.post("/mijn/dossiers/{number}/antwoord", response_class=HTMLResponse, response_model=None)
+def answer(
+    request: Request, session: SessionDep, me: CurrentUser, number: str, antwoord: LongText = ""
+) -> Response:
+    return _citizen_adds(request, session, me, number, "antwoord", antwoord)
+
+
+@router.post("/mijn/dossiers/{number}/aanvulling", response_class=HTMLResponse, response_model=None)
+def add_information(
+    request: Request, session: SessionDep, me: CurrentUser, number: str, aanvulling: LongText = ""
+) -> Response:
+    return _citizen_adds(request, session, me, number, "aanvulling", aanvulling)
+
+
+@public_router.get("/registreren", response_class=HTMLResponse)
+def register_page(request: Request) -> HTMLResponse:
+    return render(request, "portal/register.html", values={}, error=None)
+
+
+@public_router.post("/registreren", response_class=HTMLResponse, response_model=None)
+def register(
+    request: Request,
+    session: SessionDep,
+    gebruikersnaam: Text = "",
+    naam: Text = "",
+    email: Text = "",
+    wachtwoord: Text = "",
+    herhaling: Text = "",
+) -> Response:
+    """A citizen's account (kind burger, role burger, no unit), logged in at once."""
+    values = {"gebruikersnaam": gebruikersnaam, "naam": naam, "email": email}
+    try:
+        if wachtwoord != herhaling:
+            raise IdentityError("de twee wachtwoorden zijn niet gelijk")
+        if not email.strip():
+            raise IdentityError("vul uw e-mailadres in: daarheen sturen wij bericht bij nieuws")
+        user = create_user(
+            session,
+            username=gebruikersnaam,
+            name=naam,
+            email=email,
+            kind="burger",
+            password=wachtwoord,
+            actor="registratie",
+        )
+        grant(session, username=user.username, role="burger", unit=None, actor="registratie")
+        session.commit()
+    except IdentityError as exc:
+        session.rollback()
+        return render(
+            request, "portal/register.html", status_code=422, values=values, error=str(exc)
+        )
+    opened = sessions.open_session(
+        session,
+        user=user,
+        address=client_address(request),
+        agent=request.headers.get("user-agent", ""),
+        pending=None,
+    )
+    response = RedirectResponse("/aangifte", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        opened.token,
+        httponly=True,
+        samesite="lax",
+        secure=_cookie_secure(request),
+        path="/",
+    )
+    return response

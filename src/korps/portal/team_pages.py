@@ -1,0 +1,175 @@
+"""The teams' pages (Dutch): the work queue of the teams in the caller's grants
+(medewerker, teamchef), and a dossier with its routing explanation, full timeline and the
+actions: assign to me, a message to the citizen, a status change by the whitelist (a
+question with an answer deadline, forwarding, closing with a decision)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from korps.db.session import SessionDep
+from korps.identity.deps import CurrentUser, require
+from korps.identity.models import User
+from korps.portal import service, workflow
+from korps.portal.errors import PortalInputError
+from korps.portal.reference import portal_reference
+from korps.portal.schemas import local_today
+from korps.web.templating import render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require(*service.STAFF))])
+Text = Annotated[str, Form(max_length=256)]
+LongText = Annotated[str, Form()]
+
+
+@router.get("/team/werkvoorraad", response_class=HTMLResponse)
+def work_queue(
+    request: Request,
+    session: SessionDep,
+    me: CurrentUser,
+    status: str = "",
+    categorie: str = "",
+    te_laat: bool = False,
+    niet_toegewezen: bool = False,
+    van_mij: bool = False,
+    alles: bool = False,
+) -> HTMLResponse:
+    reference = portal_reference()
+    today = local_today(service.utc_now())
+    filters = service.QueueFilter(
+        status=status[:40],
+        category=categorie[:40],
+        overdue_only=te_laat,
+        unassigned=niet_toegewezen,
+        mine=van_mij,
+        open_only=not alles,
+    )
+    dossiers = service.queue(session, principal=me, filters=filters, today=today)
+    overdue = {d.id for d in dossiers if service.is_overdue(d, today=today)}
+    shown = service.names(
+        session,
+        unit_ids={d.team_id for d in dossiers},
+        gemeente_codes={d.gemeente_code for d in dossiers},
+    )
+    per_team = Counter(shown.get(f"unit:{d.team_id}", "?") for d in dossiers)
+    return render(
+        request,
+        "portal/queue.html",
+        dossiers=dossiers,
+        overdue=overdue,
+        names=shown,
+        per_team=sorted(per_team.items()),
+        overdue_count=len(overdue),
+        reference=reference,
+        filters=filters,
+        me=me,
+    )
+
+
+def _page(
+    request: Request,
+    session: Session,
+    me: CurrentUser,
+    number: str,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    dossier = service.staff_dossier(session, principal=me, number=number)
+    reference = portal_reference()
+    today = local_today(service.utc_now())
+    entries = service.timeline(session, dossier=dossier, public_only=False)
+    authors = {e.author_id for e in entries if e.author_id} | {dossier.reporter_id}
+    if dossier.assignee_id:
+        authors.add(dossier.assignee_id)
+    rows = session.execute(select(User.id, User.name).where(User.id.in_(authors)))
+    people: dict[int, str] = {user_id: name for user_id, name in rows}
+    shown = service.names(
+        session, unit_ids={dossier.team_id}, gemeente_codes={dossier.gemeente_code}
+    )
+    return render(
+        request,
+        "portal/team_dossier.html",
+        status_code=status_code,
+        dossier=dossier,
+        status=reference.status(dossier.status),
+        allowed=[reference.status(s) for s in reference.allowed(dossier.status, "medewerker")],
+        reference=reference,
+        entries=entries,
+        people=people,
+        names=shown,
+        overdue=service.is_overdue(dossier, today=today),
+        errors=errors or {},
+    )
+
+
+@router.get("/team/dossiers/{number}", response_class=HTMLResponse)
+def dossier_page(request: Request, session: SessionDep, me: CurrentUser, number: str) -> Response:
+    return _page(request, session, me, number)
+
+
+def _done(number: str, what: str) -> RedirectResponse:
+    return RedirectResponse(f"/team/dossiers/{number}?ok={what}", status_code=303)
+
+
+@router.post("/team/dossiers/{number}/status", response_class=HTMLResponse, response_model=None)
+def change_status(
+    request: Request,
+    session: SessionDep,
+    me: CurrentUser,
+    number: str,
+    status: Text = "",
+    toelichting: LongText = "",
+    doorzetten_naar: Text = "",
+    termijn: Text = "",
+) -> Response:
+    dossier = service.staff_dossier(session, principal=me, number=number, audit_read=False)
+    try:
+        days = None
+        if termijn.strip():
+            if not termijn.strip().isdigit():
+                raise PortalInputError.one("termijn", "een aantal werkdagen (1 tot 60)")
+            days = int(termijn.strip())
+        workflow.change_status(
+            session,
+            principal=me,
+            dossier=dossier,
+            to=status.strip(),
+            text=toelichting,
+            forward_to=doorzetten_naar,
+            answer_days=days,
+        )
+        session.commit()
+    except PortalInputError as exc:
+        session.rollback()
+        return _page(request, session, me, number, exc.errors, status_code=422)
+    if status.strip() in ("info-gevraagd", "afgehandeld", "doorgezet", "geannuleerd"):
+        workflow.notify(session, dossier=dossier)
+    return _done(number, "status")
+
+
+@router.post("/team/dossiers/{number}/bericht", response_class=HTMLResponse, response_model=None)
+def message(
+    request: Request, session: SessionDep, me: CurrentUser, number: str, bericht: LongText = ""
+) -> Response:
+    dossier = service.staff_dossier(session, principal=me, number=number, audit_read=False)
+    try:
+        workflow.team_message(session, principal=me, dossier=dossier, text=bericht)
+        session.commit()
+    except PortalInputError as exc:
+        session.rollback()
+        return _page(request, session, me, number, exc.errors, status_code=422)
+    workflow.notify(session, dossier=dossier)
+    return _done(number, "bericht")
+
+
+@router.post("/team/dossiers/{number}/toewijzen", response_class=HTMLResponse, response_model=None)
+def assign_to_me(session: SessionDep, me: CurrentUser, number: str) -> Response:
+    dossier = service.staff_dossier(session, principal=me, number=number, audit_read=False)
+    workflow.assign(session, principal=me, dossier=dossier)
+    session.commit()
+    return _done(number, "toegewezen")
