@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from korps.cli import allocate as allocate_cli
+from korps.cli import capacity as capacity_cli
 from korps.cli import controlroom as controlroom_cli
 from korps.cli import db as db_cli
 from korps.cli import formation as formation_cli
@@ -31,6 +32,7 @@ app.add_typer(sim_cli.app, name="sim")
 app.add_typer(plan_cli.app, name="plan")
 app.add_typer(user_cli.app, name="user")
 app.add_typer(monitor_cli.app, name="monitor")
+app.add_typer(capacity_cli.app, name="capacity")
 app.command("load")(load_cli.load)
 app.command("allocate")(allocate_cli.allocate)
 app.command("serve")(serve_cli.serve)

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 import korps
 from korps.audit import pages as audit_pages
+from korps.capacity import pages as capacity_pages
 from korps.config import get_settings
 from korps.controlroom import api as controlroom_api
 from korps.controlroom import pages as controlroom_pages
@@ -29,6 +30,7 @@ from korps.identity import oidc_pages
 from korps.identity import pages as identity_pages
 from korps.identity.deps import PUBLIC, Access, Authenticated, csrf_guard
 from korps.identity.oidc import OidcError
+from korps.monitor import api as monitor_api
 from korps.monitor import pages as monitor_pages
 from korps.organisation import api as organisation_api
 from korps.organisation import pages as organisation_pages
@@ -63,6 +65,7 @@ ROUTERS: list[tuple[str, APIRouter]] = [
     ("/api/v1", formation_api.router),
     ("/api/v1", planning_api.router),
     ("/api/v1", identity_api.router),
+    ("/api/v1", monitor_api.router),
     ("", organisation_pages.router),
     ("", identity_pages.router),
     ("", oidc_pages.router),
@@ -70,6 +73,7 @@ ROUTERS: list[tuple[str, APIRouter]] = [
     ("", formation_pages.router),
     ("", controlroom_pages.router),
     ("", audit_pages.router),
+    ("", capacity_pages.router),
     ("", monitor_pages.index),
     ("", monitor_pages.read),
     ("", monitor_pages.write),

@@ -1,0 +1,158 @@
+"""HTML pages of a team's capacity: people, absences, roster generation, deployable
+capacity (table and heatmap), the wall schedule (XLSX) and iCalendar per person."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from korps.capacity import export, rostering, schemas, service
+from korps.capacity.generator import RosterError, SolveOptions
+from korps.db.session import SessionDep
+from korps.identity.deps import CurrentUser, require, unit_in_path
+from korps.identity.roles import Principal
+from korps.web.templating import render
+
+READ = Depends(require(*service.READERS, unit=unit_in_path("slug")))
+EDIT = Depends(require(*service.EDITORS, unit=unit_in_path("slug")))
+router = APIRouter(include_in_schema=False)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get(
+    "/capaciteit", response_class=HTMLResponse, dependencies=[Depends(require(*service.READERS))]
+)
+def landing(request: Request, me: CurrentUser) -> HTMLResponse:
+    units = sorted({s.unit_slug for s in me.scopes if s.unit_slug and s.role in service.READERS})
+    return render(request, "capacity/landing.html", units=units)
+
+
+def _page(
+    request: Request,
+    session: SessionDep,
+    me: Principal,
+    slug: str,
+    *,
+    error: str | None = None,
+    field: str | None = None,
+) -> HTMLResponse:
+    unit = service.unit_by_slug(session, slug=slug)
+    people = service.people(session, principal=me, slug=slug)
+    roster = rostering.latest_roster(session, principal=me, slug=slug)
+    cells = rostering.deployable(session, roster=roster) if roster else []
+    today = date.today()
+    away = service.absences(
+        session, unit=unit, starts=today - timedelta(days=7), ends=today + timedelta(days=60)
+    )
+    context: dict[str, Any] = {
+        "unit": unit,
+        "people": people,
+        "roster": roster,
+        "cells": cells,
+        "shortfall": [c for c in cells if c.shortfall > 0],
+        "absences": away,
+        "editor": service.sees_names(me, unit),
+        "error": error,
+        "field": field,
+        "today": today,
+    }
+    return render(request, "capacity/team.html", status_code=422 if error else 200, **context)
+
+
+@router.get("/eenheden/{slug}/capaciteit", response_class=HTMLResponse, dependencies=[READ])
+def team_page(request: Request, session: SessionDep, me: CurrentUser, slug: str) -> HTMLResponse:
+    return _page(request, session, me, slug)
+
+
+def _first_error(exc: ValidationError) -> tuple[str, str]:
+    error = exc.errors()[0]
+    field = str(error["loc"][0]) if error["loc"] else "formulier"
+    return field, str(error["msg"]).removeprefix("Value error, ")
+
+
+@router.post("/eenheden/{slug}/capaciteit/afwezigheid", response_model=None, dependencies=[EDIT])
+def add_absence(
+    request: Request,
+    session: SessionDep,
+    me: CurrentUser,
+    slug: str,
+    number: Annotated[str, Form(max_length=20)],
+    kind: Annotated[str, Form(max_length=20)],
+    starts: Annotated[str, Form(max_length=10)],
+    ends: Annotated[str, Form(max_length=10)],
+) -> Response:
+    try:
+        data = schemas.AbsenceIn.model_validate(
+            {"number": number, "kind": kind, "starts": starts, "ends": ends}
+        )
+        service.add_absence(session, principal=me, data=data)
+    except ValidationError as exc:
+        field, message = _first_error(exc)
+        session.rollback()
+        return _page(request, session, me, slug, error=message, field=field)
+    except service.CapacityError as exc:
+        session.rollback()
+        return _page(request, session, me, slug, error=str(exc), field=exc.field)
+    session.commit()
+    return RedirectResponse(f"/eenheden/{slug}/capaciteit#inzetbaar", status_code=303)
+
+
+@router.post("/eenheden/{slug}/capaciteit/rooster", response_model=None, dependencies=[EDIT])
+def make_roster(
+    request: Request,
+    session: SessionDep,
+    me: CurrentUser,
+    slug: str,
+    starts: Annotated[str, Form(max_length=10)],
+    weeks: Annotated[int, Form(ge=1, le=8)],
+    vroeg: Annotated[int, Form(ge=0, le=50)],
+    laat: Annotated[int, Form(ge=0, le=50)],
+    nacht: Annotated[int, Form(ge=0, le=50)],
+) -> Response:
+    try:
+        first = date.fromisoformat(starts)
+    except ValueError:
+        return _page(request, session, me, slug, error="geen datum (JJJJ-MM-DD)", field="starts")
+    try:
+        rostering.generate(
+            session,
+            principal=me,
+            slug=slug,
+            starts=first,
+            weeks=weeks,
+            cars=(vroeg, laat, nacht),
+            options=SolveOptions(time_limit=min(10.0 * weeks, 60.0)),
+        )
+    except service.CapacityError as exc:
+        session.rollback()
+        return _page(request, session, me, slug, error=str(exc), field=exc.field)
+    except (RosterError, ValueError) as exc:
+        session.rollback()
+        return _page(request, session, me, slug, error=str(exc), field="rooster")
+    session.commit()
+    return RedirectResponse(f"/eenheden/{slug}/capaciteit#inzetbaar", status_code=303)
+
+
+@router.get("/eenheden/{slug}/capaciteit/rooster.xlsx", dependencies=[READ])
+def wall_schedule(session: SessionDep, me: CurrentUser, slug: str) -> Response:
+    roster = rostering.latest_roster(session, principal=me, slug=slug)
+    if roster is None:
+        return Response("nog geen rooster", status_code=404, media_type="text/plain")
+    unit = service.unit_by_slug(session, slug=slug)
+    content = export.wall_schedule(session, roster=roster, names=service.sees_names(me, unit))
+    headers = {"Content-Disposition": f'attachment; filename="rooster-{slug}.xlsx"'}
+    return Response(content, media_type=XLSX, headers=headers)
+
+
+@router.get("/eenheden/{slug}/capaciteit/rooster/{number}.ics", dependencies=[READ])
+def person_calendar(session: SessionDep, me: CurrentUser, slug: str, number: str) -> Response:
+    roster = rostering.latest_roster(session, principal=me, slug=slug)
+    content = export.calendar(session, roster=roster, number=number[:20]) if roster else None
+    if content is None:
+        return Response("geen diensten", status_code=404, media_type="text/plain")
+    headers = {"Content-Disposition": f'attachment; filename="{number[:20]}.ics"'}
+    return Response(content, media_type="text/calendar", headers=headers)
