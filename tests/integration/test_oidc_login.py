@@ -138,7 +138,7 @@ def audit_actions(db: Db, username: str) -> list[str]:
 def test_mapped_user_is_created_enrols_totp_and_is_found_again(
     client: TestClient, db: Db, oidc_provider: OidcProvider
 ) -> None:
-    assert 'href="/aanmelden/oidc"' in client.get("/aanmelden").text
+    assert 'href="/aanmelden/oidc?volgende=' in client.get("/aanmelden").text
     started = start(client)
     cookie = started.headers["set-cookie"]
     assert cookie.startswith(f"{OIDC_COOKIE}=")

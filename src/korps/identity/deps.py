@@ -20,15 +20,17 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.audit.service import Context, acting, attribute
 from korps.db.session import SessionDep
 from korps.identity.errors import CsrfRefused, Forbidden, LoginRequired
+from korps.identity.models import User
 from korps.identity.roles import Principal, allows
 from korps.identity.service import principal_of
-from korps.identity.sessions import resolve
+from korps.identity.sessions import open_session, resolve, second_factor_state
 from korps.identity.tokens import resolve_api_token
 from korps.organisation.models import Unit
 from korps.organisation.service import NotFoundError
@@ -206,3 +208,44 @@ __all__ = [
     "identify",
     "require",
 ]
+
+
+def cookie_secure(request: Request) -> bool:
+    """Secure cookies over HTTPS (or always, with KORPS_SECURE_COOKIES=true)."""
+    from korps.config import get_settings
+
+    setting = get_settings().secure_cookies
+    return setting if setting is not None else request.url.scheme == "https"
+
+
+def local_target(target: str | None) -> str:
+    """Only a path on this site is a place to go after login (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target[:500]
+    return "/"
+
+
+def start_browser_session(
+    request: Request, session: Session, *, user: User, volgende: str | None
+) -> RedirectResponse:
+    """After a successful first step (password, SSO, e-mailed link): open the session and
+    send the browser on: to the TOTP step, to TOTP enrolment, or to ``volgende``."""
+    pending = second_factor_state(session, user=user)
+    opened = open_session(
+        session,
+        user=user,
+        address=client_address(request),
+        agent=request.headers.get("user-agent", ""),
+        pending=pending,
+    )
+    target = {"totp": "/aanmelden/totp", "enrol": "/account/totp"}.get(pending or "", "")
+    response = RedirectResponse(target or local_target(volgende), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        opened.token,
+        httponly=True,
+        samesite="lax",
+        secure=cookie_secure(request),
+        path="/",
+    )
+    return response

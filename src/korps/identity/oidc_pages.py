@@ -26,8 +26,9 @@ from sqlalchemy.orm import Session
 from korps.audit.service import record
 from korps.config import Settings
 from korps.db.session import SessionDep
-from korps.identity import sessions
-from korps.identity.deps import PUBLIC, SESSION_COOKIE, client_address
+from korps.identity.deps import PUBLIC, start_browser_session
+from korps.identity.deps import cookie_secure as _cookie_secure
+from korps.identity.deps import local_target as _local
 from korps.identity.errors import IdentityError
 from korps.identity.models import NAME_MAX, Grant, OidcLogin, User
 from korps.identity.oidc import (
@@ -40,7 +41,6 @@ from korps.identity.oidc import (
     finish_login,
     start_login,
 )
-from korps.identity.pages import _cookie_secure, _local
 from korps.identity.roles import ROLES
 from korps.identity.secrets import digest, new_secret
 from korps.identity.service import create_user, grant, revoke
@@ -199,24 +199,7 @@ def finish(request: Request, session: SessionDep) -> Response:
     except IntegrityError:  # the same person's first login twice at once
         session.rollback()
         return _login_page(request, 409, BUSY, volgende)
-    pending = sessions.second_factor_state(session, user=user)
-    opened = sessions.open_session(
-        session,
-        user=user,
-        address=client_address(request),
-        agent=request.headers.get("user-agent", ""),
-        pending=pending,
-    )
-    target = {"totp": "/aanmelden/totp", "enrol": "/account/totp"}.get(pending or "", "")
-    response = RedirectResponse(target or _local(volgende), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        opened.token,
-        httponly=True,
-        samesite="lax",
-        secure=_cookie_secure(request),
-        path="/",
-    )
+    response = start_browser_session(request, session, user=user, volgende=volgende)
     response.delete_cookie(OIDC_COOKIE, path=COOKIE_PATH)
     return response
 

@@ -17,6 +17,8 @@ from korps.identity.deps import (
     LoginRequired,
     client_address,
     identify,
+    local_target,
+    start_browser_session,
 )
 from korps.identity.errors import IdentityError, LoginRefused
 from korps.identity.mail import MailError
@@ -27,18 +29,7 @@ router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=256)]
 
 
-def _cookie_secure(request: Request) -> bool:
-    from korps.config import get_settings
-
-    setting = get_settings().secure_cookies
-    return setting if setting is not None else request.url.scheme == "https"
-
-
-def _local(target: str | None) -> str:
-    """Only a path on this site is a place to go after login (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target[:500]
-    return "/"
+_local = local_target
 
 
 class PendingLogin(Access):
@@ -94,25 +85,7 @@ def login(
             volgende=_local(volgende),
             oidc_enabled=getattr(request.app.state, "oidc", None) is not None,
         )
-    pending = sessions.second_factor_state(session, user=user)
-    opened = sessions.open_session(
-        session,
-        user=user,
-        address=client_address(request),
-        agent=request.headers.get("user-agent", ""),
-        pending=pending,
-    )
-    target = {"totp": "/aanmelden/totp", "enrol": "/account/totp"}.get(pending or "", "")
-    response = RedirectResponse(target or _local(volgende), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        opened.token,
-        httponly=True,
-        samesite="lax",
-        secure=_cookie_secure(request),
-        path="/",
-    )
-    return response
+    return start_browser_session(request, session, user=user, volgende=volgende)
 
 
 @router.get("/aanmelden/totp", response_class=HTMLResponse)
