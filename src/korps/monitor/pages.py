@@ -82,12 +82,15 @@ def indicator_page(
 
 
 @read.get("/eenheden/{slug}/monitor/plan", response_class=HTMLResponse)
-def plan_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
+def plan_page(request: Request, session: SessionDep, slug: str, me: CurrentUser) -> HTMLResponse:
     unit = service.get_unit(session, slug=slug)
     plan = service.plan_for(session, unit=unit)
     data = service.overview(session, slug=slug, today=today())
     by_indicator = {row.indicator: row for row in data.rows}
-    return render(request, "monitor/plan.html", plan=plan, unit=unit, rows=by_indicator)
+    editor = any(s.role in service.EDITORS for s in me.scopes)
+    return render(
+        request, "monitor/plan.html", plan=plan, unit=unit, rows=by_indicator, editor=editor
+    )
 
 
 @read.get("/eenheden/{slug}/monitor/rapport", response_class=HTMLResponse)
@@ -158,6 +161,27 @@ def _short(exc: ValueError) -> str:
         first = exc.errors()[0]
         return f"{first['loc'][0]}: ontbreekt of is ongeldig"
     return "value: geen getal"
+
+
+@write.post(
+    "/eenheden/{slug}/monitor/plan/vaststellen", response_class=HTMLResponse, response_model=None
+)
+def adopt_plan(
+    request: Request,
+    session: SessionDep,
+    slug: str,
+    me: CurrentUser,
+    datum: Annotated[str, Form(max_length=10)] = "",
+) -> HTMLResponse | RedirectResponse:
+    try:
+        try:
+            on = date.fromisoformat(datum)
+        except ValueError:
+            raise MonitorRefused("datum", "vul een datum in (JJJJ-MM-DD)") from None
+        service.adopt_plan(session, principal=me, slug=slug, on=on)
+    except MonitorRefused as exc:
+        return _refused(request, session, slug, me, str(exc))
+    return RedirectResponse(f"/eenheden/{slug}/monitor/plan", status_code=303)
 
 
 @write.post("/eenheden/{slug}/monitor/import", response_class=HTMLResponse, response_model=None)

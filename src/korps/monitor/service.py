@@ -315,3 +315,33 @@ def enter(
         session.rollback()
         raise
     return ids
+
+
+def adopt_plan(session: Session, *, principal: Principal, slug: str, on: date) -> Plan:
+    """Mark the unit's plan as adopted (vastgesteld) by the Regionaal Veiligheidsoverleg on
+    ``on``; audited. Refused for a date outside the plan's years or in the future."""
+    unit = get_unit(session, slug=slug)
+    plan = plan_for(session, unit=unit)
+    if plan is None or plan.unit_id != unit.id:
+        raise MonitorRefused("unit", f"{unit.name} heeft geen eigen plan")
+    if not allows(principal, EDITORS, unit.path):
+        raise Forbidden(f"u mag het plan van {unit.name} niet vaststellen")
+    if on > datetime.now(UTC).date() or on.year < plan.first_year - 1:
+        raise MonitorRefused(
+            "datum", f"datum {on.isoformat()} ligt in de toekomst of ver voor het plan"
+        )
+    before = {
+        "status": plan.status,
+        "adopted_on": plan.adopted_on.isoformat() if plan.adopted_on else None,
+    }
+    plan.status, plan.adopted_on, plan.adopted_by = "vastgesteld", on, principal.username
+    record(
+        session,
+        entity="monitor_plan",
+        entity_id=plan.id,
+        action="plan vastgesteld door het RVO",
+        before=before,
+        after={"status": plan.status, "adopted_on": on.isoformat()},
+    )
+    session.commit()
+    return plan

@@ -1,0 +1,165 @@
+"""The monitor's pages as each role sees them (SQLite and PostgreSQL): a gezag reads the
+Rotterdam monitor, drills into prio-1 response times, reads the plan and gets the PDF; a
+planner enters, imports and adopts; refusals are 422 in Dutch with the field and write nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from korps.monitor.models import Measurement, Plan
+from korps.web.app import create_app
+from tests.conftest import BACKENDS, Db, loaded_database, snapshot
+from tests.integration.test_monitor_service import _seed
+from tests.support.auth import login_as
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def db(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, _pg_admin: Any
+) -> Iterator[Db]:
+    with loaded_database(
+        request.param, tmp_path_factory.mktemp("monp"), _pg_admin, then=_seed
+    ) as found:
+        yield found
+
+
+@pytest.fixture
+def client(db: Db) -> Iterator[TestClient]:
+    with TestClient(create_app(db.engine), follow_redirects=False) as found:
+        yield found
+
+
+def test_gezag_reads_the_monitor_drills_down_and_gets_the_report(
+    db: Db, client: TestClient
+) -> None:
+    login_as(client, db.engine, role="gezag", unit="rotterdam")
+    page = client.get("/eenheden/rotterdam/monitor")
+    assert page.status_code == 200
+    assert "Aanrijdtijden prio 1" in page.text and "tenminste 82%binnen 15 minuten" in page.text
+    assert 'id="meting"' not in page.text  # no entry form for the gezag
+    detail = client.get("/eenheden/rotterdam/monitor/indicator/aanrijdtijd-prio-1")
+    assert detail.status_code == 200
+    assert "<svg" in detail.text and 'data-unit="rotterdam-b"' in detail.text
+    district = client.get("/eenheden/rotterdam-d/monitor/indicator/aanrijdtijd-prio-1")
+    assert district.status_code == 200 and 'data-unit="rotterdam-d1-charlois"' in district.text
+    plan = client.get("/eenheden/rotterdam/monitor/plan")
+    assert plan.status_code == 200
+    assert "Waar willen wij staan?" in plan.text and "Bezetting wijkagenten" in plan.text
+    assert "Geen doelstellingen." in plan.text and 'id="vaststellen"' not in plan.text
+    pdf = client.get("/eenheden/rotterdam/monitor/rapport.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    api = client.get("/api/v1/monitor/rotterdam")
+    assert api.status_code == 200
+    rows = {r["indicator"]: r for r in api.json()["rows"]}
+    assert rows["aanrijdtijd-prio-1"]["series"][0] == {
+        "year": 2024,
+        "value": 60.0,
+        "origin": "berekend door korps",
+        "entered_by": None,
+        "entered_at": None,
+    }
+
+
+def test_gezag_of_another_unit_and_writes_are_refused(db: Db, client: TestClient) -> None:
+    login_as(client, db.engine, role="gezag", unit="oost-nederland", username="gezag-on")
+    assert client.get("/eenheden/rotterdam/monitor").status_code == 403
+    assert client.get("/eenheden/oost-nederland/monitor/plan").status_code == 200
+    login_as(client, db.engine, role="gezag", unit="rotterdam")
+    before = snapshot(db)
+    form = {
+        "indicator": "profcheck",
+        "unit": "rotterdam",
+        "year": "2024",
+        "value": "90",
+        "source": "x",
+    }
+    assert client.post("/eenheden/rotterdam/monitor/metingen", data=form).status_code == 403
+    assert snapshot(db) == before
+
+
+@pytest.mark.parametrize(
+    "changes,needle",
+    [
+        ({"value": "135"}, "value: een percentage ligt tussen 0 en 100"),
+        ({"indicator": "onbekend"}, "indicator: onbekende indicator"),
+        ({"unit": "atlantis"}, "unit: onbekende eenheid"),
+        ({"year": "2019"}, "year: jaar 2019 valt buiten"),
+        ({"value": "veel"}, "value: geen getal"),
+    ],
+)
+def test_planner_refusals_are_422_and_write_nothing(
+    db: Db, client: TestClient, changes: dict[str, str], needle: str
+) -> None:
+    login_as(client, db.engine, role="planner", unit="rotterdam")
+    form = {
+        "indicator": "diverse-instroom",
+        "unit": "rotterdam",
+        "year": "2024",
+        "value": "31",
+        "source": "HR",
+    }
+    form.update(changes)
+    before = snapshot(db)
+    answer = client.post("/eenheden/rotterdam/monitor/metingen", data=form)
+    assert answer.status_code == 422 and needle in answer.text
+    assert snapshot(db) == before
+
+
+def test_planner_enters_imports_and_adopts(db: Db, client: TestClient) -> None:
+    user = login_as(client, db.engine, role="planner", unit="rotterdam")
+    form = {
+        "indicator": "diverse-instroom",
+        "unit": "rotterdam-b",
+        "year": "2024",
+        "value": "31,5",
+        "source": "HR-rapportage",
+    }
+    assert client.post("/eenheden/rotterdam/monitor/metingen", data=form).status_code == 303
+    again = client.post("/eenheden/rotterdam/monitor/metingen", data=form)
+    assert again.status_code == 422 and "al een meting" in again.text
+    csv = "indicator,eenheid,jaar,waarde,bron\n"
+    csv += "verdachten-om-mensenhandel,rotterdam,2024,27,OM-cijfers\n"
+    files = {"bestand": ("metingen.csv", csv.encode(), "text/csv")}
+    assert client.post("/eenheden/rotterdam/monitor/import", files=files).status_code == 303
+    lines = "indicator,eenheid,jaar,waarde,bron\nprofcheck,rotterdam,2024,88,HR\n"
+    lines += "waardebeslag,rotterdam,2024,-5,OM\n"  # line 3: negative, so line 2 is not kept
+    bad = {"bestand": ("m.csv", lines.encode(), "text/csv")}
+    before = snapshot(db)
+    refused = client.post("/eenheden/rotterdam/monitor/import", files=bad)
+    assert refused.status_code == 422 and "regel 3" in refused.text and snapshot(db) == before
+    with db.session() as session:
+        rows = session.scalars(select(Measurement).order_by(Measurement.id)).all()
+        assert [(m.value, m.entered_by, m.source) for m in rows][-2:] == [
+            (31.5, user, "HR-rapportage"),
+            (27.0, user, "OM-cijfers"),
+        ]
+    page = client.get("/eenheden/rotterdam/monitor/indicator/verdachten-om-mensenhandel")
+    assert "OM-cijfers" in page.text and "aandacht nodig" in page.text  # 27 of 30 in 2024
+    assert (
+        client.post(
+            "/eenheden/rotterdam/monitor/plan/vaststellen", data={"datum": "2099-01-01"}
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            "/eenheden/rotterdam/monitor/plan/vaststellen", data={"datum": "2023-03-15"}
+        ).status_code
+        == 303
+    )
+    with db.session() as session:
+        plan = session.scalar(select(Plan).where(Plan.code == "rotterdam-2023-2026"))
+        assert plan is not None and (plan.status, str(plan.adopted_on)) == (
+            "vastgesteld",
+            "2023-03-15",
+        )
+    assert (
+        "vastgesteld door het RVO op 2023-03-15"
+        in client.get("/eenheden/rotterdam/monitor/plan").text
+    )
