@@ -30,6 +30,7 @@ from korps.identity import oidc_pages
 from korps.identity import pages as identity_pages
 from korps.identity.deps import PUBLIC, Access, Authenticated, csrf_guard
 from korps.identity.oidc import OidcError
+from korps.monitor import api as monitor_api
 from korps.monitor import pages as monitor_pages
 from korps.organisation import api as organisation_api
 from korps.organisation import pages as organisation_pages
@@ -64,6 +65,7 @@ ROUTERS: list[tuple[str, APIRouter]] = [
     ("/api/v1", formation_api.router),
     ("/api/v1", planning_api.router),
     ("/api/v1", identity_api.router),
+    ("/api/v1", monitor_api.router),
     ("", organisation_pages.router),
     ("", identity_pages.router),
     ("", oidc_pages.router),
