@@ -13,6 +13,7 @@ from korps.cli import load as load_cli
 from korps.cli import monitor as monitor_cli
 from korps.cli import org as org_cli
 from korps.cli import plan as plan_cli
+from korps.cli import portal as portal_cli
 from korps.cli import scenario as scenario_cli
 from korps.cli import serve as serve_cli
 from korps.cli import sim as sim_cli
@@ -30,6 +31,7 @@ app.add_typer(scenario_cli.app, name="scenario")
 app.add_typer(controlroom_cli.app, name="controlroom")
 app.add_typer(sim_cli.app, name="sim")
 app.add_typer(plan_cli.app, name="plan")
+app.add_typer(portal_cli.app, name="portal")
 app.add_typer(user_cli.app, name="user")
 app.add_typer(monitor_cli.app, name="monitor")
 app.add_typer(capacity_cli.app, name="capacity")

@@ -1,0 +1,66 @@
+"""Issue 16: ``korps portal check|expire|stats`` on a database of its own."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from korps.cli import app
+from korps.identity.models import User
+from korps.identity.service import principal_of
+from korps.portal import service, workflow
+from korps.portal.reference import bundled_path
+from tests.conftest import Db, loaded_database
+from tests.integration.test_portal_workflow import aangifte
+from tests.support.auth import make_user
+
+
+def test_expire_moves_late_questions_once_and_stats_count(
+    tmp_path: Path, _pg_admin: Any, use_database: Any
+) -> None:
+    with loaded_database("sqlite", tmp_path, None) as db:
+        _prepare(db)
+        use_database(db)
+        runner = CliRunner()
+        first = runner.invoke(app, ["portal", "expire", "--json"])
+        assert first.exit_code == 0, first.output
+        assert len(json.loads(first.output)["moved"]) == 1
+        again = runner.invoke(app, ["portal", "expire", "--json"])
+        assert json.loads(again.output)["moved"] == []
+        counts = json.loads(runner.invoke(app, ["portal", "stats", "--json"]).output)
+        assert {(c["status"], c["dossiers"]) for c in counts} == {("in-behandeling", 1)}
+
+
+def _prepare(db: Db) -> None:
+    make_user(db.engine, username="melder", grants=[("burger", None)], kind="burger")
+    make_user(db.engine, username="mw-cli", grants=[("medewerker", "rotterdam")])
+    with db.session() as session:
+        users = {u.username: u for u in session.scalars(select(User))}
+        citizen = principal_of(session, user=users["melder"])
+        staff = principal_of(session, user=users["mw-cli"])
+        then = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+        dossier = service.file_dossier(
+            session, reporter=citizen, data=aangifte(occurred_on=date(2026, 1, 2)), now=then
+        )
+        workflow.change_status(
+            session, principal=staff, dossier=dossier, to="info-gevraagd", text="Kleur?",
+            answer_days=1, now=then,
+        )  # fmt: skip
+        session.commit()
+
+
+def test_check_refuses_a_wrong_file_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "portal.yaml"
+    path.write_text(
+        bundled_path().read_text(encoding="utf-8").replace("deadline_days: 5", "deadline_days: x"),
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    assert runner.invoke(app, ["portal", "check"]).exit_code == 0
+    refused = runner.invoke(app, ["portal", "check", str(path)])
+    assert refused.exit_code == 1 and "deadline_days" in refused.output
