@@ -118,3 +118,20 @@ def test_a_synthetic_team_of_24_for_two_weeks_passes_the_checker() -> None:
     assert sum(nights.values()) >= required - sum(
         s.missing for s in result.shortfalls if s.what == "mensen" and s.shift == 2
     )
+
+
+def test_the_greedy_hint_breaks_no_rule_and_covers_an_ample_team() -> None:
+    from korps.capacity.greedy import first_roster
+    from korps.capacity.problem import RosterResult
+
+    spec = basisteam(people_count=40, weeks=2, rng=np.random.default_rng(3))
+    targets = [p.contract_hours * 60 * 2 for p in spec.people]
+    assignments = first_roster(spec, targets)
+    worked = RosterResult("HINT", assignments, 0, 0, 0, 0, [], {}, {}).worked(spec)
+    assert check(worked, spec.rules) == []
+    for day in range(spec.days):
+        for shift in range(3):
+            on = [i for i, d, s in assignments if (d, s) == (day, shift)]
+            assert len(on) >= spec.cars[day][shift] * spec.crew_size
+    for i, day, _s in assignments:
+        assert day not in spec.people[i].absent

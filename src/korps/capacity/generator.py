@@ -26,6 +26,7 @@ from korps.capacity.explain import (
     necessary_shortfalls,
     template_problems,
 )
+from korps.capacity.greedy import first_roster
 from korps.capacity.problem import HOVJ, PRIO1, RosterProblem, RosterResult, Shortfall
 from korps.capacity.rules import rest_needed
 
@@ -64,6 +65,20 @@ class _Builder:
         self.nights = [s for s in range(len(problem.shifts)) if problem.night(s)]
         self.cost: list[cp_model.LinearExprT] = []
         self.slack: dict[tuple[int, int, str], cp_model.IntVar] = {}
+        # contract minutes over the days a person is available, in whole shifts (the
+        # greatest common divisor of the shift lengths), so a perfect roster costs 0
+        step = math.gcd(*self.minutes) if self.minutes else 1
+        self.targets = [
+            step
+            * round(
+                person.contract_hours
+                * 60
+                * (problem.days - len([d for d in person.absent if 0 <= d < problem.days]))
+                / 7
+                / step
+            )
+            for person in problem.people
+        ]
 
     def variables(self) -> None:
         for i, person in enumerate(self.p.people):
@@ -154,7 +169,7 @@ class _Builder:
                 if (i, d, s) in self.x
             )
             available_days = p.days - len([d for d in person.absent if 0 <= d < p.days])
-            target = round(person.contract_hours * 60 * available_days / 7)
+            target = self.targets[i]
             dev = self.m.new_int_var(0, 60 * 24 * p.days, f"dev{i}")
             self.m.add(dev >= worked - target)
             self.m.add(dev >= target - worked)
@@ -232,6 +247,9 @@ class _Builder:
         self.hours()
         self.night_limits()
         self.m.minimize(sum(self.cost))
+        hint = set(first_roster(self.p, [float(t) for t in self.targets]))
+        for key, var in self.x.items():
+            self.m.add_hint(var, key in hint)
         return self.m
 
 
