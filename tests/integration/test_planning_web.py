@@ -92,7 +92,7 @@ def test_form_refuses_a_bad_scenario_and_stores_nothing(
     )
     assert (
         good.status_code == 303
-        and good.headers["location"] == "/scenarios/kopie-oost-nederland-2024"
+        and good.headers["location"] == "/scenarios/kopie-oost-nederland-2024?opgeslagen=1"
     )
 
 
@@ -105,7 +105,7 @@ def test_preview_export_and_compare(client: TestClient) -> None:
     xlsx = client.get(f"/scenarios/{slug}/export.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet is not None and sheet["A1"].value == "Uitbreiding Oost-Nederland 2024"
-    csv_text = client.get(f"/scenarios/{slug}/export.csv").text
+    csv_text = client.get(f"/scenarios/{slug}/export.csv", params={"scheiding": "komma"}).text
     assert "Veluwe West,88.6,3.4,3.4,0.0,92.0" in csv_text.splitlines()
     other = "werklast-oost-nederland-misdrijven-en-inwoners"
     compare = client.get("/scenarios/vergelijk", params={"a": slug, "b": other})

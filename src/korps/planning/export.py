@@ -65,7 +65,7 @@ def table(result: Result) -> list[list[Any]]:
 
     def line(row: Row, name: str | None = None) -> list[Any]:
         out: list[Any] = [name or row.name]
-        out += [round(row.score, 4)] if single else ["" for _ in result.columns]
+        out += [round(row.score, 4)] if single else [row.values.get(c) for c in result.columns]
         out += [row.current, row.total, row.difference]
         if single:
             out.append(round(row.score + row.total, 4))
@@ -103,8 +103,26 @@ def table(result: Result) -> list[list[Any]]:
     return rows
 
 
-def write_csv(result: Result, path: Path) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
+def _dutch(value: Any) -> str:
+    """A number as Dutch Excel reads it: decimal comma, no thousands separator."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(round(value, 10)).replace(".", ",").removesuffix(",0")
+    return str(value)
+
+
+def write_csv(result: Result, path: Path, *, dutch: bool = False) -> None:
+    """The table as CSV. ``dutch``: what Excel in a Dutch locale opens as columns of
+    numbers (semicolon separator, decimal comma, a byte order mark so it reads UTF-8);
+    otherwise comma-separated with decimal points."""
+    encoding = "utf-8-sig" if dutch else "utf-8"
+    with path.open("w", encoding=encoding, newline="") as handle:
+        if dutch:
+            writer = csv.writer(handle, delimiter=";")
+            for row in table(result):
+                writer.writerow([_dutch(v) for v in row])
+            return
         writer = csv.writer(handle)
         for row in table(result):
             writer.writerow(["" if v is None else v for v in row])

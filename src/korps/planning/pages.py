@@ -19,11 +19,17 @@ from korps.planning import store
 from korps.planning.allocation import AllocationError
 from korps.planning.chart import bars
 from korps.planning.export import write_csv, write_xlsx
+from korps.planning.models import NAME_LENGTH
+from korps.planning.plan import Result
+from korps.planning.scenario import Scenario
 from korps.planning.service import list_workload, store_workload
+from korps.planning.version_pages import router as version_router
 from korps.planning.workload import MAX_BYTES
 from korps.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require("planner"))])
+router.include_router(version_router)  # first: /scenarios/vergelijk before /scenarios/{slug}
+NOT_WEIGHTS = {"naam", "bevestig", "csrf_token", "scheiding"}
 MEDIA = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
@@ -38,7 +44,7 @@ def parse_weights(form: dict[str, str]) -> dict[int, dict[str, float]]:
     and >= 0. A field that looks like a weight but is malformed is refused, not ignored."""
     weights: dict[int, dict[str, float]] = {}
     for name, value in form.items():
-        if not name.startswith("w") or "__" not in name:
+        if name in NOT_WEIGHTS or not name.startswith("w") or "__" not in name:
             continue
         match = WEIGHT_FIELD.match(name)
         if match is None:
@@ -55,10 +61,31 @@ def parse_weights(form: dict[str, str]) -> dict[int, dict[str, float]]:
     return weights
 
 
+def _list(
+    request: Request,
+    session: SessionDep,
+    me: Principal,
+    *,
+    status_code: int = 200,
+    error: str | None = None,
+    text: str = "",
+    taken: str | None = None,
+) -> HTMLResponse:
+    return render(
+        request,
+        "planning/list.html",
+        status_code=status_code,
+        scenarios=store.list_saved(session, reader=me),
+        deleted=store.list_saved(session, reader=me, deleted=True),
+        error=error,
+        text=text,
+        taken=taken,
+    )
+
+
 @router.get("/scenarios", response_class=HTMLResponse)
 def scenarios_page(request: Request, session: SessionDep, me: CurrentUser) -> HTMLResponse:
-    scenarios = store.list_saved(session, reader=me)
-    return render(request, "planning/list.html", scenarios=scenarios, error=None, text="")
+    return _list(request, session, me)
 
 
 @router.post("/scenarios", response_class=HTMLResponse, response_model=None)
@@ -67,20 +94,26 @@ def create_scenario(
     session: SessionDep,
     me: CurrentUser,
     text: Annotated[str, Form(max_length=200_000)],
+    bevestig: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
+    """Save YAML as a new scenario; a name another scenario has is asked about first."""
     try:
-        saved = store.save(session, text=text, file="scenario", writer=me)
+        saved = store.save(session, text=text, file="scenario", writer=me, ask=not bevestig)
+    except store.NameTaken as taken:
+        session.rollback()
+        return _list(
+            request,
+            session,
+            me,
+            status_code=409,
+            error=str(taken),
+            text=text,
+            taken=taken.saved.name,
+        )
     except (DatasetError, AllocationError) as exc:
         session.rollback()
-        return render(
-            request,
-            "planning/list.html",
-            status_code=422,
-            error=str(exc),
-            text=text,
-            scenarios=store.list_saved(session, reader=me),
-        )
-    return RedirectResponse(f"/scenarios/{saved.slug}", status_code=303)
+        return _list(request, session, me, status_code=422, error=str(exc), text=text)
+    return RedirectResponse(f"/scenarios/{saved.slug}?opgeslagen={saved.version}", status_code=303)
 
 
 @router.get("/werklast", response_class=HTMLResponse)
@@ -114,17 +147,6 @@ async def upload_workload(
     return RedirectResponse(f"/werklast?opgeslagen={table.id}", status_code=303)
 
 
-@router.get("/scenarios/vergelijk", response_class=HTMLResponse)
-def compare_page(
-    request: Request, session: SessionDep, me: CurrentUser, a: str, b: str
-) -> HTMLResponse:
-    left = store.run_saved(session, slug=a, reader=me)
-    right = store.run_saved(session, slug=b, reader=me)
-    right_rows = {r.key: r for r in right[2].rows}
-    pairs = [(row, right_rows.get(row.key)) for row in left[2].ordered()]
-    return render(request, "planning/compare.html", left=left, right=right, pairs=pairs)
-
-
 def _run(
     request: Request, session: SessionDep, me: Principal, slug: str, form: dict[str, str]
 ) -> HTMLResponse:
@@ -144,6 +166,14 @@ def _run(
     )
 
 
+def shown_weights(scenario: Scenario, result: Result) -> list[dict[str, float]]:
+    """The weights the allocation used, per level: the fitted ones on a fitted scenario."""
+    levels = [dict(level.weights) for level in scenario.levels]
+    if result.fit is not None:
+        levels[0] = {c: float(f"{w:.6g}") for c, w in result.fit.weights.items()}
+    return levels
+
+
 @router.get("/scenarios/{slug}", response_class=HTMLResponse)
 def scenario_page(
     request: Request, session: SessionDep, me: CurrentUser, slug: str
@@ -155,8 +185,10 @@ def scenario_page(
         saved=saved,
         scenario=scenario,
         result=result,
+        weights=shown_weights(scenario, result),
         chart=bars(result),
         error=None,
+        version=None,
     )
 
 
@@ -172,23 +204,39 @@ async def preview(
 async def save_weights(
     request: Request, session: SessionDep, me: CurrentUser, slug: str
 ) -> Response:
+    """A new version of this scenario, or (``naam``) of a scenario of that name: when that is
+    another, existing scenario the planner is asked first (``bevestig``)."""
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
         weights = parse_weights(form)
         saved, scenario, _ = store.run_saved(session, slug=slug, weights=weights, reader=me)
         target = form.get("naam", "").strip()
+        if len(target) > NAME_LENGTH:
+            raise AllocationError(f"naam: te lang (maximaal {NAME_LENGTH} tekens)")
         if target and target != saved.name:
             scenario = scenario.model_copy(update={"name": target})
-        store.save(
+        own = not target or store.slugify(target) == saved.slug
+        stored = store.save(
             session,
             text=store.to_yaml(scenario),
-            slug=None if target else saved.slug,
+            slug=saved.slug if own else None,
             writer=me,
+            ask=not form.get("bevestig"),
+        )
+    except store.NameTaken as taken:
+        session.rollback()
+        return render(
+            request,
+            "planning/_confirm.html",
+            status_code=409,
+            message=str(taken),
+            saved=saved,
+            target_name=target,
         )
     except (DatasetError, AllocationError) as exc:
         session.rollback()
         return render(request, "planning/_result.html", status_code=422, error=str(exc))
-    url = f"/scenarios/{store.slugify(scenario.name) if target else saved.slug}"
+    url = f"/scenarios/{stored.slug}?opgeslagen={stored.version}"
     if "HX-Request" in request.headers:  # htmx navigates to the saved scenario
         return Response(status_code=204, headers={"HX-Redirect": url})
     return RedirectResponse(url, status_code=303)
@@ -196,16 +244,22 @@ async def save_weights(
 
 @router.get("/scenarios/{slug}/export.{fmt}")
 def export(request: Request, session: SessionDep, me: CurrentUser, slug: str, fmt: str) -> Response:
+    """The allocation on screen: the weights in the query are the form's (unsaved) ones.
+    CSV for Dutch Excel (``;``, decimal comma) unless ``scheiding=komma``."""
     if fmt not in MEDIA:
         return Response("onbekend formaat (xlsx of csv)", status_code=404)
+    query = {k: str(v) for k, v in request.query_params.items()}
     try:
-        weights = parse_weights({k: str(v) for k, v in request.query_params.items()})
+        weights = parse_weights(query)
         _saved, _scenario, result = store.run_saved(session, slug=slug, weights=weights, reader=me)
     except (DatasetError, AllocationError) as exc:
         return Response(str(exc), status_code=422, media_type="text/plain; charset=utf-8")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{slug}.{fmt}"
-        (write_xlsx if fmt == "xlsx" else write_csv)(result, path)
+        if fmt == "xlsx":
+            write_xlsx(result, path)
+        else:
+            write_csv(result, path, dutch=query.get("scheiding") != "komma")
         content = path.read_bytes()
     headers = {"Content-Disposition": f'attachment; filename="{slug}.{fmt}"'}
     return Response(content, media_type=MEDIA[fmt], headers=headers)

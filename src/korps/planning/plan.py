@@ -56,6 +56,7 @@ class Row:
     bound: str | None = None
     norm_required: float | None = None
     notes: list[str] = field(default_factory=list)
+    values: dict[str, float] = field(default_factory=dict)  # the team's inputs (indicators)
 
     @property
     def total(self) -> float:
@@ -89,6 +90,19 @@ class Result:
     columns: list[str]  # the weighted columns of the first level
     notes: list[str] = field(default_factory=list)
     fit: Fit | None = None  # when the first level's weights were fitted (NNLS)
+    fixed: list[tuple[str, float]] = field(default_factory=list)  # (label, fte) on top
+    replaced_fit: str | None = None  # own weights replaced the fit (what the page says)
+
+    @property
+    def fixed_total(self) -> float:
+        """The fixed amounts per team (e.g. 1 HOvJ each), which come on top of ``total``."""
+        return round(sum(amount for _label, amount in self.fixed), 10)
+
+    @property
+    def grand_total(self) -> float:
+        """Everything the scenario hands out: the total (reserves included) plus the fixed
+        amounts. The table's TOTAAL line (first level + reserves) is this figure."""
+        return round(self.total + self.fixed_total, 10)
 
     def level(self, number: int) -> list[Row]:
         return [r for r in self.rows if r.level == number]
@@ -254,6 +268,7 @@ def _allocate_level(
                 bound=share.rule,
                 norm_required=required[i],
                 notes=notes[team.key],
+                values=dict(team.values),
             )
         )
     return rows
@@ -311,4 +326,12 @@ def run(scenario: Scenario, inputs: Inputs) -> Result:
         reserves=[(r.name, r.amount) for r in scenario.reserve],
         rows=rows,
         columns=list(scenario.levels[0].weights),
+        fixed=[
+            (
+                level.fixed.label,
+                round(level.fixed.amount * len([r for r in rows if r.level == i]), 10),
+            )
+            for i, level in enumerate(scenario.levels)
+            if level.fixed is not None and level.fixed.amount
+        ],
     )

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from korps.organisation.datafile import DatasetError, Problem, parse_document
+from korps.planning.models import NAME_LENGTH
 
 Column = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -56,6 +57,15 @@ class Level(_Spec):
     transfers: list[Transfer] = Field(default_factory=list)
     norm: Norm | None = None
 
+    @model_validator(mode="after")
+    def _some_weight(self) -> Level:
+        if self.weights and all(w == 0 for w in self.weights.values()):
+            raise ValueError(
+                "alle gewichten zijn 0: geef minstens één gewicht groter dan 0 "
+                "(anders krijgt elk team hetzelfde)"
+            )
+        return self
+
 
 class TeamRow(_Spec):
     key: str = Field(min_length=1)
@@ -65,7 +75,7 @@ class TeamRow(_Spec):
 
 
 class Scenario(_Spec):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=NAME_LENGTH)
     description: str | None = None
     source: str | None = None
     unit: str | None = None  # a unit in the database whose teams are distributed over
