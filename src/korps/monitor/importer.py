@@ -43,10 +43,15 @@ def _cells(content: bytes, filename: str) -> list[list[str]]:
 
 
 def _number(text: str) -> float:
+    """``20.917.070,5`` and ``20.917.070`` (Dutch: a comma, or two or more dots, make the dots
+    thousands separators), ``97.5`` and ``97,5`` (one dot or a comma: the decimal sign)."""
     cleaned = text.strip().replace(" ", "")
-    if "," in cleaned:  # Dutch notation: 20.917.070,5
+    if "," in cleaned or cleaned.count(".") > 1:
         cleaned = cleaned.replace(".", "").replace(",", ".")
-    return float(cleaned)
+    value = float(cleaned)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(text)
+    return value
 
 
 def read_rows(content: bytes, filename: str) -> tuple[list[MeasurementIn], list[int]]:
