@@ -7,13 +7,14 @@ import os
 from pathlib import Path
 
 import typer
+import yaml
 from rich.progress import Progress, TimeElapsedColumn
 from rich.table import Table
 
 from korps.cli.common import console, fail, open_session, print_json
 from korps.organisation.datafile import DatasetError
 from korps.organisation.service import NotFoundError
-from korps.sim.build import basisteam_places, scenario_for_unit
+from korps.planning.twin import basisteam_places, scenario_for_unit
 from korps.sim.calibrate import (
     Calibration,
     CalibrationError,
@@ -24,8 +25,9 @@ from korps.sim.calibrate import (
     write_scenario,
 )
 from korps.sim.engine import ScenarioError, build_model, replicate
+from korps.sim.fit import Outcome, Parameter, fit_share, with_parameter
 from korps.sim.history import read_history
-from korps.sim.kpi import AreaKpi, Estimate, PriorityKpi, SimResult, summarize
+from korps.sim.kpi import AreaKpi, Estimate, PriorityKpi, SimResult, clean_nan, summarize
 from korps.sim.replay import replay, replay_json
 from korps.sim.report import result_json, write_plots
 from korps.sim.scenario import SimScenario, read_sim_scenario
@@ -156,7 +158,9 @@ def _group_table(title: str, kpis: list[AreaKpi]) -> Table:
 
 @app.command("calibrate")
 def calibrate(
-    incidents: Path = typer.Argument(..., help="Incident history CSV (docs/incidents-csv.md)."),
+    incidents: Path | None = typer.Argument(
+        None, help="Incident history CSV (docs/incidents-csv.md); or --unit with --target-share."
+    ),
     out: Path | None = typer.Option(
         None, "--out", "-o", help="Write the scenario YAML here (default: print it)."
     ),
@@ -165,9 +169,25 @@ def calibrate(
         "--roster-from",
         help="Take areas, roster, travel and norms from this scenario (default: the database).",
     ),
+    unit: str | None = typer.Option(
+        None, "--unit", help="Fit the twin of this unit (or politie) to --target-share."
+    ),
+    target_share: float | None = typer.Option(
+        None, "--target-share", help="Published prio-1 share within 15 minutes, e.g. 0.855."
+    ),
+    fit: str = typer.Option("availability", "--fit", help="availability or speed"),
+    days: float = typer.Option(95.0, "--days", help="Simulated days per step (--unit)."),
+    replications: int = typer.Option(1, "--replications", "-r", min=1, max=100),
+    seed: int = typer.Option(1, "--seed"),
     as_json: bool = typer.Option(False, "--json", help="Print the fitted figures as JSON."),
 ) -> None:
-    """Fit demand, hour-of-week profile and durations from a history into a scenario."""
+    """Fit demand, profile and durations from a history into a scenario; or, with --unit and
+    --target-share, fit the twin's availability (or speed scale) to a published share."""
+    if unit is not None or target_share is not None:
+        _fit_unit(unit, target_share, fit, days, replications, seed, out, as_json)
+        return
+    if incidents is None:
+        raise typer.BadParameter("give an INCIDENTS file, or --unit with --target-share")
     try:
         history = read_history(incidents, name=str(incidents))
         if roster_from is not None:
@@ -191,6 +211,80 @@ def calibrate(
         typer.echo(text, nl=False)
         return
     _calibration_summary(result, out)
+
+
+def _fit_unit(
+    unit: str | None,
+    target: float | None,
+    parameter: str,
+    days: float,
+    replications: int,
+    seed: int,
+    out: Path | None,
+    as_json: bool,
+) -> None:
+    if unit is None or target is None:
+        raise typer.BadParameter("fitting needs both --unit and --target-share")
+    if parameter not in ("availability", "speed"):
+        raise typer.BadParameter("--fit must be availability or speed")
+    chosen: Parameter = "speed" if parameter == "speed" else "availability"
+    try:
+        base = load_scenario(None, unit)
+        base = base.model_copy(update={"days": days, "warmup_days": min(5.0, days / 10)})
+        with console.status("fitting") as status:
+
+            def shown(o: Outcome) -> None:
+                status.update(f"{chosen} {o.value:.3f}: {o.share.mean:.1%} within 15 min")
+
+            result = fit_share(
+                base,
+                target=target,
+                parameter=chosen,
+                replications=replications,
+                seed=seed,
+                progress=shown,
+            )
+    except (DatasetError, ScenarioError, NotFoundError, ValueError) as exc:
+        raise fail(f"{unit}: {exc}") from exc
+    fitted = with_parameter(base, chosen, result.value)
+    if out is not None:
+        out.write_text(
+            yaml.safe_dump(fitted.model_dump(mode="json"), sort_keys=False, allow_unicode=True),
+            encoding="utf-8",
+        )
+    o = result.outcome
+    data = {
+        "unit": unit,
+        "parameter": chosen,
+        "value": result.value,
+        "target_share": target,
+        "share": o.share.mean,
+        "share_ci": [o.share.low, o.share.high],
+        "residual": result.residual,
+        "prio1_per_year": o.per_year,
+        "median_minutes": o.median,
+        "share_3_to_10_minutes": o.bulk,
+        "modal_minute": o.mode,
+        "steps": [{"value": s.value, "share": s.share.mean} for s in result.steps],
+    }
+    if as_json:
+        print_json(clean_nan(data))
+        return
+    table = Table(chosen, "prio 1 within 15 min", "median min", "3-10 min", title="steps")
+    for step in result.steps:
+        table.add_row(
+            f"{step.value:.4f}", f"{step.share.mean:.2%}", f"{step.median:.1f}", f"{step.bulk:.1%}"
+        )
+    console.print(table)
+    console.print(
+        f"{unit}: {chosen} {result.value:.4f} gives {o.share.mean:.2%} within 15 minutes "
+        f"(target {target:.2%}, residual {result.residual:+.2%}); {o.per_year:,.0f} prio-1 "
+        f"incidents a year; median response {o.median:.1f} min, most frequent minute "
+        f"{o.mode:.1f}, {o.bulk:.0%} between 3 and 10 minutes ({days:g} days, seed {seed})",
+        highlight=False,
+    )
+    if out is not None:
+        console.print(f"scenario written to {out}", highlight=False)
 
 
 def _calibration_summary(result: Calibration, out: Path) -> None:

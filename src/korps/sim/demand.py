@@ -81,6 +81,11 @@ class Incidents:
     away_start: FloatArray = field(default_factory=_empty_float)
     away_end: FloatArray = field(default_factory=_empty_float)
     away_unit: IntArray = field(default_factory=_empty_int)
+    # the kernel's stream of duty events with these periods merged in (``korps.sim.engine
+    # .draw``); empty: the model's shift events
+    duty_time: FloatArray = field(default_factory=_empty_float)
+    duty_kind: IntArray = field(default_factory=_empty_int)
+    duty_unit: IntArray = field(default_factory=_empty_int)
 
     def __len__(self) -> int:
         return int(self.time.shape[0])

@@ -12,7 +12,13 @@ import numpy.typing as npt
 
 from korps.dispatch.travel import TravelModel, density_factors, read_matrix, travel_matrices
 from korps.sim.demand import Incidents, default_profile, draw_incidents
-from korps.sim.kernel import SHIFT_END, SHIFT_START, draw_episodes, simulate
+from korps.sim.kernel import (
+    SHIFT_END,
+    SHIFT_START,
+    draw_episodes,
+    merge_duty_events,
+    simulate,
+)
 from korps.sim.scenario import DAYS, SimScenario
 
 FloatArray = npt.NDArray[np.float64]
@@ -53,36 +59,37 @@ def _day_of_week(day: int) -> str:
 def _shifts(
     scenario: SimScenario, horizon: float
 ) -> tuple[IntArray, list[str], FloatArray, FloatArray, IntArray]:
+    """Unit identities (their area and shift) and their duty windows, clipped to the
+    horizon: units in the order of areas, then shifts; each unit's windows by day."""
     homes: list[int] = []
     names: list[str] = []
-    starts: list[float] = []
-    ends: list[float] = []
-    owners: list[int] = []
     days = math.ceil(horizon / 1440.0)
+    blocks: dict[str, tuple[FloatArray, FloatArray]] = {}
+    for shift in scenario.roster.shifts:
+        begin, length = shift.minutes()
+        day = np.array(
+            [d for d in range(-1, days + 1) if _day_of_week(d) in shift.days], dtype=np.float64
+        )
+        start = day * 1440.0 + begin
+        end = start + length
+        keep = (end > 0) & (start < horizon)
+        blocks[shift.name] = (np.maximum(start[keep], 0.0), np.minimum(end[keep], horizon))
     for a, area in enumerate(scenario.areas):
         counts = scenario.units_of(area.key)
         for shift in scenario.roster.shifts:
-            begin, length = shift.minutes()
-            for _ in range(counts[shift.name]):
-                unit = len(homes)
-                homes.append(a)
-                names.append(shift.name)
-                for day in range(-1, days + 1):
-                    if _day_of_week(day) not in shift.days:
-                        continue
-                    start = day * 1440.0 + begin
-                    end = start + length
-                    if end <= 0 or start >= horizon:
-                        continue
-                    starts.append(max(start, 0.0))
-                    ends.append(min(end, horizon))
-                    owners.append(unit)
+            homes.extend([a] * counts[shift.name])
+            names.extend([shift.name] * counts[shift.name])
+    if not homes:
+        empty = np.zeros(0)
+        return np.zeros(0, dtype=np.int64), names, empty, empty, np.zeros(0, dtype=np.int64)
+    per_unit = [blocks[name] for name in names]
+    sizes = np.array([len(b[0]) for b in per_unit])
     return (
         np.array(homes, dtype=np.int64),
         names,
-        np.array(starts),
-        np.array(ends),
-        np.array(owners, dtype=np.int64),
+        np.concatenate([b[0] for b in per_unit]),
+        np.concatenate([b[1] for b in per_unit]),
+        np.repeat(np.arange(len(names), dtype=np.int64), sizes),
     )
 
 
@@ -105,13 +112,18 @@ def _shift_events(
 
 
 def _coverage_by_how(starts: FloatArray, ends: FloatArray, horizon: float) -> FloatArray:
-    """Unit-minutes on duty in each hour of the week (all units), over the horizon."""
+    """Unit-minutes on duty in each hour of the week (all units), over the horizon: the
+    integral of the number on duty, ``F(x) = sum(x - start, started) - sum(x - end, ended)``,
+    between hour boundaries."""
     hours = math.ceil(horizon / 60.0)
-    per_hour = np.zeros(hours + 1)
-    for start, end in zip(starts, ends, strict=True):
-        h0, h1 = int(start // 60), math.ceil(end / 60)
-        for h in range(h0, h1):
-            per_hour[h] += max(0.0, min(end, (h + 1) * 60.0) - max(start, h * 60.0))
+    edges = np.arange(hours + 2, dtype=np.float64) * 60.0
+    s, e = np.sort(starts), np.sort(ends)
+    cs = np.concatenate([[0.0], np.cumsum(s)])
+    ce = np.concatenate([[0.0], np.cumsum(e)])
+    k = np.searchsorted(s, edges, side="left")
+    m = np.searchsorted(e, edges, side="left")
+    integral = (k * edges - cs[k]) - (m * edges - ce[m])
+    per_hour = np.diff(integral)
     by_how = np.zeros(168)
     np.add.at(by_how, np.arange(hours + 1) % 168, per_hour)
     return by_how
@@ -286,34 +298,25 @@ def draw(model: Model, rng: np.random.Generator) -> Incidents:
         away,
         int(rng.integers(2**32)),
     )
-    return replace(incidents, away_start=begin, away_end=end, away_unit=unit)
+    duty = merge_duty_events(*model.shift_events, begin, end, unit)
+    return replace(
+        incidents,
+        away_start=begin,
+        away_end=end,
+        away_unit=unit,
+        duty_time=duty[0],
+        duty_kind=duty[1],
+        duty_unit=duty[2],
+    )
 
 
 def shift_stream(model: Model, incidents: Incidents) -> tuple[FloatArray, IntArray, IntArray]:
-    """The kernel's stream of duty events: the shift windows' starts and ends and, inside
-    them, the units' unavailable periods (an end of duty where one begins, a start where it
-    ends), by time, an end before a start at the same minute, then in the order made."""
+    """The kernel's stream of duty events: the shift windows' starts and ends (by time, an
+    end before a start at the same minute, then by window) and, merged in by ``draw``, the
+    units' unavailable periods (an end of duty where one begins, a start where it ends)."""
     if incidents.away_start.shape[0] == 0:
         return model.shift_events
-    back = np.isfinite(incidents.away_end)
-    times = np.concatenate(
-        [model.shift_start, incidents.away_end[back], model.shift_end, incidents.away_start]
-    )
-    kinds = np.concatenate(
-        [
-            np.full(model.shift_start.shape[0] + int(back.sum()), SHIFT_START),
-            np.full(model.shift_end.shape[0] + incidents.away_start.shape[0], SHIFT_END),
-        ]
-    ).astype(np.int64)
-    units = np.concatenate(
-        [model.shift_unit, incidents.away_unit[back], model.shift_unit, incidents.away_unit]
-    )
-    order = np.lexsort((kinds, times))  # stable: ties of a kind keep the order made
-    return (
-        np.ascontiguousarray(times[order]),
-        np.ascontiguousarray(kinds[order]),
-        np.ascontiguousarray(units[order]).astype(np.int64),
-    )
+    return incidents.duty_time, incidents.duty_kind, incidents.duty_unit
 
 
 def run_incidents(model: Model, incidents: Incidents) -> Replication:

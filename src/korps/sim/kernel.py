@@ -605,6 +605,64 @@ def draw_episodes(starts, ends, owners, available_mean, away_mean, seed):
 
 
 @njit(cache=True)
+def merge_duty_events(shift_time, shift_kind, shift_unit, away_start, away_end, away_unit):
+    """The stream of duty events: the sorted shift events with the unavailable periods
+    merged in (an end of duty where a period begins, a start where it ends; an infinite
+    end has no event), by time; a shift event first on a tie. The periods are sorted by
+    bucketing them per hour, then by time within the hour, in linear time."""
+    n_away = away_start.shape[0]
+    n_back = 0
+    for k in range(n_away):
+        if away_end[k] < np.inf:
+            n_back += 1
+    m = n_away + n_back
+    times = np.empty(m, np.float64)
+    kinds = np.empty(m, np.int64)
+    units = np.empty(m, np.int64)
+    j = 0
+    for k in range(n_away):
+        times[j], kinds[j], units[j] = away_start[k], SHIFT_END, away_unit[k]
+        j += 1
+        if away_end[k] < np.inf:
+            times[j], kinds[j], units[j] = away_end[k], SHIFT_START, away_unit[k]
+            j += 1
+    buckets = 1
+    for k in range(m):
+        buckets = max(buckets, _hour(times[k]) + 2)
+    first = np.zeros(buckets + 1, np.int64)
+    for k in range(m):
+        first[_hour(times[k]) + 1] += 1
+    for b in range(buckets):
+        first[b + 1] += first[b]
+    fill = first[:-1].copy()
+    order = np.empty(m, np.int64)
+    for k in range(m):
+        b = _hour(times[k])
+        order[fill[b]] = k
+        fill[b] += 1
+    for b in range(buckets):
+        lo, hi = first[b], first[b + 1]
+        if hi - lo > 1:
+            part = order[lo:hi]
+            order[lo:hi] = part[np.argsort(times[part], kind="mergesort")]
+    n = shift_time.shape[0]
+    out_time = np.empty(n + m, np.float64)
+    out_kind = np.empty(n + m, np.int64)
+    out_unit = np.empty(n + m, np.int64)
+    i = 0
+    a = 0
+    for o in range(n + m):
+        if a >= m or (i < n and shift_time[i] <= times[order[a]]):
+            out_time[o], out_kind[o], out_unit[o] = shift_time[i], shift_kind[i], shift_unit[i]
+            i += 1
+        else:
+            k = order[a]
+            out_time[o], out_kind[o], out_unit[o] = times[k], kinds[k], units[k]
+            a += 1
+    return out_time, out_kind, out_unit
+
+
+@njit(cache=True)
 def simulate(
     inc_time,
     inc_atom,
@@ -726,5 +784,5 @@ def simulate(
 
 
 # every compiled function of this module that a caller reaches (the helpers are inlined)
-for _dispatcher in (_run, simulate, draw_episodes):
+for _dispatcher in (_run, simulate, draw_episodes, merge_duty_events):
     key_cache_on_policy(_dispatcher)
