@@ -82,6 +82,7 @@ def app_db(
             "session_id": "999999",
             "token_id": "999999",
             "number": "2026-00000000",
+            "attachment_id": "999999",
         }
         yield db, values
 

@@ -98,3 +98,26 @@ class Entry(Base):
     status_to: Mapped[str | None] = mapped_column(String(CODE_MAX))
     text: Mapped[str | None] = mapped_column(String(TEXT_MAX))
     public: Mapped[bool] = mapped_column(default=True)
+
+
+FILENAME_MAX = 200
+MIME_MAX = 40
+DIGEST_MAX = 64
+
+
+class Attachment(Base):
+    """A file added to a dossier. The bytes live outside the database, under their SHA-256
+    (``korps.portal.attachments``); this row says whose, what type and how big."""
+
+    __tablename__ = "portal_attachment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("portal_dossier.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(FILENAME_MAX))
+    content_type: Mapped[str] = mapped_column(String(MIME_MAX))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(DIGEST_MAX))
+    uploader_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -24,7 +24,7 @@ from korps.identity.deps import PUBLIC, SESSION_COOKIE, CurrentUser, client_addr
 from korps.identity.errors import IdentityError
 from korps.identity.service import create_user, grant
 from korps.organisation.models import Gemeente
-from korps.portal import service, workflow
+from korps.portal import attachments, service, workflow
 from korps.portal.errors import PortalInputError
 from korps.portal.reference import portal_reference
 from korps.portal.schemas import QUESTIONS, assess, check_aangifte, local_today
@@ -193,7 +193,7 @@ def receipt(request: Request, session: SessionDep, me: CurrentUser, number: str)
     )
 
 
-def _dossier_page(
+def dossier_page_with_errors(
     request: Request,
     session: Session,
     me: CurrentUser,
@@ -216,13 +216,15 @@ def _dossier_page(
         reference=reference,
         entries=entries,
         names=shown,
+        files=attachments.of_dossier(session, dossier=dossier),
+        limits=(attachments.MAX_FILES, attachments.MAX_BYTES // (1024 * 1024)),
         errors=errors or {},
     )
 
 
 @router.get("/mijn/dossiers/{number}", response_class=HTMLResponse)
 def dossier_page(request: Request, session: SessionDep, me: CurrentUser, number: str) -> Response:
-    return _dossier_page(request, session, me, number)
+    return dossier_page_with_errors(request, session, me, number)
 
 
 def _citizen_adds(
@@ -234,7 +236,7 @@ def _citizen_adds(
         session.commit()
     except PortalInputError as exc:
         session.rollback()
-        return _dossier_page(request, session, me, number, exc.errors, status_code=422)
+        return dossier_page_with_errors(request, session, me, number, exc.errors, status_code=422)
     return RedirectResponse(f"/mijn/dossiers/{number}?{urlencode({'ok': kind})}", status_code=303)
 
 

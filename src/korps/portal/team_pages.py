@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from korps.db.session import SessionDep
 from korps.identity.deps import CurrentUser, require
 from korps.identity.models import User
-from korps.portal import service, workflow
+from korps.portal import attachments, service, workflow
 from korps.portal.errors import PortalInputError
 from korps.portal.reference import portal_reference
 from korps.portal.schemas import local_today
@@ -103,6 +103,7 @@ def _page(
         people=people,
         names=shown,
         overdue=service.is_overdue(dossier, today=today),
+        files=attachments.of_dossier(session, dossier=dossier),
         errors=errors or {},
     )
 

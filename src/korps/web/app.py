@@ -37,6 +37,7 @@ from korps.organisation import pages as organisation_pages
 from korps.organisation.service import NotFoundError
 from korps.planning import api as planning_api
 from korps.planning import pages as planning_pages
+from korps.portal import attachment_pages as portal_attachment_pages
 from korps.portal import pages as portal_pages
 from korps.portal import team_pages as portal_team_pages
 from korps.web import docs
@@ -80,6 +81,8 @@ ROUTERS: list[tuple[str, APIRouter]] = [
     ("", portal_pages.public_router),
     ("", portal_pages.router),
     ("", portal_team_pages.router),
+    ("", portal_attachment_pages.router),
+    ("", portal_attachment_pages.team_router),
     ("", identity_admin.router),
     ("", docs.router),
 ]

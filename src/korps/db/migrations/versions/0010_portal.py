@@ -1,4 +1,4 @@
-"""portal: citizen dossiers (aangifte/melding), their goods and their timeline
+"""portal: citizen dossiers (aangifte/melding), their goods, timeline and attachments
 
 Revision ID: 0010
 Revises: 0009
@@ -37,6 +37,9 @@ LENGTHS: list[tuple[str, str, int]] = [
     ("portal_entry", "status_from", 40),
     ("portal_entry", "status_to", 40),
     ("portal_entry", "text", 5000),
+    ("portal_attachment", "filename", 200),
+    ("portal_attachment", "content_type", 40),
+    ("portal_attachment", "sha256", 64),
 ]
 
 
@@ -114,6 +117,18 @@ def upgrade() -> None:
         sa.Column("public", sa.Boolean(), nullable=False),
     )
     op.create_index("ix_portal_entry_dossier_id", "portal_entry", ["dossier_id"])
+    op.create_table(
+        "portal_attachment",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        _fk("dossier_id", "portal_attachment", "portal_dossier", "CASCADE", False),
+        sa.Column("filename", sa.String(200), nullable=False),
+        sa.Column("content_type", sa.String(40), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        _fk("uploader_id", "portal_attachment", "app_user", "SET NULL", True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_portal_attachment_dossier_id", "portal_attachment", ["dossier_id"])
     if op.get_bind().dialect.name == "sqlite":
         for table, column, length in LENGTHS:
             for statement in sqlite_length_triggers(table, column, length):
@@ -125,5 +140,5 @@ def downgrade() -> None:
         for table, column, _length in LENGTHS:
             for name in length_trigger_names(table, column):
                 op.execute(f"DROP TRIGGER IF EXISTS {name}")
-    for name in ("portal_entry", "portal_good", "portal_dossier"):
+    for name in ("portal_attachment", "portal_entry", "portal_good", "portal_dossier"):
         op.drop_table(name)
