@@ -165,8 +165,9 @@ def _by_ratio(
         status = "aandacht"
     else:
         status = "uit-koers"
+    shown = f"{ratio:.2f}".replace(".", ",")
     reason = (
-        f"voortgang {ratio:.2f} van de benodigde voortgang naar het doel {final_year} "
+        f"voortgang {shown} van de benodigde voortgang naar het doel {final_year} "
         f"({y0_year}-{yi_year})"
     )
     return Assessment(status, trend, reason, ratio=round(ratio, 4), **found)  # type: ignore[arg-type]
