@@ -14,15 +14,21 @@ caller overrides with ``target=``.
 
 from __future__ import annotations
 
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from korps.audit.service import record
 from korps.formation import schemas
+from korps.formation.datafile import parse_file
+from korps.formation.loader import _refuse, _write
 from korps.formation.models import Occupancy
+from korps.organisation.datafile import DatasetError, Problem
 from korps.organisation.models import Unit, UnitFigure
 from korps.organisation.schemas import UnitRef
 from korps.organisation.service import get_unit
@@ -258,3 +264,74 @@ def wijkagent_target(
 ) -> schemas.TargetOut:
     """Rotterdam's monitor rule: wijkagent occupancy >= 97 % of formation (``target`` overrides)."""
     return occupancy_target(session, slug=slug, target=target, period=period, norm=WIJKAGENT_TARGET)
+
+
+def categories_with_data(session: Session, *, slug: str) -> list[str]:
+    """The categories with a formation figure or an occupancy row in ``slug``'s subtree."""
+    root = get_unit(session, slug=slug)
+    in_subtree = Unit.path.startswith(root.path, autoescape=True)
+    found: set[str] = set()
+    for model in (UnitFigure, Occupancy):
+        found.update(
+            session.scalars(
+                select(model.category).join(Unit, model.unit_id == Unit.id).where(in_subtree)
+            )
+        )
+    return sorted(found)
+
+
+MAX_UPLOAD_BYTES = 5_000_000
+
+
+def import_upload(
+    session: Session, *, slug: str, data: bytes, filename: str, sheet: str | None = None
+) -> schemas.ImportReport:
+    """An occupancy file uploaded on ``slug``'s page: the command line's validation
+    (``korps formation import``), plus every row must concern ``slug`` or a unit below it.
+    All or nothing: on any problem a DatasetError and nothing written; the import is audited.
+    """
+    root = get_unit(session, slug=slug)
+    name = Path(filename or "upload.csv").name[:100] or "upload.csv"
+    if len(data) > MAX_UPLOAD_BYTES:
+        limit = f"bestand groter dan {MAX_UPLOAD_BYTES // 1_000_000} MB"
+        raise DatasetError(name, [Problem("file", limit)])
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / name
+            path.write_bytes(data)
+            try:
+                parsed = parse_file(path, sheet=sheet or None)
+            except DatasetError as exc:  # name the uploaded file, not the temporary one
+                raise DatasetError(name, exc.problems) from exc
+        parsed.file = name
+        slugs = {located.row.unit for located in parsed.rows}
+        inside = set(
+            session.scalars(
+                select(Unit.slug).where(
+                    Unit.slug.in_(slugs), Unit.path.startswith(root.path, autoescape=True)
+                )
+            )
+        )
+        known = set(session.scalars(select(Unit.slug).where(Unit.slug.in_(slugs))))
+        outside = [
+            parsed.problem(
+                located.line, "unit", f"eenheid {located.row.unit!r} valt niet onder {root.name}"
+            )
+            for located in parsed.rows
+            if located.row.unit in known and located.row.unit not in inside
+        ]
+        if outside:
+            raise _refuse(name, [*parsed.problems, *outside])
+        report = _write(session, parsed=parsed)
+        record(
+            session,
+            entity="bezetting",
+            entity_id=root.id,
+            action=f"bezetting geïmporteerd: {report.rows} rijen"[:60],
+            after={"file": name, **report.model_dump(exclude={"messages", "file"})},
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return report
