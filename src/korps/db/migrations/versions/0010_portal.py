@@ -23,6 +23,7 @@ LENGTHS: list[tuple[str, str, int]] = [
     ("portal_dossier", "category", 40),
     ("portal_dossier", "channel", 20),
     ("portal_dossier", "status", 40),
+    ("portal_dossier", "gemeente_code", 6),
     ("portal_dossier", "address", 200),
     ("portal_dossier", "description", 5000),
     ("portal_dossier", "route_rule", 40),
