@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from korps.capacity import datafile, models, schemas, service
+from korps.capacity import datafile, models, rostering, schemas, service
 from korps.cli.capacity import SYSTEM
 from korps.organisation.datafile import DatasetError
 from korps.web.app import create_app
@@ -196,3 +196,76 @@ def test_a_reader_sees_numbers_not_names(db: Db) -> None:
         headers={"X-CSRF-Token": client.cookies.get("korps_csrf") or ""},
     )
     assert refused.status_code == 403
+    listed = client.get(f"/api/v1/units/{TEAM}/people")
+    assert listed.status_code == 200
+    assert {p["name"] for p in listed.json()} == {None}
+    backwards = client.get(f"/api/v1/units/{TEAM}/sick-leave?from=2026-03-31&to=2026-03-01")
+    assert backwards.status_code == 422 and "eindigt voordat ze begint" in backwards.text
+
+
+def test_an_edit_by_hand_is_checked_against_the_rules(db: Db) -> None:
+    from korps.capacity.edits import edit_shift
+
+    with db.session() as session:
+        roster = session.scalar(select(models.Roster).order_by(models.Roster.id.desc()))
+        assert roster is not None, "the teamchef's roster of the test above"
+        last_day = date.fromordinal(roster.starts.toordinal() + roster.days - 1)
+        late = session.execute(
+            select(models.RosterShift.day, models.Person.number)
+            .join(models.Person, models.RosterShift.person_id == models.Person.id)
+            .where(models.RosterShift.roster_id == roster.id, models.RosterShift.shift == "laat")
+            .where(models.RosterShift.day < last_day)
+            .order_by(models.RosterShift.day)
+        ).first()
+        assert late is not None
+        day, number = late
+        next_day = date.fromordinal(day.toordinal() + 1)
+        with pytest.raises(service.CapacityError, match="minstens 11 uur rust"):
+            edit_shift(
+                session,
+                principal=SYSTEM,
+                roster_id=roster.id,
+                number=number,
+                day=next_day,
+                shift="vroeg",
+            )
+        session.rollback()
+        edit_shift(
+            session, principal=SYSTEM, roster_id=roster.id, number=number, day=day, shift="vrij"
+        )
+        session.commit()
+        left = session.scalar(
+            select(func.count())
+            .select_from(models.RosterShift)
+            .join(models.Person, models.RosterShift.person_id == models.Person.id)
+            .where(models.RosterShift.roster_id == roster.id, models.RosterShift.day == day)
+            .where(models.Person.number == number)
+        )
+        assert left == 0
+
+
+def test_roster_to_twin_the_real_roster_after_absences_answers_fewer_prio1_in_time(
+    db: Db,
+) -> None:
+    from korps.capacity.twin import roster_effect, units_on_the_road
+
+    with db.session() as session:
+        roster = session.scalar(select(models.Roster).order_by(models.Roster.id.desc()))
+        assert roster is not None
+        ideal = roster_effect(session, roster=roster, team=TEAM, days=14, replications=2)
+        assert ideal.planned == {"D": 1, "A": 1, "N": 1}
+        assert ideal.real == ideal.planned  # one short shift in seven rounds away
+        # the whole team ill for the roster's week: no unit of its own on the road
+        for person in session.scalars(select(models.Person)):
+            session.add(
+                models.Absence(
+                    person_id=person.id, kind="ziek", starts=roster.starts, ends=date(2027, 1, 10)
+                )
+            )
+        session.commit()
+        assert set(units_on_the_road(rostering.deployable(session, roster=roster)).values()) == {0}
+        real = roster_effect(session, roster=roster, team=TEAM, days=14, replications=2)
+        session.execute(delete(models.Absence).where(models.Absence.ends == date(2027, 1, 10)))
+        session.commit()
+    assert real.real == {"D": 0, "A": 0, "N": 0}
+    assert real.prio1_real < ideal.prio1_planned  # same seed: the same incidents

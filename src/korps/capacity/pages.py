@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from korps.capacity import export, rostering, schemas, service
+from korps.capacity import edits, export, rostering, schemas, service
 from korps.capacity.generator import RosterError, SolveOptions
+from korps.capacity.twin import roster_effect
 from korps.db.session import SessionDep
 from korps.identity.deps import CurrentUser, require, unit_in_path
 from korps.identity.roles import Principal
@@ -135,6 +136,48 @@ def make_roster(
         return _page(request, session, me, slug, error=str(exc), field="rooster")
     session.commit()
     return RedirectResponse(f"/eenheden/{slug}/capaciteit#inzetbaar", status_code=303)
+
+
+@router.post("/eenheden/{slug}/capaciteit/dienst", response_model=None, dependencies=[EDIT])
+def edit_shift(
+    request: Request,
+    session: SessionDep,
+    me: CurrentUser,
+    slug: str,
+    number: Annotated[str, Form(max_length=20)],
+    day: Annotated[str, Form(max_length=10)],
+    shift: Annotated[str, Form(max_length=20)],
+) -> Response:
+    roster = rostering.latest_roster(session, principal=me, slug=slug)
+    try:
+        if roster is None:
+            raise service.CapacityError("roster", "nog geen rooster")
+        try:
+            when = date.fromisoformat(day)
+        except ValueError as exc:
+            raise service.CapacityError("day", "geen datum (JJJJ-MM-DD)") from exc
+        edits.edit_shift(
+            session, principal=me, roster_id=roster.id, number=number, day=when, shift=shift
+        )
+    except service.CapacityError as exc:
+        session.rollback()
+        return _page(request, session, me, slug, error=str(exc), field=exc.field)
+    session.commit()
+    return RedirectResponse(f"/eenheden/{slug}/capaciteit#inzetbaar", status_code=303)
+
+
+@router.get("/eenheden/{slug}/capaciteit/effect", response_class=HTMLResponse, dependencies=[READ])
+def twin_effect(request: Request, session: SessionDep, me: CurrentUser, slug: str) -> HTMLResponse:
+    """The latest roster in the digital twin: planned units against units on the road."""
+    unit = service.unit_by_slug(session, slug=slug)
+    roster = rostering.latest_roster(session, principal=me, slug=slug)
+    if roster is None:
+        return render(request, "capacity/effect.html", 422, unit=unit, error="nog geen rooster")
+    try:
+        effect = roster_effect(session, roster=roster, team=slug, days=14, replications=2)
+    except ValueError as exc:
+        return render(request, "capacity/effect.html", 422, unit=unit, error=str(exc))
+    return render(request, "capacity/effect.html", unit=unit, effect=effect, error=None)
 
 
 @router.get("/eenheden/{slug}/capaciteit/rooster.xlsx", dependencies=[READ])

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 import korps
 from korps.audit import pages as audit_pages
+from korps.capacity import api as capacity_api
 from korps.capacity import pages as capacity_pages
 from korps.config import get_settings
 from korps.controlroom import api as controlroom_api
@@ -66,6 +67,7 @@ ROUTERS: list[tuple[str, APIRouter]] = [
     ("/api/v1", formation_api.router),
     ("/api/v1", planning_api.router),
     ("/api/v1", identity_api.router),
+    ("/api/v1", capacity_api.router),
     ("/api/v1", monitor_api.router),
     ("", organisation_pages.router),
     ("", identity_pages.router),
