@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.orm import Session
 
+from korps.db.migrate import schema_problem
 from korps.db.session import default_engine, session_factory
 
 console = Console(soft_wrap=True)
@@ -21,7 +22,13 @@ err_console = Console(stderr=True, soft_wrap=True)
 
 @contextmanager
 def open_session() -> Iterator[Session]:
-    with session_factory(default_engine())() as session:
+    """A session on the configured database; a database that is not there or not
+    initialised ends the command with one line saying what to run."""
+    engine = default_engine()
+    problem = schema_problem(engine)
+    if problem is not None:
+        raise fail(problem)
+    with session_factory(engine)() as session:
         yield session
 
 

@@ -28,3 +28,28 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def schema_problem(engine: Engine) -> str | None:
+    """A Dutch sentence when the database is missing, unreachable, not initialised or
+    behind the code's migrations; None when it is ready."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        current = current_revision(engine)
+    except SQLAlchemyError as exc:
+        reason = str(exc.orig if hasattr(exc, "orig") else exc).splitlines()[0][:200]
+        return f"de database is niet bereikbaar ({reason})"
+    if current is None:
+        return "de database is nog niet aangemaakt: voer eerst `korps db init` uit"
+    if current != head_revision():
+        return f"de database staat op versie {current}: voer `korps db init` uit om bij te werken"
+    return None
