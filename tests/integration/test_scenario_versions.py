@@ -271,3 +271,46 @@ def test_csv_is_for_dutch_excel_and_exports_what_is_on_screen(client: TestClient
     assert again[4] != enschede[4]  # Voorstel follows the weights in the query
     page = client.get(f"/scenarios/{WERKLAST}").text
     assert "de export bevat de gewichten die hier nu staan" in page
+
+
+def test_a_scenario_can_be_created_with_a_form(client: TestClient, db: Db) -> None:
+    page = client.get("/scenarios/nieuw")
+    assert page.status_code == 200 and '<option value="oost-nederland"' in page.text
+    fields = {
+        "naam": "Formulier Oost",
+        "eenheid": "oost-nederland",
+        "niveau": "basisteam",
+        "totaal": "30",
+        "stap": "0,1",
+        "kolom0": "inwoners",
+        "gewicht0": "1",
+        "kolom1": "misdrijven_2023",
+        "gewicht1": "0,5",
+        "minimum": "0,5",
+        "vast": "1",
+        "vast_label": "HOvJ",
+        "huidig": "hbvs_2023",
+    }
+    before = snapshot(db)
+    bad = client.post("/scenarios/nieuw", data={**fields, "gewicht0": "0", "gewicht1": "0"})
+    assert bad.status_code == 422 and "alle gewichten zijn 0" in html.unescape(bad.text)
+    assert 'value="Formulier Oost"' in bad.text  # what was typed stays
+    assert snapshot(db) == before
+    made = client.post("/scenarios/nieuw", data=fields, follow_redirects=False)
+    assert made.status_code == 303
+    assert made.headers["location"] == "/scenarios/formulier-oost?opgeslagen=1"
+    with db.session() as session:
+        saved = session.scalar(select(SavedScenario).where(SavedScenario.slug == "formulier-oost"))
+        assert saved is not None
+        scenario = store.scenario_of(saved)  # the same YAML format as a typed scenario
+    assert scenario.unit == "oost-nederland" and scenario.total == 30
+    assert scenario.levels[0].weights == {"inwoners": 1.0, "misdrijven_2023": 0.5}
+    assert scenario.levels[0].minimum == {"*": 0.5} and scenario.levels[0].fixed is not None
+    assert scenario.indicators == ["inwoners", "misdrijven_2023"]
+    result = client.get("/scenarios/formulier-oost").text
+    summary = re.search(r"<p id=\"samenvatting\">(.*?)</p>", result, re.S)
+    assert summary is not None
+    words = re.sub(r"<[^>]+>", "", summary.group(1))
+    assert "samen 57,0 fte" in words  # 30 distributed + 1 HOvJ for each of 27 basisteams
+    again = client.post("/scenarios/nieuw", data=fields)
+    assert again.status_code == 409 and 'name="bevestig"' in again.text

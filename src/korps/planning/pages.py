@@ -19,6 +19,7 @@ from korps.planning import store
 from korps.planning.allocation import AllocationError
 from korps.planning.chart import bars
 from korps.planning.export import write_csv, write_xlsx
+from korps.planning.form_pages import router as form_router
 from korps.planning.models import NAME_LENGTH
 from korps.planning.plan import Result
 from korps.planning.scenario import Scenario
@@ -28,7 +29,9 @@ from korps.planning.workload import MAX_BYTES
 from korps.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require("planner"))])
-router.include_router(version_router)  # first: /scenarios/vergelijk before /scenarios/{slug}
+# first: /scenarios/vergelijk and /scenarios/nieuw before /scenarios/{slug}
+router.include_router(version_router)
+router.include_router(form_router)
 NOT_WEIGHTS = {"naam", "bevestig", "csrf_token", "scheiding"}
 MEDIA = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
