@@ -26,6 +26,7 @@ class UnitRef(_Out):
 
 
 class UnitSummary(UnitRef):
+    parent_name: str | None = Field(None, description="name of the unit above it")
     fte: float | None = Field(None, description="published formatie, else operationele sterkte")
     wijkagenten: float | None = Field(None, description="wijkagenten, else minimum wijkagenten")
     dataset: str

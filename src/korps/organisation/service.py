@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import os
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -48,13 +52,16 @@ def _figures(session: Session, unit_ids: Iterable[int]) -> dict[int, list[UnitFi
     return result
 
 
-def _summary(unit: Unit, figures: list[UnitFigure]) -> schemas.UnitSummary:
+def _summary(
+    unit: Unit, figures: list[UnitFigure], parent: str | None = None
+) -> schemas.UnitSummary:
     return schemas.UnitSummary(
         slug=unit.slug,
         name=unit.name,
         kind=unit.kind,
         code=unit.code,
         dataset=unit.dataset,
+        parent_name=parent,
         fte=_first(figures, FTE_CATEGORIES),
         wijkagenten=_first(figures, WIJKAGENT_CATEGORIES),
     )
@@ -85,7 +92,11 @@ def list_units(
         query = query.where(Unit.kind == kind)
     units = session.scalars(query.order_by(Unit.depth, Unit.name).limit(limit)).all()
     figures = _figures(session, (u.id for u in units))
-    return [_summary(u, figures[u.id]) for u in units]
+    parent_ids = {u.parent_id for u in units if u.parent_id is not None}
+    parents = {
+        i: n for i, n in session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(parent_ids)))
+    }
+    return [_summary(u, figures[u.id], parents.get(u.parent_id or 0)) for u in units]
 
 
 def top_units(session: Session) -> list[schemas.UnitSummary]:
@@ -211,11 +222,39 @@ def unit_detail(session: Session, *, slug: str) -> schemas.UnitDetail:
     )
 
 
+ALTERNATIVE_NAMES = Path(__file__).parents[1] / "datasets" / "gemeente-alternatieve-namen.csv"
+
+
+def fold(text: str) -> str:
+    """For matching names: lower case, without accents and apostrophes (Súdwest-Fryslân ~
+    sudwest-fryslan, 's-Gravenhage ~ s-gravenhage)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("'", "")
+
+
+@lru_cache(maxsize=1)
+def alternative_names() -> dict[str, tuple[str, ...]]:
+    """Other names a municipality is known by (``gemeente-alternatieve-namen.csv``)."""
+    names: dict[str, list[str]] = {}
+    with ALTERNATIVE_NAMES.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            names.setdefault(row["code"], []).append(row["naam"])
+    return {code: tuple(found) for code, found in names.items()}
+
+
 def list_gemeenten(session: Session, *, q: str | None = None) -> list[schemas.GemeenteRef]:
-    query = select(Gemeente).order_by(Gemeente.name)
-    if q:
-        query = query.where(func.lower(Gemeente.name).like(f"%{q.lower()}%"))
-    return [schemas.GemeenteRef.model_validate(g) for g in session.scalars(query)]
+    """Municipalities whose name or an alternative name contains ``q`` (case and accents
+    ignored: "den haag" and "haag" find 's-Gravenhage)."""
+    every = session.scalars(select(Gemeente).order_by(Gemeente.name))
+    if not q:
+        return [schemas.GemeenteRef.model_validate(g) for g in every]
+    wanted = fold(q.strip())
+    others = alternative_names()
+    return [
+        schemas.GemeenteRef.model_validate(g)
+        for g in every
+        if any(wanted in fold(name) for name in (g.name, *others.get(g.code, ())))
+    ]
 
 
 def gemeente_detail(session: Session, *, code: str) -> schemas.GemeenteDetail:
