@@ -223,6 +223,17 @@ def test_register_file_receipt_mail_and_the_team_works_it(db: Db, mailbox: list[
         late = client.post(f"/mijn/dossiers/{number}/aanvulling", data={"aanvulling": "Nog iets"})
         assert late.status_code == 422 and "gesloten" in late.text
         assert len(mailbox) >= 3  # receipt, question, closing: each only "there is news"
+        unhappy = client.post(
+            f"/mijn/dossiers/{number}/tevredenheid",
+            data={"tevreden": "nee", "cijfer": "2", "toelichting": "Jammer.", "heropenen": "ja"},
+        )
+        assert unhappy.status_code == 200 and 'id="bedankt"' in unhappy.text
+        assert "Verzoek om heropenen" in staff.get(f"/team/dossiers/{number}").text
+        reopened = staff.post(
+            f"/team/dossiers/{number}/status",
+            data={"status": "heropend", "toelichting": "Op verzoek."},
+        )
+        assert reopened.status_code == 200 and "Heropend" in reopened.text
 
 
 @pytest.mark.parametrize(

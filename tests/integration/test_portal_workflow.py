@@ -16,9 +16,9 @@ from korps.audit.models import AuditEntry
 from korps.identity.models import User
 from korps.identity.service import principal_of
 from korps.organisation.models import Unit
-from korps.portal import service, workflow
+from korps.portal import feedback, service, workflow
 from korps.portal.errors import PortalInputError
-from korps.portal.models import Dossier
+from korps.portal.models import Dossier, Feedback
 from korps.portal.reference import portal_reference
 from korps.portal.schemas import AangifteIn, GoodIn
 from tests.conftest import BACKENDS, Db, loaded_database
@@ -232,3 +232,50 @@ def test_deadline_in_working_days_and_overdue_mark(db: Db) -> None:
             today=date(2026, 5, 12),
         )  # fmt: skip
         assert dossier.id in {d.id for d in late}
+
+
+def test_feedback_after_closing_once_and_the_satisfaction_indicator(db: Db) -> None:
+    with db.session() as session:
+        dossier = _file(session, category="verlies")
+        staff, me = _principal(session, "behandelaar"), _principal(session, "melder")
+        args = {"principal": me, "dossier": dossier, "text": "", "now": NOW}
+        with pytest.raises(PortalInputError) as too_early:
+            feedback.give(session, satisfied="ja", score="4", reopen=False, **args)
+        assert "zodra het dossier is afgehandeld" in too_early.value.errors["tevreden"]
+        workflow.change_status(
+            session,
+            principal=staff,
+            dossier=dossier,
+            to="afgehandeld",
+            text="Niet gevonden.",
+            now=NOW,
+        )
+        session.commit()
+        for wrong in ({"satisfied": "misschien", "score": "4"}, {"satisfied": "ja", "score": "6"}):
+            with pytest.raises(PortalInputError):
+                feedback.give(session, reopen=False, **wrong, **args)
+        with pytest.raises(PortalInputError) as happy_reopen:
+            feedback.give(session, satisfied="ja", score="5", reopen=True, **args)
+        assert "heropenen" in happy_reopen.value.errors
+        given = feedback.give(session, satisfied="nee", score="2", reopen=True, **args)
+        session.commit()
+        assert given.reopen_requested
+        kinds = [e.kind for e in service.timeline(session, dossier=dossier, public_only=False)]
+        assert kinds[-1] == "heropenverzoek"
+        with pytest.raises(PortalInputError) as twice:
+            feedback.give(session, satisfied="ja", score="5", reopen=False, **args)
+        assert "al gegeven" in twice.value.errors["tevreden"]
+        since, until = datetime(2026, 4, 1, tzinfo=UTC), datetime(2026, 5, 1, tzinfo=UTC)
+        everything = feedback.satisfaction(session, since=since, until=until)
+        assert everything.answers >= 1 and everything.satisfied_share is not None
+        team_path = session.scalar(select(Unit.path).where(Unit.id == dossier.team_id))
+        team = feedback.satisfaction(session, since=since, until=until, unit_path=team_path)
+        mine = session.scalars(
+            select(Feedback)
+            .join(Unit, Unit.id == Feedback.team_id)
+            .where(Unit.path.startswith(team_path or ""))
+        ).all()
+        assert team.answers == len(mine)
+        assert team.mean_score == round(sum(f.score for f in mine) / len(mine), 2)
+        empty = feedback.satisfaction(session, since=until, until=until)
+        assert empty == feedback.Satisfaction(0, None, None)

@@ -4,6 +4,8 @@ questions (run it daily, e.g. from cron) and the dossier counts per team and sta
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import asdict
+from datetime import date, datetime, time
 from pathlib import Path
 
 import typer
@@ -15,8 +17,10 @@ from korps.cli.common import console, fail, open_session, print_json
 from korps.organisation.datafile import DatasetError
 from korps.organisation.models import Unit
 from korps.portal import workflow
+from korps.portal.feedback import satisfaction
 from korps.portal.models import Dossier
 from korps.portal.reference import load_reference, portal_reference
+from korps.portal.schemas import LOCAL
 
 app = typer.Typer(help="Citizen portal: dossiers, routing and deadlines.", no_args_is_help=True)
 
@@ -45,6 +49,37 @@ def expire(as_json: bool = typer.Option(False, "--json")) -> None:
         print_json({"moved": moved})
     else:
         console.print(f"{len(moved)} dossier(s) verder gezet", highlight=False)
+
+
+@app.command("tevredenheid")
+def tevredenheid(
+    since: str = typer.Option(..., "--since", help="First day (YYYY-MM-DD)."),
+    until: str = typer.Option(..., "--until", help="Day after the last (YYYY-MM-DD)."),
+    unit: str = typer.Option(None, "--unit", help="Slug of a unit: its subtree only."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Satisfaction after closing (monitor indicator): answers, share satisfied, mean 1-5."""
+    try:
+        start = datetime.combine(date.fromisoformat(since), time(), tzinfo=LOCAL)
+        end = datetime.combine(date.fromisoformat(until), time(), tzinfo=LOCAL)
+    except ValueError as exc:
+        raise fail("--since en --until: een datum als 2026-01-01") from exc
+    with open_session() as session:
+        path = None
+        if unit:
+            path = session.scalar(select(Unit.path).where(Unit.slug == unit))
+            if path is None:
+                raise fail(f"onbekende eenheid {unit!r}")
+        result = satisfaction(session, since=start, until=end, unit_path=path)
+    if as_json:
+        print_json(asdict(result))
+        return
+    share = "–" if result.satisfied_share is None else f"{100 * result.satisfied_share:.0f}%"
+    console.print(
+        f"{result.answers} antwoorden, tevreden {share}, gemiddeld cijfer "
+        f"{'–' if result.mean_score is None else result.mean_score}",
+        highlight=False,
+    )
 
 
 @app.command("stats")

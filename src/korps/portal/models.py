@@ -121,3 +121,25 @@ class Attachment(Base):
     sha256: Mapped[str] = mapped_column(String(DIGEST_MAX))
     uploader_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+FEEDBACK_MAX = 2000
+
+
+class Feedback(Base):
+    """The citizen's answer to the short questionnaire after closing (one per dossier): the
+    measurement behind "tevredenheid over laatste contact met politie bij aangifte"."""
+
+    __tablename__ = "portal_feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("portal_dossier.id", ondelete="CASCADE"), unique=True
+    )
+    satisfied: Mapped[bool] = mapped_column()
+    score: Mapped[int] = mapped_column(Integer)  # 1 to 5
+    text: Mapped[str | None] = mapped_column(String(FEEDBACK_MAX))
+    reopen_requested: Mapped[bool] = mapped_column(default=False)
+    team_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
+    category: Mapped[str] = mapped_column(String(CODE_MAX))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -24,7 +24,7 @@ from korps.identity.deps import PUBLIC, SESSION_COOKIE, CurrentUser, client_addr
 from korps.identity.errors import IdentityError
 from korps.identity.service import create_user, grant
 from korps.organisation.models import Gemeente
-from korps.portal import attachments, service, workflow
+from korps.portal import attachments, feedback, service, workflow
 from korps.portal.errors import PortalInputError
 from korps.portal.reference import portal_reference
 from korps.portal.schemas import QUESTIONS, assess, check_aangifte, local_today
@@ -217,6 +217,7 @@ def dossier_page_with_errors(
         entries=entries,
         names=shown,
         files=attachments.of_dossier(session, dossier=dossier),
+        feedback=feedback.of_dossier(session, dossier=dossier),
         limits=(attachments.MAX_FILES, attachments.MAX_BYTES // (1024 * 1024)),
         errors=errors or {},
     )
@@ -252,6 +253,32 @@ def add_information(
     request: Request, session: SessionDep, me: CurrentUser, number: str, aanvulling: LongText = ""
 ) -> Response:
     return _citizen_adds(request, session, me, number, "aanvulling", aanvulling)
+
+
+@router.post(
+    "/mijn/dossiers/{number}/tevredenheid", response_class=HTMLResponse, response_model=None
+)
+def give_feedback(
+    request: Request,
+    session: SessionDep,
+    me: CurrentUser,
+    number: str,
+    tevreden: Text = "",
+    cijfer: Text = "",
+    toelichting: LongText = "",
+    heropenen: Text = "",
+) -> Response:
+    dossier = service.citizen_dossier(session, principal=me, number=number, audit_read=False)
+    try:
+        feedback.give(
+            session, principal=me, dossier=dossier, satisfied=tevreden, score=cijfer,
+            text=toelichting, reopen=heropenen == "ja",
+        )  # fmt: skip
+        session.commit()
+    except PortalInputError as exc:
+        session.rollback()
+        return dossier_page_with_errors(request, session, me, number, exc.errors, status_code=422)
+    return RedirectResponse(f"/mijn/dossiers/{number}?ok=tevredenheid", status_code=303)
 
 
 @public_router.get("/registreren", response_class=HTMLResponse)

@@ -1,4 +1,4 @@
-"""portal: citizen dossiers (aangifte/melding), their goods, timeline and attachments
+"""portal: citizen dossiers (aangifte/melding), their goods, timeline, attachments and feedback
 
 Revision ID: 0010
 Revises: 0009
@@ -41,6 +41,8 @@ LENGTHS: list[tuple[str, str, int]] = [
     ("portal_attachment", "filename", 200),
     ("portal_attachment", "content_type", 40),
     ("portal_attachment", "sha256", 64),
+    ("portal_feedback", "text", 2000),
+    ("portal_feedback", "category", 40),
 ]
 
 
@@ -130,6 +132,19 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_portal_attachment_dossier_id", "portal_attachment", ["dossier_id"])
+    op.create_table(
+        "portal_feedback",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        _fk("dossier_id", "portal_feedback", "portal_dossier", "CASCADE", False),
+        sa.Column("satisfied", sa.Boolean(), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=False),
+        sa.Column("text", sa.String(2000), nullable=True),
+        sa.Column("reopen_requested", sa.Boolean(), nullable=False),
+        _fk("team_id", "portal_feedback", "unit", "RESTRICT", False),
+        sa.Column("category", sa.String(40), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("dossier_id", name="uq_portal_feedback_dossier_id"),
+    )
     if op.get_bind().dialect.name == "sqlite":
         for table, column, length in LENGTHS:
             for statement in sqlite_length_triggers(table, column, length):
@@ -141,5 +156,11 @@ def downgrade() -> None:
         for table, column, _length in LENGTHS:
             for name in length_trigger_names(table, column):
                 op.execute(f"DROP TRIGGER IF EXISTS {name}")
-    for name in ("portal_attachment", "portal_entry", "portal_good", "portal_dossier"):
+    for name in (
+        "portal_feedback",
+        "portal_attachment",
+        "portal_entry",
+        "portal_good",
+        "portal_dossier",
+    ):
         op.drop_table(name)
