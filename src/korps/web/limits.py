@@ -9,8 +9,8 @@
 * **422 answers never echo the input**: each error carries its field, a Dutch message and
   at most :data:`EXCERPT` characters of the value, made safe for JSON (``NaN``, ``1e400``
   and lone surrogates in a body used to make the refusal itself fail with 500).
-* **OpenAPI**: every operation documents the 400, 413 and 422 answers it can give, and the
-  401/403 of the access check that guards it.
+* **OpenAPI**: every operation documents the 400, 413 and 422 answers it can give, the 404
+  of a path naming nothing, and the 401/403 of the access check that guards it.
 
 :func:`install` wires it all into an app.
 """
@@ -251,6 +251,7 @@ DOCUMENTED = {
     "400": "the body is not valid JSON or form data (e.g. nested too deeply)",
     "413": "the body is larger than this route accepts",
 }
+NOT_FOUND = "nothing has the id, slug or code in the path"
 NOT_LOGGED_IN = "not logged in: no valid API token (Authorization: Bearer ...) or session"
 FORBIDDEN = (
     "logged in without the role this needs on the unit concerned, or (a browser) no CSRF token"
@@ -331,6 +332,8 @@ def _document(app: FastAPI) -> Callable[[], dict[str, Any]]:
                     validation,
                     has_input="requestBody" in operation or bool(operation.get("parameters")),
                 )
+                if any(p.get("in") == "path" for p in operation.get("parameters", [])):
+                    responses.setdefault("404", _error(NOT_FOUND))  # the app's NotFoundError
                 if _protected(route):
                     responses.setdefault("401", _error(NOT_LOGGED_IN))
                 if _protected(route) or method not in ("GET", "HEAD", "OPTIONS"):
