@@ -79,6 +79,7 @@ def app_db(
             "indicator": "aanrijdtijd-prio-1",
             "token": "onbekend",
             "username": "zaaier",
+            "file": "001_6cfd4132a7d74cba.txt",
             "session_id": "999999",
             "token_id": "999999",
             "number": "2026-00000000",

@@ -10,6 +10,8 @@ from fastapi.responses import HTMLResponse
 from korps.db.session import SessionDep
 from korps.identity.deps import PUBLIC
 from korps.organisation import service
+from korps.organisation.service import NotFoundError
+from korps.organisation.sources import sources
 from korps.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(PUBLIC)])  # published
@@ -68,3 +70,16 @@ def partnerships_page(request: Request, session: SessionDep) -> HTMLResponse:
     return render(
         request, "organisation/partnerships.html", partnerships=service.list_partnerships(session)
     )
+
+
+@router.get("/bronnen", response_class=HTMLResponse)
+def sources_page(request: Request) -> HTMLResponse:
+    return render(request, "organisation/sources.html", sources=list(sources().values()))
+
+
+@router.get("/bronnen/{file}", response_class=HTMLResponse)
+def source_page(request: Request, file: str) -> HTMLResponse:
+    source = sources().get(file)
+    if source is None:
+        raise NotFoundError(f"onbekende bron {file[:60]!r}")
+    return render(request, "organisation/source.html", source=source)

@@ -9,6 +9,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from korps.organisation.sources import linked
+
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
@@ -59,6 +61,7 @@ def number(value: float | int | None, decimals: int = 1) -> str:
 
 
 templates.env.filters["nl"] = number
+templates.env.filters["bron"] = linked
 templates.env.globals["KIND_LABELS"] = KIND_LABELS
 templates.env.globals["CATEGORY_LABELS"] = CATEGORY_LABELS
 
