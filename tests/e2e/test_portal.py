@@ -1,11 +1,13 @@
 """Issue 16 in the browser: a case happening now is sent to 112 and nothing is stored; a
 citizen registers, files an online bicycle theft through the guided form (the draft
-survives a reload), gets a dossier number and receipt, answers the team's question and sees
-the dossier afgehandeld, while a medewerker works it from the team's queue."""
+survives a reload), gets a dossier number and receipt, adds a photo, answers the team's
+question, sees the dossier afgehandeld and gives feedback, while a medewerker works it from
+the team's queue and downloads the photo."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +21,7 @@ from tests.support.auth import PASSWORD
 
 pytestmark = pytest.mark.e2e
 TEAM = "rotterdam-c1-maas-rotte"
+PHOTO = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(200))
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -34,9 +37,11 @@ def portal(
 
     folder = tmp_path_factory.mktemp("portaal")
     with (
+        pytest.MonkeyPatch.context() as patch,
         loaded_database(request.param, folder, _pg_admin, then=seed) as db,
         serve(db.engine) as url,
     ):
+        patch.setenv("KORPS_PORTAL_FILES", str(folder / "bijlagen"))
         yield url, db, secrets["mw"]
 
 
@@ -109,6 +114,13 @@ def test_citizen_files_a_bicycle_theft_and_follows_it_to_afgehandeld(
     expect(citizen.locator("#ontvangstbewijs")).to_contain_text("Maas-Rotte")
     expect(citizen.get_by_role("button", name="Afdrukken of opslaan als PDF")).to_be_visible()
 
+    citizen.get_by_role("link", name="Naar uw dossier").click()
+    citizen.get_by_label("Bestand").set_input_files(
+        {"name": "fiets.png", "mimeType": "image/png", "buffer": PHOTO}
+    )
+    citizen.get_by_role("button", name="Bijlage toevoegen").click()
+    expect(citizen.locator("#bijlagen")).to_contain_text("fiets.png")
+
     team = browser.new_context().new_page()
     login(team, base, username="mw-fiets", secret=secret)
     team.locator("#nav-werkvoorraad").click()
@@ -139,3 +151,11 @@ def test_citizen_files_a_bicycle_theft_and_follows_it_to_afgehandeld(
     citizen.reload()
     expect(citizen.locator("#status")).to_have_text("Afgehandeld")
     expect(citizen.locator("#besluit")).to_contain_text("de fiets staat gesignaleerd")
+    citizen.locator("#tevredenheid-formulier input[name=tevreden][value=ja]").check()
+    citizen.locator("#tevredenheid-formulier input[name=cijfer][value='4']").check()
+    citizen.get_by_role("button", name="Mening versturen").click()
+    expect(citizen.locator("#bedankt")).to_contain_text("Bedankt voor uw mening")
+    with team.expect_download() as download:
+        team.goto(team.url)  # the photo, from the team's page, as a download
+        team.locator("#bijlagen a").first.click()
+    assert Path(download.value.path()).read_bytes() == PHOTO
