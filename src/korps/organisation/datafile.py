@@ -22,7 +22,7 @@ from korps.organisation.fields import bad_character
 SLUG_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 M = TypeVar("M", bound=BaseModel)
 CATEGORY_RE = r"^[a-z][a-z0-9_]*$"
-GEMEENTE_RE = r"^GM\d{4}$"
+GEMEENTE_RE = r"^GM[0-9]{4}$"
 
 UnitKind = Literal[
     "korps", "eenheid", "dienst", "afdeling", "district", "basisteam", "team", "zone", "directie"
@@ -59,7 +59,7 @@ class UnitSpec(_Strict):
     kind: UnitKind
     parent: Slug | None = None
     code: str | None = Field(default=None, max_length=20)
-    region_code: str | None = Field(default=None, pattern=r"^RE\d{2}$")
+    region_code: str | None = Field(default=None, pattern=r"^RE[0-9]{2}$")
     description: str | None = None
     tasks: list[str] = Field(default_factory=list)
     source: str | None = Field(default=None, max_length=SOURCE_MAX)
@@ -132,7 +132,7 @@ class PartnershipSpec(_Strict):
     kind: PartnershipKind
     code: str | None = Field(default=None, max_length=10)
     members: list[GemeenteCode] = Field(default_factory=list)
-    members_of_eenheid: str | None = Field(default=None, pattern=r"^RE\d{2}$")
+    members_of_eenheid: str | None = Field(default=None, pattern=r"^RE[0-9]{2}$")
     source: str | None = Field(default=None, max_length=SOURCE_MAX)
     assumption: str | None = None
 

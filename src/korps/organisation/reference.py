@@ -45,7 +45,7 @@ M = TypeVar("M", bound=BaseModel)
 class GemeenteRow(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    cbs_code: str = Field(pattern=r"^GM\d{4}$")
+    cbs_code: str = Field(pattern=r"^GM[0-9]{4}$")
     name: str = Field(min_length=1)
     province: str
     population: NonNegInt
@@ -55,15 +55,15 @@ class GemeenteRow(BaseModel):
     land_area_km2: float | None = Field(default=None, ge=0)
     lat: float = Field(ge=50.0, le=54.0)
     lon: float = Field(ge=3.0, le=7.5)
-    veiligheidsregio_code: str = Field(pattern=r"^VR\d{2}$")
-    politie_eenheid_code: str = Field(pattern=r"^RE\d{2}$")
+    veiligheidsregio_code: str = Field(pattern=r"^VR[0-9]{2}$")
+    politie_eenheid_code: str = Field(pattern=r"^RE[0-9]{2}$")
     politie_eenheid: str
 
 
 class CrimeRow(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    cbs_code: str = Field(pattern=r"^GM\d{4}$")
+    cbs_code: str = Field(pattern=r"^GM[0-9]{4}$")
     year: int = Field(ge=1990, le=2100)
     misdrijven_totaal: NonNegInt
     inwoners_1jan: NonNegInt
@@ -73,7 +73,7 @@ class CrimeRow(BaseModel):
 class RegionRow(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    code: str = Field(pattern=r"^VR\d{2}$")
+    code: str = Field(pattern=r"^VR[0-9]{2}$")
     name: str = Field(min_length=1)
 
 
