@@ -14,7 +14,6 @@ from korps.monitor import service
 from korps.monitor.errors import MonitorRefused
 from korps.monitor.importer import read_rows
 from korps.monitor.loader import load_monitor
-from korps.monitor.pages import today
 from korps.organisation.datafile import DatasetError
 from korps.organisation.service import NotFoundError
 
@@ -50,7 +49,7 @@ def status(
 ) -> None:
     """The status table of a unit: realisation, target, status and trend per indicator."""
     try:
-        day = date.fromisoformat(on) if on else today()
+        day = date.fromisoformat(on) if on else service.today()
     except ValueError as exc:
         raise fail(f"geen datum: {on!r}") from exc
     with open_session() as session:
@@ -94,7 +93,7 @@ def import_file(
         try:
             items, lines = read_rows(content, path.name)
             ids = service.enter(
-                session, principal=principal, items=items, today=today(), lines=lines
+                session, principal=principal, items=items, today=service.today(), lines=lines
             )
         except MonitorRefused as exc:
             raise fail(f"{path}: {exc}; niets opgeslagen") from exc

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Depends
 from korps.db.session import SessionDep
 from korps.identity.deps import require, unit_in_path
 from korps.monitor import schemas, service
-from korps.monitor.pages import today
 
 router = APIRouter(
     tags=["monitor"],
@@ -18,4 +17,4 @@ router = APIRouter(
 @router.get("/monitor/{slug}", response_model=schemas.Overview)
 def monitor_status(session: SessionDep, slug: str) -> schemas.Overview:
     """Per indicator of the unit's plan: actuals, targets as published, status and trend."""
-    return service.overview(session, slug=slug, today=today())
+    return service.overview(session, slug=slug, today=service.today())

@@ -36,7 +36,8 @@ def trend_svg(row: StatusRow, first_year: int, last_year: int) -> str:
     title = escape(f"{row.name}: {row.unit_name}")
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{title}">',
+        f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{title}" '
+        'font-family="KorpsSans, DejaVu Sans, sans-serif">',
         f"<title>{title}</title>",
         f'<line x1="{PAD}" y1="{HEIGHT - PAD + 10}" x2="{WIDTH - PAD}" '
         f'y2="{HEIGHT - PAD + 10}" stroke="#888"/>',

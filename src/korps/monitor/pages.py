@@ -4,7 +4,7 @@ drill down to districts and basisteams, the plan as a document with live status,
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -12,7 +12,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from korps.controlroom.times import LOCAL
 from korps.db.session import SessionDep
 from korps.identity.deps import CurrentUser, require, unit_in_path
 from korps.identity.roles import unit_filter
@@ -37,10 +36,6 @@ write = APIRouter(
 index = APIRouter(include_in_schema=False, dependencies=[Depends(require(*service.READERS))])
 
 
-def today() -> date:
-    return datetime.now(LOCAL).date()
-
-
 @index.get("/monitor", response_class=HTMLResponse)
 def monitor_index(request: Request, session: SessionDep, me: CurrentUser) -> HTMLResponse:
     plans = session.execute(
@@ -54,7 +49,7 @@ def monitor_index(request: Request, session: SessionDep, me: CurrentUser) -> HTM
 
 @read.get("/eenheden/{slug}/monitor", response_class=HTMLResponse)
 def monitor_page(request: Request, session: SessionDep, slug: str, me: CurrentUser) -> HTMLResponse:
-    data = service.overview(session, slug=slug, today=today())
+    data = service.overview(session, slug=slug, today=service.today())
     unit = service.get_unit(session, slug=slug)
     editor = any(s.role in service.EDITORS for s in me.scopes)
     return render(request, "monitor/monitor.html", overview=data, unit=unit, editor=editor)
@@ -64,7 +59,7 @@ def monitor_page(request: Request, session: SessionDep, slug: str, me: CurrentUs
 def indicator_page(
     request: Request, session: SessionDep, slug: str, indicator: str
 ) -> HTMLResponse:
-    own, below = service.detail(session, slug=slug, code=indicator[:60], today=today())
+    own, below = service.detail(session, slug=slug, code=indicator[:60], today=service.today())
     unit = service.get_unit(session, slug=slug)
     plan = service.plan_for(session, unit=unit)
     assert plan is not None  # detail() refused a unit without a plan
@@ -85,7 +80,7 @@ def indicator_page(
 def plan_page(request: Request, session: SessionDep, slug: str, me: CurrentUser) -> HTMLResponse:
     unit = service.get_unit(session, slug=slug)
     plan = service.plan_for(session, unit=unit)
-    data = service.overview(session, slug=slug, today=today())
+    data = service.overview(session, slug=slug, today=service.today())
     by_indicator = {row.indicator: row for row in data.rows}
     editor = any(s.role in service.EDITORS for s in me.scopes)
     return render(
@@ -96,13 +91,13 @@ def plan_page(request: Request, session: SessionDep, slug: str, me: CurrentUser)
 @read.get("/eenheden/{slug}/monitor/rapport", response_class=HTMLResponse)
 def report_html(session: SessionDep, slug: str) -> HTMLResponse:
     service.get_unit(session, slug=slug)
-    return HTMLResponse(report.html(session, slug=slug, today=today()))
+    return HTMLResponse(report.html(session, slug=slug, today=service.today()))
 
 
 @read.get("/eenheden/{slug}/monitor/rapport.pdf")
 def report_pdf(session: SessionDep, slug: str) -> Response:
     service.get_unit(session, slug=slug)
-    day = today()
+    day = service.today()
     content = report.pdf(session, slug=slug, today=day)
     name = f"rapportage-{slug}-{day.isoformat()}.pdf"
     return Response(
@@ -115,7 +110,7 @@ def report_pdf(session: SessionDep, slug: str) -> Response:
 def _refused(
     request: Request, session: SessionDep, slug: str, me: CurrentUser, error: str
 ) -> HTMLResponse:
-    data = service.overview(session, slug=slug, today=today())
+    data = service.overview(session, slug=slug, today=service.today())
     unit = service.get_unit(session, slug=slug)
     return render(
         request,
@@ -149,7 +144,7 @@ def enter_measurement(
         item = MeasurementIn(
             indicator=indicator, unit=unit or slug, year=int(year), value=number, source=source
         )
-        service.enter(session, principal=me, items=[item], today=today())
+        service.enter(session, principal=me, items=[item], today=service.today())
     except ValueError as exc:  # MonitorRefused, a float that is none, ValidationError
         message = str(exc) if isinstance(exc, MonitorRefused) else _short(exc)
         return _refused(request, session, slug, me, message)
@@ -199,7 +194,7 @@ async def import_measurements(
         if len(content) > MAX_UPLOAD:
             raise MonitorRefused("bestand", "groter dan 2 MB")
         items, lines = read_rows(content, bestand.filename)
-        service.enter(session, principal=me, items=items, today=today(), lines=lines)
+        service.enter(session, principal=me, items=items, today=service.today(), lines=lines)
     except MonitorRefused as exc:
         return _refused(request, session, slug, me, f"import geweigerd, niets opgeslagen: {exc}")
     return RedirectResponse(f"/eenheden/{slug}/monitor", status_code=303)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.audit.service import record
+from korps.controlroom.times import LOCAL
 from korps.identity.errors import Forbidden
 from korps.identity.roles import Principal, allows
 from korps.monitor import schemas
@@ -28,6 +29,11 @@ from korps.organisation.service import NotFoundError
 
 EDITORS = ("planner", "beheerder")
 READERS = ("gezag", "planner", "beheerder")
+
+
+def today() -> date:
+    """The clock of the monitor: today in Dutch local time."""
+    return datetime.now(LOCAL).date()
 
 
 def get_unit(session: Session, *, slug: str) -> Unit:
