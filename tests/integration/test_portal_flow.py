@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from korps.audit.models import AuditEntry
 from korps.config import get_settings
 from korps.identity import debugmail
+from korps.identity.models import User
 from korps.portal.models import Dossier, Entry, Good
 from korps.web.app import create_app
 from tests.conftest import BACKENDS, Db, loaded_database
@@ -283,3 +284,45 @@ def test_map_point_resolves_to_the_municipality_and_the_basisteam_of_its_part(db
         assert dossier is not None and dossier.gemeente_code == "GM0599"
         # the point is nearest the centre of the part of Rotterdam basisteam Centrum serves
         assert dossier.route_reason.endswith(": Centrum (Rotterdam)")
+
+
+def test_staff_register_on_behalf_of_a_citizen_by_other_channels(db: Db) -> None:
+    app = create_app(db.engine)
+    with TestClient(app) as desk, TestClient(app) as burger:
+        login_as(desk, db.engine, role="medewerker", unit=TEAM, username="mw-balie")
+        form = desk.get("/team/aangifte/nieuw")
+        assert form.status_code == 200 and "0900-8844" in form.text
+        data = {**FIETS, "kanaal": "balie", "melder_naam": "Ria Balie",
+                "melder_email": "ria@voorbeeld.nl", "goed_kenmerk": ["BALIE-1"]}  # fmt: skip
+        for wrong, field in (
+            ({"kanaal": "online"}, "kanaal"),
+            ({"melder_email": ""}, "melder_email"),
+            ({"melder_email": "mw-balie@korps.test"}, "melder_email"),
+        ):
+            before = counts(db)
+            refused = desk.post("/team/aangifte/nieuw", data={**data, **wrong})
+            assert refused.status_code == 422 and f'id="fout-{field}"' in refused.text
+            assert counts(db)[:3] == before[:3]
+        made = desk.post("/team/aangifte/nieuw", data=data, follow_redirects=False)
+        assert made.status_code == 303
+        number = made.headers["location"].rsplit("/", 1)[1]
+        again = desk.post(
+            "/team/aangifte/nieuw",
+            data={**data, "kanaal": "0900-8844", "goed_kenmerk": ["TEL-1"]},
+            follow_redirects=False,
+        )
+        assert again.status_code == 303
+        with db.session() as session:
+            rows = session.scalars(
+                select(Dossier)
+                .join(User, User.id == Dossier.reporter_id)
+                .where(User.email == "ria@voorbeeld.nl")
+            ).all()
+            assert sorted(d.channel for d in rows) == ["0900-8844", "balie"]
+            ria = session.scalar(select(User).where(User.email == "ria@voorbeeld.nl"))
+            assert ria is not None and ria.kind == "burger" and ria.password_hash is None
+            ria_name = ria.username
+        assert "Registratie" in desk.get(f"/team/dossiers/{number}").text
+        login_as(burger, db.engine, role="burger", unit=None, username=ria_name)
+        assert number in burger.get("/mijn/dossiers").text
+        assert burger.get("/team/aangifte/nieuw").status_code == 403

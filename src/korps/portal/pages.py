@@ -90,14 +90,18 @@ def _gemeenten(session: Session) -> list[str]:
     return list(session.scalars(select(Gemeente.name).order_by(Gemeente.name)))
 
 
-def _form(
+def render_form(
     request: Request,
     session: Session,
     values: dict[str, str],
     goods: list[tuple[str, str, str]],
     errors: dict[str, str],
     status_code: int = 200,
+    intake: list[tuple[str, str]] | None = None,
+    action: str = "/aangifte/nieuw",
 ) -> HTMLResponse:
+    """The aangifte form (the whole page, or only the form for htmx after a refusal);
+    ``intake`` (the channels) makes it the staff's form on behalf of a citizen."""
     reference = portal_reference()
     rows = goods + [("", "", "")] * max(0, 3 - len(goods))
     partial = "HX-Request" in request.headers and status_code == 422
@@ -112,12 +116,28 @@ def _form(
         errors=errors,
         gemeenten=_gemeenten(session),
         today=local_today(service.utc_now()).isoformat(),
+        intake=bool(intake),
+        channels=intake or [],
+        action=action,
     )
+
+
+def goods_of(
+    what: list[str] | None, value: list[str] | None, ident: list[str] | None
+) -> list[tuple[str, str, str]]:
+    """The goods table's columns as rows (at most 50 read)."""
+    what, value, ident = what or [], value or [], ident or []
+    size = min(max(len(what), len(value), len(ident)), 50)
+
+    def cell(column: list[str], i: int) -> str:
+        return column[i] if i < len(column) else ""
+
+    return [(cell(what, i), cell(value, i), cell(ident, i)) for i in range(size)]
 
 
 @router.get("/aangifte/nieuw", response_class=HTMLResponse)
 def form_page(request: Request, session: SessionDep, categorie: str = "") -> HTMLResponse:
-    return _form(request, session, {"categorie": categorie[:40]}, [], {})
+    return render_form(request, session, {"categorie": categorie[:40]}, [], {})
 
 
 @router.post("/aangifte/nieuw", response_class=HTMLResponse, response_model=None)
@@ -145,16 +165,7 @@ def submit(
         "lon": lon,
         "omschrijving": omschrijving,
     }
-    what, value, ident = goed_omschrijving or [], goed_waarde or [], goed_kenmerk or []
-    size = max(len(what), len(value), len(ident))
-    goods = [
-        (
-            what[i] if i < len(what) else "",
-            value[i] if i < len(value) else "",
-            ident[i] if i < len(ident) else "",
-        )
-        for i in range(min(size, 50))
-    ]
+    goods = goods_of(goed_omschrijving, goed_waarde, goed_kenmerk)
     now = service.utc_now()
     try:
         data = check_aangifte(values, goods, reference=portal_reference(), today=local_today(now))
@@ -163,7 +174,7 @@ def submit(
     except PortalInputError as exc:
         session.rollback()
         shown = {**values, "omschrijving": omschrijving[:6000]}
-        return _form(request, session, shown, goods[:20], exc.errors, status_code=422)
+        return render_form(request, session, shown, goods[:20], exc.errors, status_code=422)
     mailed = workflow.notify(session, dossier=dossier)
     target = f"/mijn/dossiers/{dossier.number}/ontvangstbewijs" + ("" if mailed else "?mail=0")
     if "HX-Request" in request.headers:

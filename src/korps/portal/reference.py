@@ -69,6 +69,11 @@ class Rule(_Sourced):
     explanation: str = Field(min_length=1, max_length=300)
 
 
+class Channel(_Sourced):
+    code: Annotated[str, Field(pattern=CODE_RE, max_length=20)]
+    name: str = Field(min_length=1, max_length=100)
+
+
 class PortalReference(_Strict):
     dataset: Literal["portal"]
     title: str
@@ -77,6 +82,7 @@ class PortalReference(_Strict):
     statuses: list[Status] = Field(min_length=1)
     expired_question_to: Code
     question_days: int = Field(ge=1, le=60)
+    channels: list[Channel] = Field(min_length=1)
     partners: list[str] = Field(default_factory=list)
     routing: list[Rule] = Field(min_length=1)
 
@@ -86,6 +92,7 @@ class PortalReference(_Strict):
             ("categories", [c.code for c in self.categories]),
             ("statuses", [s.code for s in self.statuses]),
             ("routing", [r.name for r in self.routing]),
+            ("channels", [c.code for c in self.channels]),
         ):
             doubles = sorted({c for c in codes if codes.count(c) > 1})
             if doubles:
