@@ -133,7 +133,8 @@ class SimPyTwin:
 
         self.operators: list[int] = model.operators_by_hour.tolist()
         self.intake = self.operators[0] >= 0
-        self.travel: list[list[list[float]]] = model.travel.tolist()
+        self.travel: list[list[list[float]]] = model.travel.tolist()  # what dispatch ranks by
+        self.drive: list[list[list[float]]] = model.drive.tolist()  # what units take
         self.unit_home: list[int] = model.unit_home.tolist()
         self.atom_district: list[int] = model.atom_district.tolist()
         m = len(self.unit_home)
@@ -264,7 +265,7 @@ class SimPyTwin:
         epoch = self.u_epoch[u]
         self._take_waiting(u)
         if self.return_to_base and where != home and epoch == self.u_epoch[u]:
-            yield env.timeout(self.travel[3][where][home])
+            yield env.timeout(self.drive[3][where][home])
             if epoch == self.u_epoch[u] and self.u_state[u] == FREE:
                 self.u_atom[u] = home
 
@@ -374,7 +375,7 @@ class SimPyTwin:
         self.working[i] += 1
         if math.isnan(self.dispatched[i]):
             self.dispatched[i] = t
-        drive = self.travel[p - 1][self.u_atom[u]][self.inc_atom[i]]
+        drive = self.drive[p - 1][self.u_atom[u]][self.inc_atom[i]]
         self.u_log[u] = len(self.log_inc)
         self.log_inc.append(i)
         self.log_unit.append(u)

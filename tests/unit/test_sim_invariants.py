@@ -212,7 +212,8 @@ roster:
     scenario = read_sim_scenario(tmp_path / "s.yaml")
     model = build_model(scenario)
     expected = np.array([[3.0, 17.5], [11.0, 4.0]])
-    assert np.array_equal(model.travel, np.stack([expected] * 4))  # 3 priorities, the return
+    assert np.array_equal(model.travel, np.stack([expected] * 3))  # what dispatch ranks by
+    assert np.array_equal(model.drive, np.stack([expected] * 4))  # and drives, the return too
     (rep,) = replicate(model, replications=1, seed=2)
     inc = rep.incidents
     drives = rep.log_times[:, 3]

@@ -263,7 +263,7 @@ def hypercube_checks(rho: float, seed: int, replications: int = 20) -> list[Chec
     exact hypercube model with the simulation's mean busy time per job as its service
     time (travel to the scene is part of a job)."""
     model = build_model(hypercube_scenario(rho))
-    travel = model.travel[0]  # unit home (= area) x area, minutes
+    travel = model.drive[0]  # unit home (= area) x area, minutes (as ranked: no density)
     lam = model.rates[:, 0] / (365 * 24 * 60)  # per minute
     preferences = np.argsort(travel.T, axis=1, kind="stable")  # per area: nearest unit first
     workloads, shares, responses, busy_means = [], [], [], []

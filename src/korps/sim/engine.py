@@ -39,7 +39,8 @@ class Model:
     atom_district: IntArray
     rates: FloatArray  # (areas, 3) per year
     profile: FloatArray
-    travel: FloatArray  # (4, A, A) minutes: dispatch per priority, and the drive back
+    travel: FloatArray  # (3, A, A) minutes the dispatch ranks by (the control room's)
+    drive: FloatArray  # (4, A, A) minutes from dispatch to on scene, and the drive back
     unit_home: IntArray
     unit_shift: list[str]
     shift_start: FloatArray
@@ -112,20 +113,25 @@ def _shift_events(
 
 
 def _coverage_by_how(starts: FloatArray, ends: FloatArray, horizon: float) -> FloatArray:
-    """Unit-minutes on duty in each hour of the week (all units), over the horizon: the
-    integral of the number on duty, ``F(x) = sum(x - start, started) - sum(x - end, ended)``,
-    between hour boundaries."""
+    """Unit-minutes on duty in each hour of the week (all units), over the horizon; per
+    window its whole hours (a difference array) and its partial first and last hour (local
+    sums, so that a sliver of an hour stays positive)."""
     hours = math.ceil(horizon / 60.0)
-    edges = np.arange(hours + 2, dtype=np.float64) * 60.0
-    s, e = np.sort(starts), np.sort(ends)
-    cs = np.concatenate([[0.0], np.cumsum(s)])
-    ce = np.concatenate([[0.0], np.cumsum(e)])
-    k = np.searchsorted(s, edges, side="left")
-    m = np.searchsorted(e, edges, side="left")
-    integral = (k * edges - cs[k]) - (m * edges - ce[m])
-    per_hour = np.diff(integral)
+    size = hours + 2
+    first = np.floor(starts / 60.0).astype(np.int64)
+    last = np.floor(ends / 60.0).astype(np.int64)
+    same = first == last
+    per_hour = np.zeros(size)
+    per_hour += np.bincount(first[same], weights=(ends - starts)[same], minlength=size)
+    s, e, f, g = starts[~same], ends[~same], first[~same], last[~same]
+    per_hour += np.bincount(f, weights=(f + 1) * 60.0 - s, minlength=size)
+    per_hour += np.bincount(g, weights=e - g * 60.0, minlength=size)
+    whole = np.zeros(size + 1)
+    np.add.at(whole, f + 1, 1.0)
+    np.add.at(whole, g, -1.0)
+    per_hour += np.cumsum(whole)[:size] * 60.0
     by_how = np.zeros(168)
-    np.add.at(by_how, np.arange(hours + 1) % 168, per_hour)
+    np.add.at(by_how, np.arange(size) % 168, per_hour)
     return by_how
 
 
@@ -178,31 +184,44 @@ def _check_cover(
 
 
 def travel_planes(scenario: SimScenario) -> FloatArray:
-    """Minutes, shape (4, A, A): ``[priority - 1, from, to]`` from dispatch to on scene
-    (turnout + drive) for the three priorities, and ``[3, from, to]`` the drive back to
-    base (the prio-3 drive, no turnout)."""
+    """Minutes a unit takes, shape (4, A, A): ``[priority - 1, from, to]`` from dispatch to
+    on scene (turnout + drive at the areas' speeds) for the three priorities, and
+    ``[3, from, to]`` the drive back to base (the prio-3 drive, no turnout)."""
     spec = scenario.travel
-    if spec.matrix:
-        drive = read_matrix(Path(spec.matrix), scenario_keys(scenario))
-    else:
-        factors = None
-        if spec.density is not None and all(a.population is not None for a in scenario.areas):
-            factors = density_factors(
-                [a.population or 0.0 for a in scenario.areas],
-                [a.area_km2 for a in scenario.areas],
-                **spec.density.model_dump(),
-            )
-        speeds = {p: v * spec.scale for p, v in spec.speed_kmh.items()}
-        drive = travel_matrices(
-            [a.lat for a in scenario.areas],
-            [a.lon for a in scenario.areas],
-            [a.area_km2 for a in scenario.areas],
-            TravelModel(detour=spec.detour, speed_kmh=speeds),
-            speed_factors=factors,
-        )
+    drive = _drive(scenario, density=True)
     turnout = [spec.turnout_minutes.get(p, 0.0) for p in (1, 2, 3)]
     planes = [drive[k] + turnout[k] if turnout[k] else drive[k] for k in range(3)]
     return np.ascontiguousarray(np.stack([*planes, drive[2]]))
+
+
+def ranking_planes(scenario: SimScenario) -> FloatArray:
+    """Minutes the dispatch ranks units by, shape (3, A, A): the control room's estimate,
+    as the live control room computes it (``korps.controlroom.areas``: the plain speeds,
+    no urban or rural factor; turnout is the same for every unit and changes no order)."""
+    return np.ascontiguousarray(_drive(scenario, density=False))
+
+
+def _drive(scenario: SimScenario, *, density: bool) -> FloatArray:
+    spec = scenario.travel
+    if spec.matrix:
+        return read_matrix(Path(spec.matrix), scenario_keys(scenario))
+    factors = None
+    wanted = density and spec.density is not None
+    if wanted and all(a.population is not None for a in scenario.areas):
+        assert spec.density is not None
+        factors = density_factors(
+            [a.population or 0.0 for a in scenario.areas],
+            [a.area_km2 for a in scenario.areas],
+            **spec.density.model_dump(),
+        )
+    speeds = {p: v * spec.scale for p, v in spec.speed_kmh.items()}
+    return travel_matrices(
+        [a.lat for a in scenario.areas],
+        [a.lon for a in scenario.areas],
+        [a.area_km2 for a in scenario.areas],
+        TravelModel(detour=spec.detour, speed_kmh=speeds),
+        speed_factors=factors,
+    )
 
 
 def scenario_keys(scenario: SimScenario) -> list[str]:
@@ -225,7 +244,8 @@ def build_model(scenario: SimScenario) -> Model:
     if profile.mean() <= 0:
         raise ScenarioError("profile: all 168 factors are 0")
     profile = profile / profile.mean()
-    travel = travel_planes(scenario)
+    drive = travel_planes(scenario)
+    travel = ranking_planes(scenario)
     horizon = scenario.days * 1440.0
     homes, names, starts, ends, owners = _shifts(scenario, horizon)
     if homes.shape[0] == 0 and rates.sum() > 0:
@@ -242,7 +262,8 @@ def build_model(scenario: SimScenario) -> Model:
         atom_district=atom_district,
         rates=rates,
         profile=profile,
-        travel=np.ascontiguousarray(travel),
+        travel=travel,
+        drive=drive,
         unit_home=homes,
         unit_shift=names,
         shift_start=starts,
@@ -332,6 +353,7 @@ def run_incidents(model: Model, incidents: Incidents) -> Replication:
         *shift_stream(model, incidents),
         model.atom_district,
         model.travel,
+        model.drive,
         model.horizon,
         model.scenario.divert,
         model.scenario.return_to_base,

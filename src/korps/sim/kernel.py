@@ -254,7 +254,7 @@ def _assign(u, i, t, heap, size, seq, state, log, logs):
     size, sequence and log count."""
     ht, ho, hp = heap
     inc_atom, inc_prio, u_state, u_atom, u_job, u_job_prio, u_epoch, u_since, u_log = state[:9]
-    assigned, working, dispatched, travel = state[9:13]
+    assigned, working, dispatched, drive_minutes = state[9:13]
     u_arrive, u_prev_first, first_on_scene, inc_service, horizon, u_home_at = state[13:]
     log_inc, log_unit, log_times = log
     p = inc_prio[i]
@@ -268,7 +268,7 @@ def _assign(u, i, t, heap, size, seq, state, log, logs):
     working[i] += 1
     if np.isnan(dispatched[i]):
         dispatched[i] = t
-    drive = travel[p - 1, u_atom[u], inc_atom[i]]
+    drive = drive_minutes[p - 1, u_atom[u], inc_atom[i]]
     log_inc[logs] = i
     log_unit[logs] = u
     log_times[logs, 0] = t
@@ -318,7 +318,7 @@ def _run(incidents, shifts, region, settings, units, outcomes, log, work):
     (atomic, on every array handed to a helper or unpacked from a tuple) took half the
     run time."""
     inc_time, inc_atom, inc_prio, inc_units, inc_intake, inc_service = incidents
-    operators_by_hour, unit_home, atom_district, travel, places = region
+    operators_by_hour, unit_home, atom_district, travel, places, drive = region
     horizon, divert, return_to_base = settings
     shift_time, shift_kind, shift_unit = shifts
     u_state, u_atom, u_job, u_job_prio, u_epoch, u_ending, u_since, u_busy = units[:8]
@@ -354,7 +354,7 @@ def _run(incidents, shifts, region, settings, units, outcomes, log, work):
         assigned,
         working,
         dispatched,
-        travel,
+        drive,
         u_arrive,
         u_prev_first,
         first_on_scene,
@@ -544,7 +544,7 @@ def _run(incidents, shifts, region, settings, units, outcomes, log, work):
                 if return_to_base and u_atom[u] != unit_home[u]:
                     # driving back, available on the way; home from then on (no event: the
                     # dispatch looks at the time before it uses the unit's place)
-                    u_home_at[u] = t + travel[3, u_atom[u], unit_home[u]]
+                    u_home_at[u] = t + drive[3, u_atom[u], unit_home[u]]
 
         if free_unit != NONE:
             # the queues only hold incidents no free unit could take (see the policy), so the
@@ -677,6 +677,7 @@ def simulate(
     shift_unit,
     atom_district,
     travel,
+    drive,
     horizon,
     divert,
     return_to_base,
@@ -688,6 +689,9 @@ def simulate(
     a negative value means intake is not modelled (dispatch starts at arrival). The shift
     events (``shift_time``, ``shift_kind``: SHIFT_END or SHIFT_START, ``shift_unit``) come
     sorted by time, kind and window, and are read as a stream beside the event heap.
+    ``travel`` (3, A, A) is what the dispatch ranks units by (the control room's estimate);
+    ``drive`` (4, A, A) the minutes a unit takes from dispatch to on scene per priority,
+    and ``drive[3]`` back to its base.
     """
     n = inc_time.shape[0]
     m = unit_home.shape[0]
@@ -755,7 +759,7 @@ def simulate(
     diversions, logs = _run(
         (inc_time, inc_atom, inc_prio, inc_units, inc_intake, inc_service),
         (shift_time, shift_kind, shift_unit),
-        (operators_by_hour, unit_home, atom_district, travel, places_by_travel(travel)),
+        (operators_by_hour, unit_home, atom_district, travel, places_by_travel(travel), drive),
         (horizon, divert, return_to_base),
         units,
         outcomes,
