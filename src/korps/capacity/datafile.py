@@ -130,16 +130,17 @@ def import_people(
 ) -> int:
     """Add every person or none: a refused row (unknown team, existing number) rolls back."""
     problems: list[Problem] = []
+    for n, person in enumerate(people, start=2):  # check every row before writing any
+        try:
+            service.check_person(session, principal=principal, data=person)
+        except service.CapacityError as exc:
+            column = FIELD.get(exc.field, exc.field)
+            problems.append(Problem(f"kolom {column}", str(exc), n))
+    if problems:
+        raise DatasetError(file, problems)
     try:
-        for n, person in enumerate(people, start=2):
-            try:
-                with session.begin_nested():
-                    service.add_person(session, principal=principal, data=person)
-            except service.CapacityError as exc:
-                column = FIELD.get(exc.field, exc.field)
-                problems.append(Problem(f"kolom {column}", str(exc), n))
-        if problems:
-            raise DatasetError(file, problems)
+        for person in people:
+            service.add_person(session, principal=principal, data=person)
         session.commit()
     except BaseException:
         session.rollback()

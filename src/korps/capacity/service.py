@@ -101,13 +101,22 @@ def people(session: Session, *, principal: Principal | None, slug: str) -> list[
     return out
 
 
+def check_person(session: Session, *, principal: Principal | None, data: schemas.PersonIn) -> Unit:
+    """Refuse a new person (unknown team, no right on it, number taken); writes nothing."""
+    unit = _unit_field(session, data.unit, "unit")
+    if not allows(principal, EDITORS, unit.path):
+        raise CapacityError("unit", f"geen rol teamchef of planner op {unit.slug}")
+    if session.scalar(select(m.Person.id).where(m.Person.number == data.number)) is not None:
+        raise CapacityError("number", f"personeelsnummer {data.number!r} bestaat al")
+    return unit
+
+
 def add_person(
     session: Session, *, principal: Principal | None, data: schemas.PersonIn
 ) -> m.Person:
     unit = _unit_field(session, data.unit, "unit")
     _check_edit(principal, unit)
-    if session.scalar(select(m.Person.id).where(m.Person.number == data.number)) is not None:
-        raise CapacityError("number", f"personeelsnummer {data.number!r} bestaat al")
+    check_person(session, principal=principal, data=data)
     person = m.Person(
         number=data.number,
         name=data.name,
