@@ -113,7 +113,7 @@ def test_saving_under_another_scenarios_name_asks_first(client: TestClient, db: 
     asked = client.post(
         f"/scenarios/{mine}/opslaan", data={"naam": "Andermans kopie", "w0__hbvs_2023": "3"}
     )
-    assert asked.status_code == 409
+    assert asked.status_code == 422
     assert "er bestaat al een scenario 'Andermans kopie'" in html.unescape(asked.text)
     assert 'id="bevestig-opslaan"' in asked.text
     assert snapshot(db) == before  # nothing written until the planner confirms
@@ -122,7 +122,7 @@ def test_saving_under_another_scenarios_name_asks_first(client: TestClient, db: 
     yaml_text = (EXAMPLES / "oost-nederland-uitbreiding-2024.yaml").read_text(encoding="utf-8")
     yaml_text = yaml_text.replace("name: Uitbreiding Oost-Nederland 2024", "name: Andermans kopie")
     form = client.post("/scenarios", data={"text": yaml_text})
-    assert form.status_code == 409 and 'name="bevestig"' in form.text
+    assert form.status_code == 422 and 'name="bevestig"' in form.text
     assert snapshot(db) == before
     confirmed = client.post(
         f"/scenarios/{mine}/opslaan",
@@ -313,4 +313,4 @@ def test_a_scenario_can_be_created_with_a_form(client: TestClient, db: Db) -> No
     words = re.sub(r"<[^>]+>", "", summary.group(1))
     assert "samen 57,0 fte" in words  # 30 distributed + 1 HOvJ for each of 27 basisteams
     again = client.post("/scenarios/nieuw", data=fields)
-    assert again.status_code == 409 and 'name="bevestig"' in again.text
+    assert again.status_code == 422 and 'name="bevestig"' in again.text

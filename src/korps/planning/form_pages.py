@@ -84,7 +84,7 @@ async def create_from_form(request: Request, session: SessionDep, me: CurrentUse
             session,
             me,
             values=values,
-            status_code=409,
+            status_code=422,  # asks: nothing saved until confirmed
             error=str(taken),
             taken=taken.saved.name,
             text=text,

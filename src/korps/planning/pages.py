@@ -108,7 +108,7 @@ def create_scenario(
             request,
             session,
             me,
-            status_code=409,
+            status_code=422,  # asks: nothing saved until confirmed
             error=str(taken),
             text=text,
             taken=taken.saved.name,
@@ -231,7 +231,7 @@ async def save_weights(
         return render(
             request,
             "planning/_confirm.html",
-            status_code=409,
+            status_code=422,  # asks: nothing saved until confirmed
             message=str(taken),
             saved=saved,
             target_name=target,
