@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.controlroom.kpi import kpis
+from korps.controlroom.schemas import KpiReport
 from korps.controlroom.times import LOCAL
 from korps.formation.service import formation_gap, wijkagent_target
 from korps.organisation.models import Unit
@@ -32,14 +33,29 @@ def eenheid_of(session: Session, unit: Unit) -> Unit | None:
     return None
 
 
-def response_share(session: Session, *, computation: str, unit: Unit, year: int) -> float | None:
-    """Percentage of the prio's incidents with a unit on scene within the norm (None: none)."""
+Memo = dict[tuple[str, int, str], KpiReport]
+
+
+def response_share(
+    session: Session, *, computation: str, unit: Unit, year: int, memo: Memo | None = None
+) -> float | None:
+    """Percentage of the prio's incidents with a unit on scene within the norm (None: none).
+    ``memo`` keeps the KPI reports of one page, so siblings in a drill down share one query."""
     root = eenheid_of(session, unit)
     group = GROUP.get(unit.kind if root is None or root.id != unit.id else "eenheid")
     if root is None or group is None:
         return None
-    since, until = year_bounds(year)
-    report = kpis(session, eenheid=root.slug, since=since, until=until, group=group)  # type: ignore[arg-type]
+    memo = {} if memo is None else memo
+    if (root.slug, year, group) not in memo:
+        since, until = year_bounds(year)
+        memo[(root.slug, year, group)] = kpis(
+            session,
+            eenheid=root.slug,
+            since=since,
+            until=until,
+            group=group,  # type: ignore[arg-type]
+        )
+    report = memo[(root.slug, year, group)]
     key = str(PRIORITY[computation]) if group == "priority" else unit.slug
     for row in report.rows:
         if row.key == key and row.priority == PRIORITY[computation]:
@@ -64,7 +80,13 @@ def occupancy(session: Session, *, computation: str, unit: Unit) -> tuple[str, f
 
 
 def computed_series(
-    session: Session, *, computation: str, unit: Unit, years: range, today: date
+    session: Session,
+    *,
+    computation: str,
+    unit: Unit,
+    years: range,
+    today: date,
+    memo: Memo | None = None,
 ) -> list[tuple[int, float]]:
     """[(year, value)] korps computes for ``unit`` over ``years`` up to ``today``."""
     if computation in PRIORITY:
@@ -72,7 +94,9 @@ def computed_series(
         for year in years:
             if year > today.year:
                 break
-            value = response_share(session, computation=computation, unit=unit, year=year)
+            value = response_share(
+                session, computation=computation, unit=unit, year=year, memo=memo
+            )
             if value is not None:
                 series.append((year, value))
         return series

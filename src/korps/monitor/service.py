@@ -20,7 +20,7 @@ from korps.controlroom.times import LOCAL
 from korps.identity.errors import Forbidden
 from korps.identity.roles import Principal, allows
 from korps.monitor import schemas
-from korps.monitor.actuals import computed_series
+from korps.monitor.actuals import Memo, computed_series
 from korps.monitor.errors import MonitorRefused
 from korps.monitor.models import Indicator, Measurement, Plan, Target
 from korps.monitor.status import Goal, assess
@@ -61,14 +61,25 @@ def get_indicator(session: Session, *, code: str) -> Indicator:
 
 
 def series_of(
-    session: Session, *, indicator: Indicator, unit: Unit, plan: Plan, today: date
+    session: Session,
+    *,
+    indicator: Indicator,
+    unit: Unit,
+    plan: Plan,
+    today: date,
+    memo: Memo | None = None,
 ) -> list[schemas.Point]:
     """The actuals of ``indicator`` for ``unit`` over the plan's years: computed by korps, or
     as entered (with who, when and source)."""
     years = range(plan.first_year, plan.last_year + 1)
     if indicator.computation:
         found = computed_series(
-            session, computation=indicator.computation, unit=unit, years=years, today=today
+            session,
+            computation=indicator.computation,
+            unit=unit,
+            years=years,
+            today=today,
+            memo=memo,
         )
         return [schemas.Point(year=y, value=v, origin="berekend door korps") for y, v in found]
     rows = session.scalars(
@@ -98,8 +109,9 @@ def _row(
     targets: list[Target],
     today: date,
     titles: dict[str, str],
+    memo: Memo | None = None,
 ) -> schemas.StatusRow:
-    series = series_of(session, indicator=indicator, unit=unit, plan=plan, today=today)
+    series = series_of(session, indicator=indicator, unit=unit, plan=plan, today=today, memo=memo)
     goals = {t.year: Goal(t.kind, t.value) for t in targets}
     result = assess(
         series=[(p.year, p.value) for p in series],
@@ -169,6 +181,7 @@ def overview(session: Session, *, slug: str, today: date) -> schemas.Overview:
     if plan is not None:
         indicators = {i.id: i for i in session.scalars(select(Indicator))}
         titles = theme_titles(plan)
+        memo: Memo = {}
         for indicator_id, targets in _targets(session, plan).items():
             rows.append(
                 _row(
@@ -179,6 +192,7 @@ def overview(session: Session, *, slug: str, today: date) -> schemas.Overview:
                     targets=targets,
                     today=today,
                     titles=titles,
+                    memo=memo,
                 )
             )
     return schemas.Overview(
@@ -203,6 +217,7 @@ def detail(
         raise NotFoundError(f"geen plan voor {unit.name}")
     targets = _targets(session, plan).get(indicator.id, [])
     titles = theme_titles(plan)
+    memo: Memo = {}
     own = _row(
         session,
         indicator=indicator,
@@ -211,6 +226,7 @@ def detail(
         targets=targets,
         today=today,
         titles=titles,
+        memo=memo,
     )
     children = session.scalars(
         select(Unit)
@@ -226,6 +242,7 @@ def detail(
             targets=targets,
             today=today,
             titles=titles,
+            memo=memo,
         )
         for c in children
     ]
