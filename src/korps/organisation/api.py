@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 
+from korps.db.paging import PAGE_HEADERS, PagingDep, page, window
 from korps.db.session import SessionDep
 from korps.identity.deps import PUBLIC
 from korps.organisation import schemas, service
@@ -20,14 +21,23 @@ Kind = Annotated[
 ]
 
 
-@router.get("/units", response_model=list[schemas.UnitSummary])
+PAGED: dict[int | str, dict[str, Any]] = {200: {"headers": PAGE_HEADERS}}
+
+
+@router.get("/units", response_model=list[schemas.UnitSummary], responses=PAGED)
 def list_units(
     session: SessionDep,
+    request: Request,
+    response: Response,
+    paging: PagingDep,
     q: Annotated[str | None, Query(max_length=100)] = None,
     kind: Kind = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> list[schemas.UnitSummary]:
-    return service.list_units(session, q=q, kind=kind, limit=limit)
+    """Units (paged: ``limit``, ``offset``; ``X-Total-Count``, ``Link: rel="next"``)."""
+    units, total = service.list_units_page(
+        session, q=q, kind=kind, limit=paging.limit, offset=paging.offset
+    )
+    return page(units, total=total, paging=paging, request=request, response=response)
 
 
 @router.get("/units/{slug}", response_model=schemas.UnitDetail, responses=NOT_FOUND)
@@ -42,11 +52,18 @@ def get_unit_tree(
     return service.unit_tree(session, slug=slug, depth=depth)
 
 
-@router.get("/municipalities", response_model=list[schemas.GemeenteRef])
+@router.get("/municipalities", response_model=list[schemas.GemeenteRef], responses=PAGED)
 def list_municipalities(
-    session: SessionDep, q: Annotated[str | None, Query(max_length=100)] = None
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    paging: PagingDep,
+    q: Annotated[str | None, Query(max_length=100)] = None,
 ) -> list[schemas.GemeenteRef]:
-    return service.list_gemeenten(session, q=q)
+    """Municipalities (paged like every list)."""
+    found = service.list_gemeenten(session, q=q)
+    items = window(found, paging)
+    return page(items, total=len(found), paging=paging, request=request, response=response)
 
 
 @router.get("/municipalities/{code}", response_model=schemas.GemeenteDetail, responses=NOT_FOUND)
@@ -54,17 +71,26 @@ def get_municipality(session: SessionDep, code: str) -> schemas.GemeenteDetail:
     return service.gemeente_detail(session, code=code)
 
 
-@router.get("/partnerships", response_model=list[schemas.PartnershipOut])
+@router.get("/partnerships", response_model=list[schemas.PartnershipOut], responses=PAGED)
 def list_partnerships(
     session: SessionDep,
+    request: Request,
+    response: Response,
+    paging: PagingDep,
     kind: Annotated[str | None, Query(pattern="^(veiligheidsregio|veiligheidshuis|riec)$")] = None,
 ) -> list[schemas.PartnershipOut]:
-    return service.list_partnerships(session, kind=kind)
+    found = service.list_partnerships(session, kind=kind)
+    items = window(found, paging)
+    return page(items, total=len(found), paging=paging, request=request, response=response)
 
 
-@router.get("/datasets", response_model=list[schemas.DatasetOut])
-def list_datasets(session: SessionDep) -> list[schemas.DatasetOut]:
-    return service.list_datasets(session)
+@router.get("/datasets", response_model=list[schemas.DatasetOut], responses=PAGED)
+def list_datasets(
+    session: SessionDep, request: Request, response: Response, paging: PagingDep
+) -> list[schemas.DatasetOut]:
+    found = service.list_datasets(session)
+    items = window(found, paging)
+    return page(items, total=len(found), paging=paging, request=request, response=response)
 
 
 @router.get("/datasets/{name}/totals", response_model=list[schemas.TotalOut], responses=NOT_FOUND)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from korps.organisation import schemas
@@ -74,10 +74,7 @@ def get_unit(session: Session, *, slug: str) -> Unit:
     return unit
 
 
-def list_units(
-    session: Session, *, q: str | None = None, kind: str | None = None, limit: int = 50
-) -> list[schemas.UnitSummary]:
-    """Units whose name, slug or code contains ``q`` (case-insensitive), optionally of a kind."""
+def _units_query(q: str | None, kind: str | None) -> Select[Unit]:
     query = select(Unit)
     if q:
         pattern = f"%{q.lower()}%"
@@ -90,13 +87,36 @@ def list_units(
         )
     if kind:
         query = query.where(Unit.kind == kind)
-    units = session.scalars(query.order_by(Unit.depth, Unit.name).limit(limit)).all()
+    return query
+
+
+def list_units_page(
+    session: Session,
+    *,
+    q: str | None = None,
+    kind: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[schemas.UnitSummary], int]:
+    """Units whose name, slug or code contains ``q`` (case-insensitive), optionally of a
+    kind: one page of them, and how many there are in all."""
+    query = _units_query(q, kind)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    units = session.scalars(
+        query.order_by(Unit.depth, Unit.name, Unit.id).offset(offset).limit(limit)
+    ).all()
     figures = _figures(session, (u.id for u in units))
     parent_ids = {u.parent_id for u in units if u.parent_id is not None}
     parents = {
         i: n for i, n in session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(parent_ids)))
     }
-    return [_summary(u, figures[u.id], parents.get(u.parent_id or 0)) for u in units]
+    return [_summary(u, figures[u.id], parents.get(u.parent_id or 0)) for u in units], total
+
+
+def list_units(
+    session: Session, *, q: str | None = None, kind: str | None = None, limit: int = 50
+) -> list[schemas.UnitSummary]:
+    return list_units_page(session, q=q, kind=kind, limit=limit)[0]
 
 
 def top_units(session: Session) -> list[schemas.UnitSummary]:
