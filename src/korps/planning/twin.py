@@ -243,6 +243,7 @@ def scenario_for_unit(
             "docs/simulation.md",
             "unit": slug,
             "days": days,
+            "warmup_days": min(7.0, days / 5),
             "areas": specs,
             "two_unit_share": TWO_UNIT_SHARE,
             "control_room": {"operators": operators},

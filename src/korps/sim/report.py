@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import csv
 import html
 import math
 from dataclasses import asdict
@@ -14,11 +15,14 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+import numpy.typing as npt
 
 from korps.sim.engine import Model, Replication
 from korps.sim.kpi import SimResult, clean_nan
 
 COLOURS = {1: "#b3261e", 2: "#15457c", 3: "#6b7a8f"}
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 
 def result_json(result: SimResult) -> dict[str, Any]:
@@ -122,3 +126,122 @@ def write_plots(
     paths.append(folder / "report.html")
     paths[-1].write_text(page, encoding="utf-8")
     return paths
+
+
+MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+MONTH_COLUMNS = (
+    "gebied",
+    "soort",
+    "maand",
+    "prio1_meldingen",
+    "binnen_15_min",
+    "klasse_0_5_min",
+    "klasse_5_10_min",
+    "klasse_10_15_min",
+    "klasse_15_plus_min",
+    "niet_ter_plaatse",
+)
+
+
+def month_of(minutes: FloatArray) -> IntArray:
+    """Month 1-12 of a time in minutes: the simulation starts on 1 January of a 365-day
+    year (the weekday profile keeps time 0 a Monday; months only group the output)."""
+    edges = np.cumsum((0, *MONTH_DAYS)) * 1440.0
+    within = np.mod(minutes, 365 * 1440.0)
+    return np.asarray(np.searchsorted(edges, within, side="right"), dtype=np.int64)
+
+
+def monthly_rows(model: Model, reps: list[Replication]) -> list[dict[str, Any]]:
+    """Per area and month, as the police publish prio-1 figures per municipality and month
+    (data.politie.nl): the number of prio-1 incidents (mean per replication), the share on
+    scene within the norm (15 minutes; pooled over the replications) and the counts per
+    response-time class; incidents of the warm-up are left out."""
+    norm = model.scenario.norms.get(1)
+    minutes = norm.minutes if norm is not None else 15.0
+    edges = (0.0, 5.0, 10.0, minutes)
+    counts: dict[tuple[int, int], npt.NDArray[np.float64]] = {}
+    warm = model.scenario.warmup_days * 1440.0
+    for rep in reps:
+        inc = rep.incidents
+        keep = (inc.priority == 1) & (inc.time >= warm)
+        response = (rep.on_scene - inc.time)[keep]
+        month = month_of(inc.time[keep])
+        atom = inc.atom[keep]
+        late = np.isnan(response)
+        klass = np.where(late, 4, np.searchsorted(edges[1:], response, side="left"))
+        for a, m, k in zip(atom.tolist(), month.tolist(), klass.tolist(), strict=True):
+            row = counts.setdefault((a, m), np.zeros(5))
+            row[min(k, 3) if k < 4 else 4] += 1
+    areas = model.scenario.areas
+    rows = []
+    for (a, m), row in sorted(counts.items()):
+        total = float(row.sum())
+        rows.append(
+            {
+                "gebied": areas[a].name or areas[a].key,
+                "soort": areas[a].kind,
+                "maand": m,
+                "prio1_meldingen": total / len(reps),
+                "binnen_15_min": float(row[:3].sum() / total) if total else math.nan,
+                "klasse_0_5_min": row[0] / len(reps),
+                "klasse_5_10_min": row[1] / len(reps),
+                "klasse_10_15_min": row[2] / len(reps),
+                "klasse_15_plus_min": row[3] / len(reps),
+                "niet_ter_plaatse": row[4] / len(reps),
+            }
+        )
+    return rows
+
+
+def write_monthly(rows: list[dict[str, Any]], path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=MONTH_COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()})
+
+
+def assumptions(model: Model) -> list[tuple[str, str]]:
+    """What the run assumed, in words: areas, demand, roster, availability, travel."""
+    s = model.scenario
+    kinds: dict[str, int] = {}
+    for area in s.areas:
+        kinds[area.kind] = kinds.get(area.kind, 0) + 1
+    label = {"basisteam": "basisteams", "gemeente": "gemeenten (geen basisteamdekking)"}
+    per_shift = {
+        shift.name: sum(s.units_of(a.key)[shift.name] for a in s.areas) for shift in s.roster.shifts
+    }
+    rates = model.rates.sum(axis=0)
+    travel = s.travel
+    speeds = " / ".join(f"{travel.speed_kmh[p] * travel.scale:g}" for p in (1, 2, 3))
+    dense = travel.density
+    density = (
+        f"stedelijk x{dense.urban_factor:g} vanaf {dense.urban_density:g} inw/km2, "
+        f"landelijk x{dense.rural_factor:g} tot {dense.rural_density:g} inw/km2"
+        if dense is not None
+        else "overal dezelfde snelheid"
+    )
+    room = s.control_room
+    return [
+        ("gebieden", ", ".join(f"{n} {label.get(k, k)}" for k, n in sorted(kinds.items()))),
+        (
+            "vraag per jaar",
+            f"{rates.sum():,.0f} incidenten: prio 1 {rates[0]:,.0f}, prio 2 {rates[1]:,.0f}, "
+            f"prio 3 {rates[2]:,.0f}",
+        ),
+        (
+            "rooster (eenheden in dienst)",
+            ", ".join(f"{name} {n}" for name, n in per_shift.items()),
+        ),
+        (
+            "beschikbaarheid",
+            f"{s.availability.share:.0%} van de diensttijd vrij voor incidenten "
+            f"(eigen werk in perioden van gemiddeld {s.availability.episode_minutes:g} min)",
+        ),
+        (
+            "rijden",
+            f"{speeds} km/u (prio 1/2/3), omrijfactor {travel.detour:g}; {density}; "
+            f"uitruktijd {travel.turnout_minutes.get(1, 0):g} min",
+        ),
+        ("meldkamer", "niet gemodelleerd" if room is None else f"centralisten {room.operators}"),
+    ]
