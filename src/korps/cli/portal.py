@@ -19,6 +19,7 @@ from korps.organisation.models import Unit
 from korps.portal import workflow
 from korps.portal.feedback import satisfaction
 from korps.portal.models import Dossier
+from korps.portal.purge import purge
 from korps.portal.reference import load_reference, portal_reference
 from korps.portal.schemas import LOCAL
 
@@ -80,6 +81,26 @@ def tevredenheid(
         f"{'–' if result.mean_score is None else result.mean_score}",
         highlight=False,
     )
+
+
+@app.command("purge")
+def purge_(
+    days: int = typer.Option(None, "--days", help="Days after closing (default: portal.yaml)."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Anonymise locations and citizens' contact details long after closing (idempotent)."""
+    if days is not None and days < 0:
+        raise fail("--days: 0 of meer")
+    with open_session() as session, acting(Context(actor="systeem:portal-purge")):
+        result = purge(session, days=days)
+        session.commit()
+    if as_json:
+        print_json(asdict(result))
+    else:
+        console.print(
+            f"{result.dossiers} dossier(s) en {result.citizens} melder(s) geanonimiseerd",
+            highlight=False,
+        )
 
 
 @app.command("stats")

@@ -83,6 +83,7 @@ class PortalReference(_Strict):
     expired_question_to: Code
     question_days: int = Field(ge=1, le=60)
     channels: list[Channel] = Field(min_length=1)
+    purge_after_days: int = Field(ge=30, le=3650)
     partners: list[str] = Field(default_factory=list)
     routing: list[Rule] = Field(min_length=1)
 
