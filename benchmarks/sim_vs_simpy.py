@@ -348,6 +348,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--divert", action="store_true", help="diversion on (prio 1 from prio 3)")
     parser.add_argument(
+        "--no-national",
+        action="store_true",
+        help="skip the national year (all ten units from the bundled data, korps only)",
+    )
+    parser.add_argument(
         "--roster-share",
         type=float,
         default=1.0,

@@ -80,7 +80,7 @@ def test_differences_sees_one_changed_incident() -> None:
 
 
 def test_the_benchmark_exits_zero_only_when_identical(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["--days", "4", "--replications", "2", "--divert", "--roster-share", "0.6"]
+    argv = ["--days", "4", "-r", "2", "--divert", "--roster-share", "0.6", "--no-national"]
     assert main(argv) == 0
     assert "identical per incident: yes" in capsys.readouterr().out
 
@@ -96,5 +96,5 @@ def test_the_benchmark_exits_non_zero_on_one_differing_incident(
         return rep
 
     monkeypatch.setattr(sim_vs_simpy, "simulate_simpy", off_by_one)
-    assert main(["--days", "3", "--replications", "2"]) == 1
+    assert main(["--days", "3", "--replications", "2", "--no-national"]) == 1
     assert "identical per incident: NO (2 differ)" in capsys.readouterr().out

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import os
+import resource
+import sys
 from pathlib import Path
 
 import typer
@@ -29,7 +31,13 @@ from korps.sim.fit import Outcome, Parameter, fit_share, with_parameter
 from korps.sim.history import read_history
 from korps.sim.kpi import AreaKpi, Estimate, PriorityKpi, SimResult, clean_nan, summarize
 from korps.sim.replay import replay, replay_json
-from korps.sim.report import result_json, write_plots
+from korps.sim.report import (
+    assumptions,
+    monthly_rows,
+    result_json,
+    write_monthly,
+    write_plots,
+)
 from korps.sim.scenario import SimScenario, read_sim_scenario
 from korps.sim.sweep import (
     SweepError,
@@ -96,8 +104,14 @@ def run(
     seed: int = typer.Option(1, "--seed"),
     as_json: bool = typer.Option(False, "--json"),
     plot: Path | None = typer.Option(None, "--plot", help="Write PNG plots and report.html."),
+    monthly: Path | None = typer.Option(
+        None,
+        "--monthly",
+        help="Write prio-1 incidents and the share within 15 minutes per area and month (CSV).",
+    ),
 ) -> None:
-    """Simulate and print compliance with the response-time norms per priority."""
+    """Simulate and print compliance with the response-time norms per priority, what the
+    run assumed, and the process's peak memory."""
     try:
         model = build_model(load_scenario(scenario, unit))
     except (DatasetError, ScenarioError, NotFoundError, ValueError) as exc:
@@ -113,10 +127,15 @@ def run(
     result = summarize(model, reps, seed)
     if plot is not None:
         write_plots(model, reps, result, plot)
+    rows = monthly_rows(model, reps) if monthly is not None else []
+    if monthly is not None:
+        write_monthly(rows, monthly)
     if as_json:
-        print_json(result_json(result))
+        print_json(result_json(result) | {"assumptions": dict(assumptions(model))})
         return
     console.print(_table(result))
+    for label, text in assumptions(model):
+        console.print(f"{label}: {text}", highlight=False)
     console.print(
         f"unit utilisation {result.utilisation.mean:.1%}; operator wait "
         f"{result.operator_wait.mean:.2f} min; incidents waiting for a unit "
@@ -125,6 +144,15 @@ def run(
     )
     if plot is not None:
         console.print(f"plots in {plot}/ (report.html)", highlight=False)
+    if monthly is not None:
+        console.print(f"{len(rows)} rows per area and month in {monthly}", highlight=False)
+    console.print(f"peak memory (RSS) of this run: {peak_rss_mb():.0f} MB", highlight=False)
+
+
+def peak_rss_mb() -> float:
+    """The process's peak resident memory so far (``ru_maxrss``: KiB on Linux)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return float(peak) / (1024**2 if sys.platform == "darwin" else 1024)
 
 
 def _kpi_rows(table: Table, priorities: list[PriorityKpi]) -> Table:

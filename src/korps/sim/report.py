@@ -38,6 +38,15 @@ def _png(figure: Any, path: Path) -> None:
     plt.close(figure)
 
 
+def _ci(e: Any) -> str:
+    """A share with its 95 % confidence interval (over the replications), as text."""
+    if math.isnan(e.mean):
+        return ""
+    if math.isnan(e.low):
+        return f"{e.mean:.1%}"
+    return f"{e.mean:.1%} ({e.low:.1%}-{e.high:.1%})"
+
+
 def write_plots(
     model: Model, reps: list[Replication], result: SimResult, folder: Path
 ) -> list[Path]:
@@ -77,7 +86,8 @@ def write_plots(
 
     areas = [a for a in result.areas if a.priority == 1]
     figure, axis = plt.subplots(figsize=(8, max(3.0, 0.32 * len(areas) + 1)))
-    names = [a.key for a in areas]
+    label = {a.key: a.name or a.key for a in model.scenario.areas}
+    names = [label.get(a.key, a.key) for a in areas]
     shares = [a.within_norm.mean for a in areas]
     axis.barh(names, shares, color=COLOURS[1])
     norm = model.scenario.norms.get(1)
@@ -86,7 +96,7 @@ def write_plots(
     axis.set_xlim(0, 1)
     axis.invert_yaxis()
     axis.set_xlabel("aandeel prio 1 binnen de norm")
-    axis.set_title("Normhaling prio 1 per basisteam")
+    axis.set_title("Normhaling prio 1 per gebied")
     paths.append(folder / "normhaling.png")
     _png(figure, paths[-1])
 
@@ -109,19 +119,27 @@ def write_plots(
     rows = "".join(
         f"<tr><td>prio {k.priority}</td><td>{k.incidents:,.0f}</td>"
         f"<td>{'' if k.norm_minutes is None else f'{k.norm_minutes:g} min / {k.target_share:.0%}'}"
-        f"</td><td>{'' if math.isnan(k.within_norm.mean) else f'{k.within_norm.mean:.1%}'}</td>"
+        f"</td><td>{_ci(k.within_norm)}</td>"
         f"<td>{k.p50.mean:.1f}</td><td>{k.p90.mean:.1f}</td></tr>"
         for k in result.priorities
+    )
+    assumed = "".join(
+        f"<tr><th>{html.escape(name)}</th><td>{html.escape(text)}</td></tr>"
+        for name, text in assumptions(model)
     )
     page = (
         "<!doctype html><html lang='nl'><meta charset='utf-8'>"
         f"<title>{html.escape(result.scenario)}</title>"
         "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto}"
-        "img{max-width:100%}td,th{padding:.2rem .6rem;text-align:right}</style>"
+        "img{max-width:100%}td,th{padding:.2rem .6rem;text-align:right}"
+        ".aannames td,.aannames th{text-align:left}</style>"
         f"<h1>{html.escape(result.scenario)}</h1><p>{result.replications} replicaties, "
         f"seed {result.seed}, {result.incidents:,.0f} incidenten per replicatie</p>"
-        "<table><tr><th>prioriteit</th><th>incidenten</th><th>norm</th><th>binnen norm</th>"
-        f"<th>P50</th><th>P90</th></tr>{rows}</table>{images}</html>"
+        "<table><tr><th>prioriteit</th><th>incidenten</th><th>norm</th>"
+        "<th>binnen norm (95%-BI)</th>"
+        f"<th>P50</th><th>P90</th></tr>{rows}</table>"
+        f"<p>bezettingsgraad {_ci(result.utilisation)}</p>"
+        f"<h2>Aannames</h2><table class='aannames'>{assumed}</table>{images}</html>"
     )
     paths.append(folder / "report.html")
     paths[-1].write_text(page, encoding="utf-8")
