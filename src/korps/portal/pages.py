@@ -34,7 +34,8 @@ public_router = APIRouter(include_in_schema=False, dependencies=[Depends(PUBLIC)
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require("burger"))])
 Text = Annotated[str, Form(max_length=256)]
 LongText = Annotated[str, Form()]  # length checked by the service, with a message on the field
-ELIGIBLE = {name: "nee" for name in QUESTIONS}
+CHECKED_COOKIE = "korps_aangifte_toets"  # the eligibility questions were answered "nee"
+CHECKED_SECONDS = 2 * 3600
 
 
 def _cookie_secure(request: Request) -> bool:
@@ -74,16 +75,33 @@ def check_eligibility(
         )
     if verdict.outcome == "online":
         target = "/aangifte/soort"
-        if partial:
-            return Response(status_code=204, headers={"HX-Redirect": target})
-        return RedirectResponse(target, status_code=303)
+        response: Response = (
+            Response(status_code=204, headers={"HX-Redirect": target})
+            if partial
+            else RedirectResponse(target, status_code=303)
+        )
+        response.set_cookie(
+            CHECKED_COOKIE, "ja", max_age=CHECKED_SECONDS, httponly=True, samesite="lax",
+            secure=_cookie_secure(request), path="/aangifte",
+        )  # fmt: skip
+        return response
     name = "portal/_verdict.html" if partial else "portal/verdict.html"
     return render(request, name, verdict=verdict)
 
 
-@router.get("/aangifte/soort", response_class=HTMLResponse)
-def category_page(request: Request) -> HTMLResponse:
-    return render(request, "portal/category.html", reference=portal_reference())
+def _unchecked(request: Request) -> Response | None:
+    """The steps after the eligibility questions send a citizen who skipped them back to
+    step 1 (guidance: the cookie only says the questions were answered "nee", no more)."""
+    if request.cookies.get(CHECKED_COOKIE) == "ja":
+        return None
+    return RedirectResponse("/aangifte", status_code=303)
+
+
+@router.get("/aangifte/soort", response_class=HTMLResponse, response_model=None)
+def category_page(request: Request) -> Response:
+    return _unchecked(request) or render(
+        request, "portal/category.html", reference=portal_reference()
+    )
 
 
 def _gemeenten(session: Session) -> list[str]:
@@ -135,9 +153,11 @@ def goods_of(
     return [(cell(what, i), cell(value, i), cell(ident, i)) for i in range(size)]
 
 
-@router.get("/aangifte/nieuw", response_class=HTMLResponse)
-def form_page(request: Request, session: SessionDep, categorie: str = "") -> HTMLResponse:
-    return render_form(request, session, {"categorie": categorie[:40]}, [], {})
+@router.get("/aangifte/nieuw", response_class=HTMLResponse, response_model=None)
+def form_page(request: Request, session: SessionDep, categorie: str = "") -> Response:
+    return _unchecked(request) or render_form(
+        request, session, {"categorie": categorie[:40]}, [], {}
+    )
 
 
 @router.post("/aangifte/nieuw", response_class=HTMLResponse, response_model=None)
