@@ -18,7 +18,7 @@ from korps.controlroom.models import Incident, PatrolUnit
 from korps.controlroom.seed import seed_units
 from korps.identity.deps import Access, Authenticated, Public, Require
 from korps.identity.pages import PendingLogin
-from korps.web.app import ROUTERS, access_of, create_app
+from korps.web.app import access_of, create_app, route_table
 from tests.conftest import BACKENDS, Db, loaded_database
 from tests.support.auth import login_as, set_csrf
 
@@ -39,9 +39,7 @@ COVERS_ROTTERDAM = {"politie", "rotterdam"}
 
 def routes(app: Any) -> list[tuple[str, APIRoute]]:
     """(full path, route) of every route: the routers of the app and its own routes."""
-    found = [(prefix + r.path, r) for prefix, router in ROUTERS for r in router.routes]
-    found += [(r.path, r) for r in app.routes if isinstance(r, APIRoute)]
-    return [(path, route) for path, route in found if isinstance(route, APIRoute)]
+    return route_table(app)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -92,6 +92,27 @@ ROUTERS: list[tuple[str, APIRouter]] = [
 ]
 
 
+def _flatten(prefix: str, routes: list[Any]) -> list[tuple[str, APIRoute]]:
+    found: list[tuple[str, APIRoute]] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.append((prefix + route.path, route))
+        elif hasattr(route, "original_router"):  # a router included in a router
+            context = getattr(route, "include_context", None)
+            inner = prefix + str(getattr(context, "prefix", ""))
+            found += _flatten(inner, list(route.original_router.routes))
+    return found
+
+
+def route_table(app: FastAPI | None = None) -> list[tuple[str, APIRoute]]:
+    """(full path, route) of every route of the app's routers (nested ones too) and, given
+    the app, of its own routes. A nested router declares its access itself."""
+    found = [item for prefix, router in ROUTERS for item in _flatten(prefix, list(router.routes))]
+    if app is not None:
+        found += [(r.path, r) for r in app.routes if isinstance(r, APIRoute)]
+    return found
+
+
 def access_of(route: APIRoute) -> Access | None:
     """The access a route declares: its Public/Require/pending declaration, else the
     Authenticated one (a route may take ``CurrentUser`` beside its router's Require)."""
@@ -120,17 +141,14 @@ def openapi_with_security(app: FastAPI) -> dict[str, Any]:
         "scheme": "bearer",
         "description": "a personal API token (korps_...), made on /account",
     }
-    for prefix, router in ROUTERS:
-        for route in router.routes:
-            if not isinstance(route, APIRoute):
-                continue
-            access = access_of(route)
-            if access is None or access.public:
-                continue
-            operations = schema.get("paths", {}).get(prefix + route.path, {})
-            for method in route.methods or ():
-                if method.lower() in operations:
-                    operations[method.lower()]["security"] = [{"bearer": []}]
+    for path, route in route_table():
+        access = access_of(route)
+        if access is None or access.public:
+            continue
+        operations = schema.get("paths", {}).get(path, {})
+        for method in route.methods or ():
+            if method.lower() in operations:
+                operations[method.lower()]["security"] = [{"bearer": []}]
     return schema
 
 
