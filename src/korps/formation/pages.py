@@ -17,14 +17,9 @@ from korps.web.templating import render
 
 # occupancy is not published: planners, team chiefs and the authorities of the unit read it;
 # planners and administrators of the unit import it
-read = APIRouter(
-    dependencies=[
-        Depends(require("planner", "teamchef", "gezag", "beheerder", unit=unit_in_path("slug")))
-    ],
-)
-write = APIRouter(
-    dependencies=[Depends(require("planner", "beheerder", unit=unit_in_path("slug")))]
-)
+router = APIRouter(include_in_schema=False)
+READ = [Depends(require("planner", "teamchef", "gezag", "beheerder", unit=unit_in_path("slug")))]
+WRITE = [Depends(require("planner", "beheerder", unit=unit_in_path("slug")))]
 PREFERRED = ("wijkagenten", "formatie", "operationele_sterkte")
 
 
@@ -53,7 +48,7 @@ def _page(
     )
 
 
-@read.get("/eenheden/{slug}/bezetting", response_class=HTMLResponse)
+@router.get("/eenheden/{slug}/bezetting", response_class=HTMLResponse, dependencies=READ)
 def occupancy_page(
     request: Request, session: SessionDep, slug: str, category: str | None = None
 ) -> HTMLResponse:
@@ -72,7 +67,12 @@ def occupancy_page(
     return _page(request, session, slug=slug, category=category)
 
 
-@write.post("/eenheden/{slug}/bezetting", response_class=HTMLResponse, response_model=None)
+@router.post(
+    "/eenheden/{slug}/bezetting",
+    response_class=HTMLResponse,
+    response_model=None,
+    dependencies=WRITE,
+)
 async def upload_occupancy(
     request: Request,
     session: SessionDep,
@@ -99,8 +99,3 @@ async def upload_occupancy(
     query = f"?geimporteerd={report.rows}&nieuw={report.inserted}&gewijzigd={report.updated}"
     query += f"&ongewijzigd={report.unchanged}" + ("&zonder_formatie=1" if first else "")
     return RedirectResponse(f"/eenheden/{slug}/bezetting{query}", status_code=303)
-
-
-router = APIRouter(include_in_schema=False)
-router.include_router(read)
-router.include_router(write)

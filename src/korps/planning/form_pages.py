@@ -3,23 +3,23 @@ as the same YAML a planner could have typed, through the same validated path."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.db.session import SessionDep
-from korps.identity.deps import CurrentUser, require
+from korps.identity.deps import CurrentUser
 from korps.identity.roles import Principal, allows
 from korps.organisation.datafile import DatasetError
 from korps.organisation.models import Unit, UnitFigure
 from korps.planning import store
 from korps.planning.allocation import AllocationError
 from korps.planning.form import WEIGHT_ROWS, scenario_from_form
+from korps.planning.router import router
 from korps.planning.scenario import GEMEENTE_INDICATORS
 from korps.web.templating import render
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require("planner"))])
 KINDS = ("district", "basisteam", "team", "dienst", "afdeling", "eenheid")
 MAX_FIELD = 2000
 

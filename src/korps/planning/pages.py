@@ -8,30 +8,27 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from korps.db.session import SessionDep
-from korps.identity.deps import CurrentUser, require
+from korps.identity.deps import CurrentUser
 from korps.identity.roles import Principal
 from korps.organisation.datafile import DatasetError
-from korps.planning import store
+from korps.planning import form_pages, store, version_pages
 from korps.planning.allocation import AllocationError
 from korps.planning.chart import bars
 from korps.planning.export import write_csv, write_xlsx
-from korps.planning.form_pages import router as form_router
 from korps.planning.models import NAME_LENGTH
 from korps.planning.plan import Result
+from korps.planning.router import router
 from korps.planning.scenario import Scenario
 from korps.planning.service import list_workload, store_workload
-from korps.planning.version_pages import router as version_router
 from korps.planning.workload import MAX_BYTES
 from korps.web.templating import render
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require("planner"))])
-# first: /scenarios/vergelijk and /scenarios/nieuw before /scenarios/{slug}
-router.include_router(version_router)
-router.include_router(form_router)
+# their routes first: /scenarios/vergelijk and /scenarios/nieuw before /scenarios/{slug}
+__all__ = ["form_pages", "router", "version_pages"]
 NOT_WEIGHTS = {"naam", "bevestig", "csrf_token", "scheiding"}
 MEDIA = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

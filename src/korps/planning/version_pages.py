@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from korps.db.base import MAX_ID
 from korps.db.session import SessionDep
-from korps.identity.deps import CurrentUser, require
+from korps.identity.deps import CurrentUser
 from korps.organisation.datafile import DatasetError
 from korps.planning import compare, store, versions
 from korps.planning.allocation import AllocationError
 from korps.planning.chart import bars
+from korps.planning.router import router
 from korps.web.templating import render
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require("planner"))])
 Version = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
