@@ -143,14 +143,17 @@ def test_citizen_files_a_bicycle_theft_and_follows_it_to_afgehandeld(
 
     team.reload()
     expect(team.locator("#tijdlijn")).to_contain_text("Ja, een blauw kinderzitje achterop.")
-    team.get_by_label("Nieuwe status").select_option("afgehandeld")
-    team.get_by_label("Toelichting").fill("Geen opsporingsindicatie; de fiets staat gesignaleerd.")
+    team.get_by_label("Sjabloon").select_option(label="Afgehandeld: Geen opsporingsindicatie")
+    expect(team.get_by_label("Nieuwe status")).to_have_value("afgehandeld")  # static/portal.js
+    text = team.get_by_label("Toelichting")
+    text.fill(text.input_value() + " De fiets staat gesignaleerd.")
     team.locator("#status-opslaan").click()
     expect(team.locator("#status")).to_have_text("Afgehandeld")
 
     citizen.reload()
     expect(citizen.locator("#status")).to_have_text("Afgehandeld")
-    expect(citizen.locator("#besluit")).to_contain_text("de fiets staat gesignaleerd")
+    expect(citizen.locator("#besluit")).to_contain_text("onvoldoende aanknopingspunten")
+    expect(citizen.locator("#besluit")).to_contain_text("De fiets staat gesignaleerd.")
     citizen.locator("#tevredenheid-formulier input[name=tevreden][value=ja]").check()
     citizen.locator("#tevredenheid-formulier input[name=cijfer][value='4']").check()
     citizen.get_by_role("button", name="Mening versturen").click()

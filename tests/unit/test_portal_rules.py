@@ -106,6 +106,8 @@ def test_bundled_reference_has_what_the_issue_names() -> None:
         ("  - name: basisteam-van-de-plaats\n    when: {}",
          "  - name: basisteam-van-de-plaats\n    when: {categories: [diefstal]}", "last rule"),
         ("  - code: vernieling", "  - code: diefstal", "duplicate"),
+        ("  - status: afgehandeld\n    name: Goed teruggevonden",
+         "  - status: verdwenen\n    name: Goed teruggevonden", "templates: unknown status"),
     ],
 )  # fmt: skip
 def test_a_wrong_reference_file_is_refused_with_its_line(

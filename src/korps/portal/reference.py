@@ -74,6 +74,12 @@ class Channel(_Sourced):
     name: str = Field(min_length=1, max_length=100)
 
 
+class Template(_Strict):
+    status: Code
+    name: str = Field(min_length=1, max_length=80)
+    text: str = Field(min_length=1, max_length=2000)
+
+
 class PortalReference(_Strict):
     dataset: Literal["portal"]
     title: str
@@ -84,6 +90,7 @@ class PortalReference(_Strict):
     question_days: int = Field(ge=1, le=60)
     channels: list[Channel] = Field(min_length=1)
     purge_after_days: int = Field(ge=30, le=3650)
+    templates: list[Template] = Field(default_factory=list)
     partners: list[str] = Field(default_factory=list)
     routing: list[Rule] = Field(min_length=1)
 
@@ -103,6 +110,9 @@ class PortalReference(_Strict):
             unknown = sorted(set(status.medewerker + status.burger) - known)
             if unknown:
                 raise ValueError(f"status {status.code}: unknown next status {', '.join(unknown)}")
+        unknown_templates = sorted({t.status for t in self.templates} - known)
+        if unknown_templates:
+            raise ValueError(f"templates: unknown status {', '.join(unknown_templates)}")
         if self.expired_question_to not in known:
             raise ValueError(f"expired_question_to: unknown status {self.expired_question_to}")
         if self.statuses[0].code != "ontvangen":

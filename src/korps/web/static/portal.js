@@ -1,6 +1,7 @@
 // Citizen portal: keeps the aangifte form's draft in sessionStorage (it survives a reload of
-// the page, not the closing of the browser tab), clears it once the receipt is shown, and
-// prints the receipt. No inline script: the page's Content-Security-Policy allows only this file.
+// the page, not the closing of the browser tab), clears it once the receipt is shown, prints
+// the receipt, and fills the team's status form from a message template. No inline script:
+// the page's Content-Security-Policy allows only this file.
 (function () {
   "use strict";
 
@@ -54,6 +55,16 @@
     var receipt = document.querySelector("[data-wis-concept]");
     if (receipt) {
       try { window.sessionStorage.removeItem(receipt.getAttribute("data-wis-concept")); } catch (e) { /* off */ }
+    }
+    var template = document.querySelector("select[data-sjabloon]");
+    if (template) {
+      template.addEventListener("change", function () {
+        var option = template.options[template.selectedIndex];
+        var text = document.getElementById(template.getAttribute("data-sjabloon"));
+        var status = template.form ? template.form.querySelector("select[name=status]") : null;
+        if (text && option.value) text.value = option.value;
+        if (status && option.getAttribute("data-status")) status.value = option.getAttribute("data-status");
+      });
     }
     var print = document.querySelector("[data-afdrukken]");
     if (print) print.addEventListener("click", function () { window.print(); });
