@@ -440,7 +440,58 @@ def main(argv: Sequence[str] | None = None) -> int:
         "kept for the KPIs"
     )
     print(f"identical per incident: {'yes' if differing == 0 else f'NO ({differing:,} differ)'}")
+    if not args.no_national:
+        national_year(args.seed)
     return 0 if all_agree and differing == 0 else 1
+
+
+def national_year(seed: int, replications: int = 2) -> None:
+    """The national twin (``korps sim run --unit politie``: all ten units, the bundled
+    defaults), built from the bundled data in a temporary SQLite database; per replication
+    the draw (incidents, own-work periods, the merged duty stream) and the kernel, apart,
+    in CPU seconds of this process (machine load inflates wall time, not these much).
+    Target: the kernel < 3 s per year on one core."""
+    import tempfile
+
+    from korps.db.migrate import upgrade_to_head
+    from korps.db.session import make_engine, session_factory
+    from korps.organisation.loader import bundled_names, load
+    from korps.planning.twin import scenario_for_unit
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{tmp}/national.db")
+        upgrade_to_head(engine)
+        with session_factory(engine)() as session:
+            for name in bundled_names():
+                load(session, name_or_path=name)
+            scenario = scenario_for_unit(session, slug="politie")
+        engine.dispose()
+    model = build_model(scenario)
+    print()
+    print(
+        f"national year: {len(model.keys)} areas, {len(model.unit_home):,} unit identities, "
+        f"{model.rates.sum():,.0f} incidents a year expected"
+    )
+    streams = np.random.SeedSequence(seed).spawn(replications)
+    run_incidents(model, head(draw(model, np.random.default_rng(streams[0])), 2000))  # warm-up
+    kernel = []
+    for k, stream in enumerate(streams):
+        start = time.process_time()
+        incidents = draw(model, np.random.default_rng(stream))
+        drawn = time.process_time()
+        run_incidents(model, incidents)
+        done = time.process_time()
+        kernel.append(done - drawn)
+        print(
+            f"  replication {k + 1}: {len(incidents):,} incidents, "
+            f"{len(incidents.away_start):,} own-work periods; draw {drawn - start:.2f} s, "
+            f"kernel {done - drawn:.2f} s (CPU)"
+        )
+    best = min(kernel)
+    print(
+        f"national year: kernel {float(np.mean(kernel)):.2f} s per replication (best "
+        f"{best:.2f} s; target < 3 s: {'met' if best < 3 else 'NOT met'})"
+    )
 
 
 if __name__ == "__main__":
