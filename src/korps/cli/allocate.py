@@ -13,7 +13,7 @@ from korps.organisation.service import NotFoundError
 from korps.planning.allocation import AllocationError
 from korps.planning.export import result_json, write_csv, write_xlsx
 from korps.planning.plan import Result
-from korps.planning.service import allocate_file
+from korps.planning.service import allocate_scenario, read_scenario_file
 from korps.web.templating import number
 
 
@@ -58,8 +58,12 @@ def allocate(
 ) -> None:
     """Allocate a total over teams by the scenario's rules, beside the current figures."""
     try:
-        with open_session() as session:
-            result = allocate_file(session, path=scenario)
+        parsed, workload = read_scenario_file(scenario)
+        if parsed.unit is None and parsed.workload_table is None:  # inline teams: no database
+            result = allocate_scenario(None, scenario=parsed, workload=workload)
+        else:
+            with open_session() as session:
+                result = allocate_scenario(session, scenario=parsed, workload=workload)
     except (DatasetError, AllocationError, NotFoundError) as exc:
         raise fail(f"{scenario}: {exc}") from exc
     if xlsx is not None:
