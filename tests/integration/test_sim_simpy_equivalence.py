@@ -80,7 +80,8 @@ def test_differences_sees_one_changed_incident() -> None:
 
 
 def test_the_benchmark_exits_zero_only_when_identical(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["--days", "4", "-r", "2", "--divert", "--roster-share", "0.6", "--no-national"]
+    argv = ["--days", "4", "--replications", "2", "--divert", "--roster-share", "0.6"]
+    argv.append("--no-national")
     assert main(argv) == 0
     assert "identical per incident: yes" in capsys.readouterr().out
 
