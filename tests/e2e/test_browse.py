@@ -19,7 +19,7 @@ def test_home_to_rotterdam_zuid_to_charlois(browser: Any, live_server: str) -> N
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(live_server + "/")
     expect(page.locator("h1")).to_have_text("Politie-eenheden")
-    page.get_by_role("link", name="Eenheid Rotterdam").click()
+    page.get_by_role("link", name="Eenheid Rotterdam", exact=True).click()
     expect(page.locator("h1")).to_contain_text("Eenheid Rotterdam")
     expect(page.locator("#unit-fte")).to_have_text("6.129,2")
     page.locator("#children").get_by_role("link", name="Rotterdam Zuid").click()
