@@ -18,6 +18,7 @@ from korps.identity.deps import (
     client_address,
     identify,
     local_target,
+    release,
     start_browser_session,
 )
 from korps.identity.errors import IdentityError, LoginRefused
@@ -39,12 +40,13 @@ class PendingLogin(Access):
         return "pending"
 
     def __call__(self, request: Request, session: SessionDep) -> tuple[LoginSession, User]:
-        identify(request, session)
-        row: LoginSession | None = request.state.login_session
-        if row is None:
-            raise LoginRequired()
-        user = session.get(User, row.user_id)
-        if user is None:
+        try:
+            identify(request, session)
+            row: LoginSession | None = request.state.login_session
+            user = session.get(User, row.user_id) if row is not None else None
+        finally:
+            release(session)
+        if row is None or user is None:
             raise LoginRequired()
         return row, user
 

@@ -14,8 +14,10 @@ from korps.identity import mail
 from korps.identity.errors import IdentityError
 from korps.identity.models import ApiToken, Grant, OneTimeToken, User
 from korps.identity.passwords import PasswordRejected, check_new_password, hash_password
+from korps.identity.roles import Principal, Scope
 from korps.identity.secrets import digest, new_secret
 from korps.identity.sessions import end_all_sessions
+from korps.organisation.models import Unit
 
 TOKEN_PREFIX = "korps_"
 
@@ -193,3 +195,40 @@ def set_password(session: Session, *, user: User, password: str, checked: bool =
         action="wachtwoord gewijzigd",
     )
     session.commit()
+
+
+def token_principal(session: Session, *, value: str) -> Principal | None:
+    """The caller of a live API token, with the one grant it carries: one query."""
+    if not value.startswith(TOKEN_PREFIX) or len(value) > 100:
+        return None
+    row = session.execute(
+        select(
+            User.id,
+            User.username,
+            User.name,
+            User.kind,
+            User.disabled,
+            ApiToken.expires_at,
+            Grant.role,
+            Grant.unit_id,
+            Unit.path,
+            Unit.slug,
+        )
+        .join(User, User.id == ApiToken.user_id)
+        .join(Grant, Grant.id == ApiToken.grant_id)
+        .outerjoin(Unit, Unit.id == Grant.unit_id)
+        .where(ApiToken.digest == digest(value), ApiToken.revoked_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    user_id, username, name, kind, disabled, expires_at, role, unit_id, path, slug = row
+    if disabled or _aware(expires_at) <= _now():
+        return None
+    return Principal(
+        user_id=user_id,
+        username=username,
+        name=name,
+        kind=kind,
+        scopes=(Scope(role, unit_id, path, slug),),
+        via="token",
+    )
