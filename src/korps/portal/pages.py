@@ -17,10 +17,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from korps.config import get_settings
 from korps.db.session import SessionDep
-from korps.identity import sessions
-from korps.identity.deps import PUBLIC, SESSION_COOKIE, CurrentUser, client_address, require
+from korps.identity.deps import (
+    PUBLIC,
+    CurrentUser,
+    cookie_secure,
+    require,
+    start_browser_session,
+)
 from korps.identity.errors import IdentityError
 from korps.identity.service import create_user, grant
 from korps.organisation.models import Gemeente
@@ -36,11 +40,6 @@ Text = Annotated[str, Form(max_length=256)]
 LongText = Annotated[str, Form()]  # length checked by the service, with a message on the field
 CHECKED_COOKIE = "korps_aangifte_toets"  # the eligibility questions were answered "nee"
 CHECKED_SECONDS = 2 * 3600
-
-
-def _cookie_secure(request: Request) -> bool:
-    setting = get_settings().secure_cookies
-    return setting if setting is not None else request.url.scheme == "https"
 
 
 @public_router.get("/aangifte", response_class=HTMLResponse)
@@ -82,7 +81,7 @@ def check_eligibility(
         )
         response.set_cookie(
             CHECKED_COOKIE, "ja", max_age=CHECKED_SECONDS, httponly=True, samesite="lax",
-            secure=_cookie_secure(request), path="/aangifte",
+            secure=cookie_secure(request), path="/aangifte",
         )  # fmt: skip
         return response
     name = "portal/_verdict.html" if partial else "portal/verdict.html"
@@ -350,20 +349,4 @@ def register(
         return render(
             request, "portal/register.html", status_code=422, values=values, error=str(exc)
         )
-    opened = sessions.open_session(
-        session,
-        user=user,
-        address=client_address(request),
-        agent=request.headers.get("user-agent", ""),
-        pending=None,
-    )
-    response = RedirectResponse("/aangifte", status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        opened.token,
-        httponly=True,
-        samesite="lax",
-        secure=_cookie_secure(request),
-        path="/",
-    )
-    return response
+    return start_browser_session(request, session, user=user, volgende="/aangifte")
