@@ -15,7 +15,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from korps.organisation.datafile import DatasetError, Problem, parse_document
+from korps.organisation.datafile import read_document
 
 CODE_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -107,12 +107,7 @@ def bundled_path() -> Path:
 
 def load_reference(path: Path) -> Reference:
     """Read and validate a reference file; raise DatasetError naming file, line and path."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DatasetError(str(path), [Problem("", f"cannot read file: {exc}")]) from exc
-    reference, _root = parse_document(text, str(path), Reference)
-    return reference
+    return read_document(path, Reference)
 
 
 @lru_cache

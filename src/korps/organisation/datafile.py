@@ -327,9 +327,19 @@ def parse_text(text: str, file: str) -> ParsedFile:
     return ParsedFile(spec=spec, root=root, file=file)
 
 
-def parse_file(path: Path) -> ParsedFile:
+def read_text(path: Path) -> str:
+    """A data file's text; an unreadable file is a DatasetError naming it."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DatasetError(str(path), [Problem("", f"cannot read file: {exc}")]) from exc
-    return parse_text(text, str(path))
+
+
+def read_document(path: Path, model: type[M]) -> M:
+    """Read a YAML file and validate it with ``model`` (errors name file, line and path)."""
+    document, _root = parse_document(read_text(path), str(path), model)
+    return document
+
+
+def parse_file(path: Path) -> ParsedFile:
+    return parse_text(read_text(path), str(path))

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from korps.organisation.datafile import DatasetError, Problem, parse_document
+from korps.organisation.datafile import parse_document, read_text
 from korps.planning.models import NAME_LENGTH
 
 Column = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
@@ -129,11 +129,7 @@ def parse_scenario(text: str, file: str) -> Scenario:
 
 def read_scenario(path: Path) -> Scenario:
     """Parse a scenario file; a relative ``workload`` path is taken relative to it."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DatasetError(str(path), [Problem("", f"cannot read file: {exc}")]) from exc
-    scenario = parse_scenario(text, str(path))
+    scenario = parse_scenario(read_text(path), str(path))
     if scenario.workload is not None and not Path(scenario.workload).is_absolute():
         scenario = scenario.model_copy(update={"workload": str(path.parent / scenario.workload)})
     return scenario

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from korps.organisation.datafile import DatasetError, Problem, parse_document
+from korps.organisation.datafile import read_document
 
 CODE_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 Code = Annotated[str, Field(pattern=CODE_RE, max_length=40)]
@@ -148,12 +148,7 @@ def bundled_path() -> Path:
 
 def load_reference(path: Path) -> PortalReference:
     """Read and validate a portal file; raise DatasetError naming file, line and path."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DatasetError(str(path), [Problem("", f"cannot read file: {exc}")]) from exc
-    reference, _root = parse_document(text, str(path), PortalReference)
-    return reference
+    return read_document(path, PortalReference)
 
 
 @lru_cache
