@@ -9,7 +9,7 @@ The region (no database needed): 17 basisteam areas in 7 districts around Rotter
 (lat 51.9, lon 4.5; positions, sizes and demand shares from a fixed layout seed),
 300,000 incidents a year split 25 / 35 / 40 % over prio 1 / 2 / 3, the default hour-of-
 week profile, three 8-hour shifts (07-15, 15-23, 23-07) staffed per area by the rule of
-``korps.sim.build`` (aimed at 55 % utilisation at the shift's mean demand; about 36 % is
+``korps.planning.twin`` (aimed at 55 % utilisation at the shift's mean demand; about 36 % is
 measured, as travel is short; some 80 units on duty per shift on average), 6 intake
 operators, 30 % of prio-1 incidents need two units, return to base on, no diversion;
 every other setting is the ``SimScenario`` default. ``--scenario FILE.yaml`` runs a
@@ -64,8 +64,8 @@ PRIORITY_SPLIT = {1: 0.25, 2: 0.35, 3: 0.40}
 DISTRICTS = (3, 3, 3, 2, 2, 2, 2)  # basisteams per district: 17 in 7
 CENTRE = (51.9, 4.5)
 SHIFTS = (("D", "07:00", "15:00"), ("A", "15:00", "23:00"), ("N", "23:00", "07:00"))
-TARGET_UTILISATION = 0.55  # as korps.sim.build
-BUSY_MINUTES = 65.0  # as korps.sim.build: on scene + travel out and back, per unit-job
+TARGET_UTILISATION = 0.55  # as korps.planning.twin
+BUSY_MINUTES = 65.0  # as korps.planning.twin: on scene + travel out and back, per unit-job
 TWO_UNIT_SHARE = 0.3
 OPERATORS = 6
 LAYOUT_SEED = 2024

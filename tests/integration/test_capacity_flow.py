@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 
 from korps.capacity import datafile, models, rostering, schemas, service
 from korps.cli.capacity import SYSTEM
-from korps.organisation.datafile import DatasetError
+from korps.common.datafile import DatasetError
 from korps.web.app import create_app
 from tests.conftest import BACKENDS, Db, loaded_database
 from tests.support.auth import login_as

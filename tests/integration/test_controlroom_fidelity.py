@@ -3,7 +3,7 @@
 A recorded sequence of incidents and unit state changes is played into the control room.
 At every incident, the live advice (built from the database) is compared with
 ``rank_units`` called the way the simulation calls it: with the areas, districts and travel
-matrices of the simulation's own model of the unit (``korps.sim.build.scenario_for_unit``
+matrices of the simulation's own model of the unit (``korps.planning.twin.scenario_for_unit``
 and ``korps.sim.engine.build_model``) and the units' states at that moment.
 """
 
@@ -22,7 +22,7 @@ from korps.controlroom.models import Incident, PatrolUnit
 from korps.controlroom.seed import seed_units
 from korps.dispatch.policy import rank_units
 from korps.organisation.models import Unit
-from korps.sim.build import scenario_for_unit
+from korps.planning.twin import scenario_for_unit
 from korps.sim.engine import Model, build_model
 from tests.conftest import BACKENDS, Db, loaded_database
 

@@ -9,10 +9,10 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from korps.common.datafile import DatasetError
 from korps.formation.loader import import_occupancy
 from korps.formation.models import Occupancy
 from korps.formation.service import formation_gap
-from korps.organisation.datafile import DatasetError
 from korps.organisation.loader import load
 from korps.organisation.models import Unit
 from tests.conftest import Db, snapshot

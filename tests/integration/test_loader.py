@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from korps.organisation.datafile import DatasetError
+from korps.common.datafile import DatasetError
 from korps.organisation.loader import load
 from korps.organisation.models import Dataset
 from tests.conftest import Db, snapshot

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from korps.common.datafile import DatasetError
 from korps.controlroom.kpi import kpis
 from korps.controlroom.models import Incident
 from korps.identity.errors import Forbidden
@@ -26,7 +27,6 @@ from korps.monitor.importer import read_rows
 from korps.monitor.loader import bundled_files, load_monitor
 from korps.monitor.models import Measurement, Target
 from korps.monitor.schemas import MeasurementIn
-from korps.organisation.datafile import DatasetError
 from korps.organisation.models import Unit
 from tests.conftest import BACKENDS, Db, loaded_database, snapshot
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from korps.common.datafile import DatasetError
 from korps.controlroom.reference import bundled_path, bundled_reference, load_reference
 from korps.controlroom.seed import default_prefix
-from korps.organisation.datafile import DatasetError
 
 ROOT = Path(__file__).parents[2]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from korps.organisation.datafile import DatasetError, format_path, parse_text
+from korps.common.datafile import DatasetError, format_path
+from korps.organisation.datafile import parse_text
 
 
 def test_format_path() -> None:

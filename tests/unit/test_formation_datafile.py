@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from pydantic_core import PydanticCustomError
 
+from korps.common.datafile import DatasetError
 from korps.formation.datafile import parse_file, parse_fte
 from korps.formation.service import figures
-from korps.organisation.datafile import DatasetError
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from korps.organisation.datafile import DatasetError
+from korps.common.datafile import DatasetError
 from korps.portal.errors import PortalInputError
 from korps.portal.reference import bundled_path, load_reference, portal_reference
 from korps.portal.schemas import assess, check_aangifte

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from korps.organisation.datafile import DatasetError
+from korps.common.datafile import DatasetError
 from korps.sim.engine import build_model, replicate
 from korps.sim.history import (
     COLUMNS,

@@ -23,9 +23,9 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from korps.capacity import schemas, service
+from korps.common.datafile import DatasetError, Problem
 from korps.formation.datafile import SUFFIXES, _read_csv, _read_xlsx
 from korps.identity.roles import Principal
-from korps.organisation.datafile import DatasetError, Problem
 
 COLUMNS = (
     "personeelsnummer",

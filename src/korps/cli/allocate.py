@@ -8,13 +8,13 @@ import typer
 from rich.table import Table
 
 from korps.cli.common import console, fail, open_session, print_json
-from korps.organisation.datafile import DatasetError
+from korps.common.datafile import DatasetError
+from korps.common.formatting import number
 from korps.organisation.service import NotFoundError
 from korps.planning.allocation import AllocationError
 from korps.planning.export import result_json, write_csv, write_xlsx
 from korps.planning.plan import Result
 from korps.planning.service import allocate_scenario, read_scenario_file
-from korps.web.templating import number
 
 
 def _table(result: Result) -> Table:

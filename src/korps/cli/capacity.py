@@ -13,9 +13,9 @@ from korps.capacity import datafile, rostering, service
 from korps.capacity.generator import RosterError, SolveOptions
 from korps.capacity.synthetic import THREE_SHIFTS
 from korps.cli.common import console, fail, open_session, print_json
+from korps.common.datafile import DatasetError
 from korps.identity.errors import Forbidden
 from korps.identity.roles import Principal, Scope
-from korps.organisation.datafile import DatasetError
 from korps.organisation.service import NotFoundError
 
 app = typer.Typer(help="Capacity: people, absences, sick leave and rosters.", no_args_is_help=True)

@@ -9,13 +9,13 @@ import typer
 from rich.table import Table
 
 from korps.cli.common import console, fail, open_session, print_json
+from korps.common.fields import EARLIEST, LATEST, in_range
+from korps.common.formatting import number
 from korps.controlroom import kpi, queries, schemas
 from korps.controlroom.errors import InputError
 from korps.controlroom.seed import seed_units
 from korps.controlroom.times import LOCAL, utc_now
-from korps.organisation.fields import EARLIEST, LATEST, in_range
 from korps.organisation.service import NotFoundError
-from korps.web.templating import number
 
 app = typer.Typer(
     help="Control room (meldkamer): units, response-time KPIs, incident history export.",

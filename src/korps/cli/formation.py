@@ -8,11 +8,11 @@ import typer
 from rich.table import Table
 
 from korps.cli.common import console, fail, open_session, print_json
+from korps.common.datafile import DatasetError
+from korps.common.formatting import number
 from korps.formation import schemas, service
 from korps.formation.loader import import_occupancy
-from korps.organisation.datafile import DatasetError
 from korps.organisation.service import NotFoundError
-from korps.web.templating import number
 
 app = typer.Typer(
     help="Formation: occupancy (bezetting) against the formation, gaps, the wijkagent target.",

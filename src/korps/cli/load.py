@@ -7,7 +7,7 @@ from dataclasses import asdict
 import typer
 
 from korps.cli.common import console, fail, open_session, print_json
-from korps.organisation.datafile import DatasetError
+from korps.common.datafile import DatasetError
 from korps.organisation.loader import bundled_names
 from korps.organisation.loader import load as load_dataset
 

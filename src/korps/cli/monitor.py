@@ -9,12 +9,12 @@ from pathlib import Path
 import typer
 
 from korps.cli.common import console, fail, open_session, print_json
+from korps.common.datafile import DatasetError
 from korps.identity.roles import Principal, Scope
 from korps.monitor import service
 from korps.monitor.errors import MonitorRefused
 from korps.monitor.importer import read_rows
 from korps.monitor.loader import load_monitor
-from korps.organisation.datafile import DatasetError
 from korps.organisation.service import NotFoundError
 
 app = typer.Typer(help="Monitor: indicators, targets, actuals and status.", no_args_is_help=True)

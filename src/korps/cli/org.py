@@ -7,9 +7,9 @@ from rich.table import Table
 from rich.tree import Tree
 
 from korps.cli.common import console, fail, open_session, print_json
+from korps.common.formatting import number
 from korps.organisation import schemas, service
 from korps.organisation.service import NotFoundError
-from korps.web.templating import number
 
 app = typer.Typer(help="Organisation: units, their tree and figures.", no_args_is_help=True)
 

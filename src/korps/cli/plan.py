@@ -13,7 +13,7 @@ from rich.table import Table
 
 from korps.cli.common import console, fail, print_json
 from korps.cli.sim import load_scenario
-from korps.organisation.datafile import DatasetError
+from korps.common.datafile import DatasetError
 from korps.organisation.service import NotFoundError
 from korps.planning.roster import FteRule, Level, RosterPlan, optimise
 from korps.sim.engine import ScenarioError

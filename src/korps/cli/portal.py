@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from korps.audit.service import Context, acting
 from korps.cli.common import console, fail, open_session, print_json
-from korps.organisation.datafile import DatasetError
+from korps.common.datafile import DatasetError
 from korps.organisation.models import Unit
 from korps.portal import workflow
 from korps.portal.feedback import satisfaction

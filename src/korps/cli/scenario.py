@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from korps.cli.common import console, fail, open_session
-from korps.organisation.datafile import DatasetError
+from korps.common.datafile import DatasetError
 from korps.organisation.service import NotFoundError
 from korps.planning import store
 from korps.planning.allocation import AllocationError

@@ -14,7 +14,7 @@ from rich.progress import Progress, TimeElapsedColumn
 from rich.table import Table
 
 from korps.cli.common import console, fail, open_session, print_json
-from korps.organisation.datafile import DatasetError
+from korps.common.datafile import DatasetError
 from korps.organisation.service import NotFoundError
 from korps.planning.twin import basisteam_places, scenario_for_unit
 from korps.sim.calibrate import (

@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 
+from korps.common.fields import Moment
 from korps.controlroom import kpi, queries, schemas, service
 from korps.controlroom.access import audit_caller_reads, eenheid_of_request, ensure_centralist
 from korps.controlroom.advice import LISTED, advise
@@ -25,7 +26,6 @@ from korps.db.base import MAX_ID
 from korps.db.session import SessionDep
 from korps.identity.deps import AUTHENTICATED, require
 from korps.identity.roles import Principal
-from korps.organisation.fields import Moment
 from korps.organisation.schemas import ErrorOut
 
 # every route: the role centralist on the eenheid the request concerns

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from korps.common.fields import EARLIEST, LATEST
 from korps.controlroom import kpi, queries, schemas, service
 from korps.controlroom.access import audit_caller_reads, eenheid_of_request
 from korps.controlroom.advice import LISTED, advise
@@ -29,7 +30,6 @@ from korps.db.session import SessionDep
 from korps.identity.deps import require
 from korps.identity.errors import LoginRequired
 from korps.identity.roles import Principal
-from korps.organisation.fields import EARLIEST, LATEST
 from korps.organisation.models import Unit
 from korps.web.limits import dutch_message
 from korps.web.templating import render, templates

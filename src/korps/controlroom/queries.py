@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from korps.common.fields import bad_character
 from korps.controlroom import schemas
 from korps.controlroom.areas import Areas, areas_by_id, get_eenheid
 from korps.controlroom.audit import entries
@@ -17,7 +18,6 @@ from korps.controlroom.reference import Reference, bundled_reference
 from korps.controlroom.times import as_utc, maybe_utc, minutes_between, utc_now
 from korps.db.base import MAX_ID
 from korps.db.session import reading
-from korps.organisation.fields import bad_character
 from korps.organisation.models import Gemeente, Unit
 from korps.organisation.service import NotFoundError
 

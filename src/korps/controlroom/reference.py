@@ -15,7 +15,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from korps.organisation.datafile import read_document
+from korps.common.datafile import read_document
 
 CODE_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from korps.common.fields import Moment, StorableText
 from korps.controlroom.models import (
     ADDRESS_MAX,
     CALL_SIGN_MAX,
@@ -26,7 +27,6 @@ from korps.controlroom.models import (
 )
 from korps.controlroom.times import as_utc
 from korps.db.base import MAX_ID
-from korps.organisation.fields import Moment, StorableText
 
 UnitStatus = Literal["beschikbaar", "uitgegeven", "aanrijdend", "ter_plaatse", "vrij", "uit_dienst"]
 NewUnitStatus = Literal["beschikbaar", "uit_dienst"]

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from korps.organisation.datafile import DatasetError, Problem
+from korps.common.datafile import DatasetError, Problem
 
 EARTH_RADIUS_KM = 6371.0088
 MEAN_DISTANCE_IN_SQUARE = 0.5214  # E|XY| for X, Y uniform in the unit square

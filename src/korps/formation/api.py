@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
+from korps.common.datafile import CATEGORY_RE
 from korps.db.session import SessionDep
 from korps.formation import schemas, service
 from korps.formation.datafile import PERIOD_RE
 from korps.identity.deps import require, unit_in_path
-from korps.organisation.datafile import CATEGORY_RE
 from korps.organisation.schemas import ErrorOut
 
 # occupancy is not published: planners, team chiefs and the authorities of the unit read it

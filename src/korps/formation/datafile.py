@@ -27,8 +27,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from korps.organisation.datafile import SOURCE_MAX, Category, DatasetError, Problem, Slug
-from korps.organisation.fields import StorableText
+from korps.common.datafile import DatasetError, Problem
+from korps.common.fields import StorableText
+from korps.organisation.datafile import SOURCE_MAX, Category, Slug
 
 COLUMNS = ("unit", "category", "period", "bezetting", "source")
 REQUIRED = ("unit", "category", "period", "bezetting")

@@ -8,10 +8,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from korps.common.datafile import DatasetError, Problem
 from korps.formation import schemas
 from korps.formation.datafile import Located, ParsedOccupancy, parse_file
 from korps.formation.models import Occupancy
-from korps.organisation.datafile import DatasetError, Problem
 from korps.organisation.models import Unit, UnitFigure
 
 MAX_PROBLEMS = 50

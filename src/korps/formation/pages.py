@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from korps.common.datafile import CATEGORY_RE, DatasetError
 from korps.db.session import SessionDep
 from korps.formation import service
 from korps.identity.deps import require, unit_in_path
-from korps.organisation.datafile import CATEGORY_RE, DatasetError
 from korps.web.templating import render
 
 # occupancy is not published: planners, team chiefs and the authorities of the unit read it;

@@ -24,11 +24,11 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from korps.audit.service import record
+from korps.common.datafile import DatasetError, Problem
 from korps.formation import schemas
 from korps.formation.datafile import parse_file
 from korps.formation.loader import _refuse, _write
 from korps.formation.models import Occupancy
-from korps.organisation.datafile import DatasetError, Problem
 from korps.organisation.models import Unit, UnitFigure
 from korps.organisation.schemas import UnitRef
 from korps.organisation.service import get_unit

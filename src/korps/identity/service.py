@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from korps.audit.service import record
 from korps.identity.errors import IdentityError
+from korps.identity.grants import scopes_of
 from korps.identity.models import Grant, User
 from korps.identity.passwords import PasswordRejected, check_new_password, hash_password
-from korps.identity.roles import ROLES, Principal, Scope
+from korps.identity.roles import ROLES, Principal
+from korps.identity.sessions import end_all_sessions
 from korps.organisation.models import Unit
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
@@ -107,8 +109,6 @@ def create_user(
 
 
 def set_disabled(session: Session, *, username: str, disabled: bool, actor: str) -> User:
-    from korps.identity.sessions import end_all_sessions
-
     user = get_user(session, username=username)
     user.disabled = disabled
     if disabled:
@@ -171,20 +171,6 @@ def revoke(session: Session, *, username: str, role: str, unit: str | None, acto
         entity_id=user.id,
         action="rol ingetrokken",
         before={"role": role, "unit": unit},
-    )
-
-
-def scopes_of(session: Session, *, user_id: int, grant_id: int | None = None) -> tuple[Scope, ...]:
-    query = (
-        select(Grant.role, Grant.unit_id, Unit.path, Unit.slug)
-        .outerjoin(Unit, Grant.unit_id == Unit.id)
-        .where(Grant.user_id == user_id)
-        .order_by(Grant.id)
-    )
-    if grant_id is not None:
-        query = query.where(Grant.id == grant_id)
-    return tuple(
-        Scope(role, unit_id, path, slug) for role, unit_id, path, slug in session.execute(query)
     )
 
 

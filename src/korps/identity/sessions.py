@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from korps.audit.service import record
 from korps.config import get_settings
 from korps.identity.errors import LoginRefused
+from korps.identity.grants import scopes_of
 from korps.identity.models import LoginFailure, LoginSession, User
 from korps.identity.passwords import hash_password, needs_rehash, verify_password
 from korps.identity.roles import needs_second_factor
 from korps.identity.secrets import digest, new_secret
-from korps.identity.service import scopes_of
 
 WRONG = "gebruikersnaam of wachtwoord onjuist"
 TOUCH_EVERY = timedelta(seconds=60)  # last_seen_at is written at most once a minute

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from korps.organisation.datafile import SLUG_RE, DatasetError, Problem, parse_document
+from korps.common.datafile import SLUG_RE, DatasetError, Problem, parse_document
 
 CODE_MAX = 60
 NAME_MAX = 200

@@ -18,6 +18,7 @@ import yaml
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from korps.common.datafile import DatasetError, Problem, line_of
 from korps.monitor.datafile import (
     IndicatorFile,
     PlanFile,
@@ -27,7 +28,6 @@ from korps.monitor.datafile import (
     read_text,
 )
 from korps.monitor.models import Indicator, Plan, Target
-from korps.organisation.datafile import DatasetError, Problem, _line_of
 from korps.organisation.loader import datasets_dir
 from korps.organisation.models import Unit
 
@@ -66,7 +66,7 @@ def _check_plan(
 
     def problem(loc: tuple[str | int, ...], reason: str) -> None:
         path = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[")
-        problems.append(Problem(path, reason, _line_of(node, loc)))
+        problems.append(Problem(path, reason, line_of(node, loc)))
 
     if plan.unit not in units:
         problem(("unit",), f"onbekende eenheid {plan.unit!r} (laad eerst de organisatie)")

@@ -31,7 +31,7 @@ def context(session: Session, *, slug: str, today: date) -> dict[str, object]:
 
 
 def _environment() -> Environment:
-    from korps.web.templating import number
+    from korps.common.formatting import number
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     env.filters["nl"] = number

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from korps.organisation.datafile import ParsedFile, Problem
+from korps.common.datafile import Problem
+from korps.organisation.datafile import ParsedFile
 from korps.organisation.models import Dataset, Gemeente, Partnership, Unit
 
 SHARE_TOLERANCE = 1e-6

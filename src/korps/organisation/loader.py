@@ -11,8 +11,9 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from korps.common.datafile import DatasetError, Problem
 from korps.organisation import checks, reference
-from korps.organisation.datafile import DatasetError, ParsedFile, Problem, parse_file
+from korps.organisation.datafile import ParsedFile, parse_file
 from korps.organisation.models import (
     Authority,
     Coverage,

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from korps.organisation.datafile import DatasetError, Problem
+from korps.common.datafile import DatasetError, Problem
 from korps.organisation.models import Gemeente, GemeenteCrime
 from korps.organisation.partnerships import PartnershipRow, replace_partnerships
 

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, HTTPException, UploadFile
 from pydantic import BaseModel
 
+from korps.common.datafile import DatasetError
 from korps.db.session import SessionDep
 from korps.identity.deps import CurrentUser, require
-from korps.organisation.datafile import DatasetError
 from korps.organisation.schemas import ErrorOut
 from korps.planning import store
 from korps.planning.allocation import AllocationError

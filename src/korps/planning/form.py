@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from korps.organisation.datafile import DatasetError, Problem, format_path
+from korps.common.datafile import DatasetError, Problem, format_path
 from korps.planning.scenario import GEMEENTE_INDICATORS, Scenario
 
 WEIGHT_ROWS = 4

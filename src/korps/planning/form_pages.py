@@ -8,10 +8,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from korps.common.datafile import DatasetError
 from korps.db.session import SessionDep
 from korps.identity.deps import CurrentUser
 from korps.identity.roles import Principal, allows
-from korps.organisation.datafile import DatasetError
 from korps.organisation.models import Unit, UnitFigure
 from korps.planning import store
 from korps.planning.allocation import AllocationError

@@ -11,8 +11,8 @@ from korps.organisation.models import Coverage, Gemeente, GemeenteCrime, Unit, U
 from korps.organisation.service import get_unit
 from korps.organisation.tree import subtree_query
 from korps.planning.allocation import AllocationError
-from korps.planning.plan import Inputs, TeamInput
 from korps.planning.scenario import Scenario
+from korps.planning.team_inputs import Inputs, TeamInput
 
 
 def inline_inputs(scenario: Scenario) -> Inputs:

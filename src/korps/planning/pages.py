@@ -11,10 +11,10 @@ from typing import Annotated
 from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from korps.common.datafile import DatasetError
 from korps.db.session import SessionDep
 from korps.identity.deps import CurrentUser
 from korps.identity.roles import Principal
-from korps.organisation.datafile import DatasetError
 from korps.planning import form_pages, store, version_pages
 from korps.planning.allocation import AllocationError
 from korps.planning.chart import bars

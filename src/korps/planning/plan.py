@@ -20,22 +20,8 @@ from korps.planning.allocation import (
     transfer,
 )
 from korps.planning.scenario import Level, Scenario
+from korps.planning.team_inputs import Inputs, TeamInput
 from korps.planning.weights import Fit
-
-
-@dataclass(frozen=True)
-class TeamInput:
-    key: str
-    name: str
-    group: str | None
-    level: int
-    values: dict[str, float]
-
-
-@dataclass(frozen=True)
-class Inputs:
-    unit: str | None
-    teams: list[TeamInput]
 
 
 @dataclass

@@ -46,7 +46,7 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 
-from korps.planning.allocation import (
+from korps.planning.proportional import (
     AT_MINIMUM,
     EPS,
     FREE,

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from korps.organisation.datafile import parse_document, read_text
+from korps.common.datafile import parse_document, read_text
 from korps.planning.models import NAME_LENGTH
 
 Column = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]

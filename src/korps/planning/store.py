@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.audit.service import record
+from korps.common.datafile import DatasetError
 from korps.identity.errors import Forbidden
 from korps.identity.roles import Principal, allows
-from korps.organisation.datafile import DatasetError
 from korps.organisation.models import Unit
 from korps.organisation.service import NotFoundError
 from korps.planning.allocation import AllocationError

@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from korps.common.datafile import DatasetError
 from korps.db.base import MAX_ID
 from korps.db.session import SessionDep
 from korps.identity.deps import CurrentUser
-from korps.organisation.datafile import DatasetError
 from korps.planning import compare, store, versions
 from korps.planning.allocation import AllocationError
 from korps.planning.chart import bars

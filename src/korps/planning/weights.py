@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.optimize import nnls
 
 from korps.planning.allocation import AllocationError
 from korps.planning.scenario import Scenario
-
-if TYPE_CHECKING:
-    from korps.planning.plan import Inputs
+from korps.planning.team_inputs import Inputs
 
 
 @dataclass(frozen=True)

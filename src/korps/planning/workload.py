@@ -19,7 +19,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from korps.organisation.datafile import DatasetError, Problem
+from korps.common.datafile import DatasetError, Problem
 
 KEY_COLUMN = "team"
 MAX_BYTES = 5_000_000  # a workload table of every team in the country is a few hundred kB

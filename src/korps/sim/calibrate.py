@@ -12,7 +12,7 @@ From a history (``korps.sim.history``) this fits, documented in docs/simulation.
 - the two-unit share of prio 1 (``units >= 2``).
 
 Areas (location, size, district) come from the database (``Place`` per basisteam, see
-``korps.sim.build.basisteam_places``) or from a base scenario, which then also gives the
+``korps.planning.twin.basisteam_places``) or from a base scenario, which then also gives the
 roster, operators, travel and norms. Without a base, the roster is sized like the database
 default scenario: shifts 07-15, 15-23, 23-07 with enough units per basisteam for about
 55 % utilisation at the shift's mean demand.
@@ -30,14 +30,14 @@ from typing import Any
 import numpy as np
 import yaml
 
-from korps.organisation.datafile import DatasetError, Problem
+from korps.common.datafile import DatasetError, Problem
 from korps.sim.engine import build_model
 from korps.sim.history import History, format_time, replacing
 from korps.sim.scenario import DAYS, ControlRoom, Duration, SimScenario, parse_sim_scenario
 
 YEAR_SECONDS = 365.0 * 86400.0
 MIN_OBSERVATIONS = 2  # a mean and a cv need two
-# the database default scenario's roster rules (korps.sim.build), applied to fitted demand
+# the database default scenario's roster rules (korps.planning.twin), applied to fitted demand
 SHIFTS = (("D", "07:00", "15:00"), ("A", "15:00", "23:00"), ("N", "23:00", "07:00"))
 TARGET_UTILISATION = 0.55
 TRAVEL_MINUTES = 15.0  # assumption: travel out and back per unit-job (build.py: 65 = 50 + 15)
@@ -142,7 +142,7 @@ def _places(
             "column 'basisteam'",
             f"unknown basisteam {team!r}: {unplaced.get(team, where)} "
             f"({count} incident{'s' if count != 1 else ''}, first on this line)",
-            history.first_line_of("basisteam", team),
+            history.firstline_of("basisteam", team),
         )
         for team, count in counts.items()
         if team not in known

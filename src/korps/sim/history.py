@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from korps.organisation.datafile import DatasetError, Problem
+from korps.common.datafile import DatasetError, Problem
 from korps.sim.engine import Model, Replication
 
 FloatArray = npt.NDArray[np.float64]
@@ -103,7 +103,7 @@ class History:
     def span_seconds(self) -> float:
         return float(self.received.max() - self.received.min()) if len(self) else 0.0
 
-    def first_line_of(self, column: str, value: str) -> int:
+    def firstline_of(self, column: str, value: str) -> int:
         values = self.basisteam if column == "basisteam" else self.district
         return int(self.line[values.index(value)])
 

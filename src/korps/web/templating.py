@@ -1,4 +1,4 @@
-"""Jinja2 templates shared by every domain's pages, with Dutch number formatting."""
+"""Jinja2 templates shared by every domain's pages (numbers through korps.common.formatting)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from korps.common.formatting import number
 from korps.organisation.sources import linked
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -47,17 +48,6 @@ CATEGORY_LABELS = {
     "extra_wijkagenten": "Extra wijkagenten",
     "aantal": "Aantal",
 }
-
-
-def number(value: float | int | None, decimals: int = 1) -> str:
-    """Dutch notation: 3.833,0 ; integers without decimals."""
-    if value is None:
-        return "–"
-    if float(value).is_integer() and decimals == 0:
-        text = f"{int(value):,}"
-    else:
-        text = f"{value:,.{decimals}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
 
 
 templates.env.filters["nl"] = number
