@@ -139,3 +139,37 @@ def test_only_prio_1_may_take_a_unit_from_prio_3(client: tuple[Db, TestClient]) 
     refused = _send(api, urgent, busy, divert=True)
     assert refused.status_code == 409
     assert snapshot(db) == before
+
+
+def _units(api: TestClient) -> dict[str, dict[str, Any]]:
+    listed = api.get(f"{API}/units", params={"eenheid": "rotterdam", "limit": 500}).json()
+    return {u["call_sign"]: u for u in listed}
+
+
+def test_no_unit_is_diverted_while_one_is_free(client: tuple[Db, TestClient]) -> None:
+    """As the twin (``policy.rank_units``): diversion only when no unit is free. The live
+    control room refuses it otherwise, naming the free unit, and changes nothing."""
+    db, api = client
+    units = _units(api)
+    job = units["RT-D1-01"]["incident_id"]
+    if job is not None:  # back from the earlier tests' robbery
+        done = api.post(f"{API}/units/RT-D1-01/status", json={"status": "vrij", "incident_id": job})
+        assert done.status_code == 200, done.text
+    noise = _incident(api, "geluidsoverlast")
+    assert _send(api, noise, "RT-D1-01").status_code == 201
+    spare = next(sign for sign, u in sorted(units.items()) if u["status"] == "uit_dienst")
+    on_duty = api.post(f"{API}/units/{spare}/status", json={"status": "beschikbaar"})
+    assert on_duty.status_code == 200, on_duty.text
+    robbery = _incident(api, "overval")
+    advice = api.get(f"{API}/incidents/{robbery}/advice").json()
+    assert [c["call_sign"] for c in advice["candidates"]] == [spare]  # no diversion offered
+    before = snapshot(db)
+    refused = _send(api, robbery, "RT-D1-01", divert=True)
+    assert refused.status_code == 409
+    assert refused.json()["detail"].startswith(f"{spare} is vrij voor deze melding")
+    assert snapshot(db) == before
+    # once the spare is sent, nobody is free: the next robbery may take RT-D1-01
+    assert _send(api, robbery, spare).status_code == 201
+    second = _incident(api, "overval")
+    assert _send(api, second, "RT-D1-01", divert=True).status_code == 201
+    assert api.get(f"{API}/incidents/{noise}").json()["status"] == "nieuw"

@@ -9,7 +9,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from korps.controlroom import service
+from korps.controlroom.models import PatrolUnit
 from korps.web.app import create_app
 from tests.conftest import Db, snapshot
 from tests.integration.test_hardening_fixtures import (
@@ -25,9 +28,20 @@ from tests.support.auth import login_as
 __all__ = ["api_headers", "client", "hardening_db"]
 
 
+def _nobody_free(db: Db) -> None:
+    """Every free Rotterdam unit goes uit dienst: a unit is only diverted from a prio-3 job
+    when none is free (this module's database is its own)."""
+    with db.session() as session:
+        for unit in session.scalars(
+            select(PatrolUnit).where(PatrolUnit.status.in_(("beschikbaar", "vrij")))
+        ).all():
+            service.set_status(session, call_sign=unit.call_sign, status="uit_dienst", actor="test")
+
+
 @pytest.fixture
-def diverted(client: TestClient) -> dict[str, Any]:
+def diverted(hardening_db: Db, client: TestClient) -> dict[str, Any]:
     """A unit sent to a prio-3 job, then diverted to a prio-1 one (not yet acknowledged)."""
+    _nobody_free(hardening_db)
     sign = new_call_sign("DV")
     made = client.post(
         f"{API}/units",

@@ -218,6 +218,16 @@ def estimate(
     return scope, float(areas.travel[incident.priority - 1, location, atom])
 
 
+def free_unit_for(session: Session, *, incident: Incident) -> str | None:
+    """The call sign of the unit the policy would send to ``incident`` without diverting
+    anyone, or None when no unit is free for it. The twin diverts a unit from a prio-3 job
+    only when this is None, and so does the live control room (``service.assign``)."""
+    areas = areas_by_id(session, eenheid_id=incident.eenheid_id)
+    units = _units(session, incident.eenheid_id)
+    ranked, _scopes = policy_input(areas, incident, units, divert=False).rank()
+    return units[int(ranked[0])].call_sign if len(ranked) else None
+
+
 def warm_up() -> None:
     """Call the compiled policy once, so that the first advice after a start does not wait
     for numba to load (or compile) it."""

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from korps.controlroom import audit, schemas
-from korps.controlroom.advice import estimate
+from korps.controlroom.advice import estimate, free_unit_for
 from korps.controlroom.areas import areas_for, areas_of
 from korps.controlroom.errors import ConflictError, InputError
 from korps.controlroom.locations import resolve
@@ -353,8 +353,9 @@ def assign(
     since ``version`` is refused with a ConflictError, and nothing is written.
 
     ``divert``: the unit may be one on a prio-3 job when the incident is prio 1 (the
-    policy's diversion, offered by the advice when no unit is free); its prio-3 incident
-    loses it and waits again ('nieuw') unless another unit is still on it."""
+    policy's diversion, offered by the advice when no unit is free, and refused while the
+    policy has a free unit for the incident, as in the twin); its prio-3 incident loses it
+    and waits again ('nieuw') unless another unit is still on it."""
     now = as_utc(now) if now else utc_now()
     unit = _claim_unit(session, call_sign)
     incident = _lock_incident(session, incident_id)  # after the unit: the lock order
@@ -366,6 +367,12 @@ def assign(
                 session,
                 f"only a prio-1 incident may take a unit from a prio-3 job ({call_sign} is on "
                 f"a prio-{left.priority} incident, this one is prio {incident.priority})",
+            )
+        if (free := free_unit_for(session, incident=incident)) is not None:
+            raise _refused(
+                session,
+                f"{free} is vrij voor deze melding: een eenheid wordt alleen van een prio-3-"
+                "melding afgeleid als er geen eenheid vrij is (zoals in de digital twin)",
             )
     if incident.status == "afgesloten":
         raise _refused(session, f"incident {incident_id} is closed")
