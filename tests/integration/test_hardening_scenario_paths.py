@@ -108,8 +108,18 @@ def test_workload_tables_are_uploaded_and_referred_to_by_id(
     assert scores == [1 + 5, 3 + 1.5]
     missing = client.post("/api/v1/allocate", json={**INLINE, "workload_table": 999})
     assert missing.status_code == 422 and "onbekende werklasttabel 999" in missing.text
-    listed = client.get("/api/v1/workload-tables").json()
-    assert [t["id"] for t in listed] == [table["id"]]
+    listed = client.get("/api/v1/workload-tables")
+    assert [t["id"] for t in listed.json()] == [table["id"]]
+    assert listed.headers["x-total-count"] == "1" and "link" not in listed.headers
+    second = client.post(
+        "/api/v1/workload-tables",
+        files={"file": ("w2.csv", b"team;ongevallen\nnoord;2\n", "text/csv")},
+    ).json()
+    first_page = client.get("/api/v1/workload-tables", params={"limit": 1})
+    assert first_page.headers["x-total-count"] == "2" and len(first_page.json()) == 1
+    assert 'rel="next"' in first_page.headers["link"]
+    rest = client.get("/api/v1/workload-tables", params={"limit": 1, "offset": 1}).json()
+    assert {first_page.json()[0]["id"], rest[0]["id"]} == {table["id"], second["id"]}
     # the page stores a table too, and refuses a bad one with row and column, storing nothing
     before = snapshot(empty_db)
     bad = client.post(

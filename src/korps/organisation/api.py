@@ -93,6 +93,14 @@ def list_datasets(
     return page(items, total=len(found), paging=paging, request=request, response=response)
 
 
-@router.get("/datasets/{name}/totals", response_model=list[schemas.TotalOut], responses=NOT_FOUND)
-def dataset_totals(session: SessionDep, name: str) -> list[schemas.TotalOut]:
-    return service.dataset_totals(session, name=name)
+@router.get(
+    "/datasets/{name}/totals",
+    response_model=list[schemas.TotalOut],
+    responses={**NOT_FOUND, **PAGED},
+)
+def dataset_totals(
+    session: SessionDep, name: str, request: Request, response: Response, paging: PagingDep
+) -> list[schemas.TotalOut]:
+    found = service.dataset_totals(session, name=name)
+    items = window(found, paging)
+    return page(items, total=len(found), paging=paging, request=request, response=response)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Response, UploadFile
 from pydantic import BaseModel
 
 from korps.common.datafile import DatasetError
+from korps.db.paging import PAGE_HEADERS, PagingDep, page, window
 from korps.db.session import SessionDep
 from korps.identity.deps import CurrentUser, require
 from korps.organisation.schemas import ErrorOut
@@ -27,9 +28,16 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/scenarios")
-def list_scenarios(session: SessionDep, me: CurrentUser) -> list[dict[str, str]]:
-    return [{"slug": s.slug, "name": s.name} for s in store.list_saved(session, reader=me)]
+PAGED: dict[int | str, dict[str, Any]] = {200: {"headers": PAGE_HEADERS}}
+
+
+@router.get("/scenarios", responses=PAGED)
+def list_scenarios(
+    session: SessionDep, me: CurrentUser, request: Request, response: Response, paging: PagingDep
+) -> list[dict[str, str]]:
+    found = store.list_saved(session, reader=me)
+    items = [{"slug": s.slug, "name": s.name} for s in window(found, paging)]
+    return page(items, total=len(found), paging=paging, request=request, response=response)
 
 
 @router.get("/scenarios/{slug}/allocation", responses=ERRORS)
@@ -71,9 +79,13 @@ def _table_out(table: WorkloadTable) -> WorkloadTableOut:
     )
 
 
-@router.get("/workload-tables")
-def list_workload_tables(session: SessionDep) -> list[WorkloadTableOut]:
-    return [_table_out(t) for t in list_workload(session)]
+@router.get("/workload-tables", responses=PAGED)
+def list_workload_tables(
+    session: SessionDep, request: Request, response: Response, paging: PagingDep
+) -> list[WorkloadTableOut]:
+    found = list_workload(session)
+    items = [_table_out(t) for t in window(found, paging)]
+    return page(items, total=len(found), paging=paging, request=request, response=response)
 
 
 @router.post("/workload-tables", status_code=201, responses=ERRORS)
