@@ -8,7 +8,10 @@ generator finds with slack variables (``korps.capacity.generator``).
 
 from __future__ import annotations
 
-from korps.capacity.problem import HOVJ, PRIO1, RosterProblem, Shortfall
+from datetime import date
+
+from korps.capacity.problem import HOVJ, PRIO1, RosterProblem, ShiftTemplate, Shortfall
+from korps.capacity.rules import WorkingTimeRules, is_night
 
 RULE_CREW = "{crew} mensen per noodhulpauto"
 RULE_PRIO1 = "minstens 1 prio-1-chauffeur per auto"
@@ -47,15 +50,20 @@ def necessary_shortfalls(problem: RosterProblem) -> list[Shortfall]:
     return out
 
 
+def template_problem(template: ShiftTemplate, rules: WorkingTimeRules) -> str | None:
+    """Why a shift template breaks a working-time rule by itself (Dutch), or None: longer
+    than a shift may be, or a night shift (marked, or by its hours) longer than a night may be."""
+    hours = template.minutes / 60
+    if hours > rules.max_shift_hours:
+        return f"dienst {template.name}: {rules.describe('dienstduur')} ({hours:g} uur)"
+    start, end = template.bounds(date(2027, 1, 4))
+    if (template.night or is_night(start, end, rules)) and hours > rules.max_night_shift_hours:
+        text = rules.describe("nachtdienstduur")
+        return f"dienst {template.name}: regel nachtdienstduur, {text} ({hours:g} uur)"
+    return None
+
+
 def template_problems(problem: RosterProblem) -> list[str]:
     """Shift templates that break a working-time rule by themselves (Dutch)."""
-    rules = problem.rules
-    out = []
-    for index, template in enumerate(problem.shifts):
-        hours = template.minutes / 60
-        if hours > rules.max_shift_hours:
-            out.append(f"dienst {template.name}: {rules.describe('dienstduur')} ({hours:g} uur)")
-        elif problem.night(index) and hours > rules.max_night_shift_hours:
-            text = rules.describe("nachtdienstduur")
-            out.append(f"dienst {template.name}: {text} ({hours:g} uur)")
-    return out
+    found = (template_problem(t, problem.rules) for t in problem.shifts)
+    return [text for text in found if text is not None]

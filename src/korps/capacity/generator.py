@@ -29,6 +29,7 @@ from korps.capacity.explain import (
 from korps.capacity.greedy import first_roster
 from korps.capacity.problem import HOVJ, PRIO1, RosterProblem, RosterResult, Shortfall
 from korps.capacity.rules import rest_needed
+from korps.capacity.wishes import unmet_wishes
 
 Progress = Callable[[float, float, float], None]  # seconds, objective, bound
 
@@ -85,9 +86,11 @@ class _Builder:
             for d in range(self.p.days):
                 if d in person.absent:
                     continue
-                for s in range(len(self.p.shifts)):
+                worked = [s for s in range(len(self.p.shifts)) if self.p.works(d, s)]
+                for s in worked:
                     self.x[i, d, s] = self.m.new_bool_var(f"x{i}_{d}_{s}")
-                self.m.add_at_most_one(self.x[i, d, s] for s in range(len(self.p.shifts)))
+                if worked:
+                    self.m.add_at_most_one(self.x[i, d, s] for s in worked)
 
     def shifts_of(self, i: int, d: int, only: list[int] | None = None) -> list[cp_model.IntVar]:
         wanted = range(len(self.p.shifts)) if only is None else only
@@ -176,9 +179,18 @@ class _Builder:
             self.cost.append(p.weights.hours * dev)
             share = person.contract_hours * available_days / total_weight if total_weight else 0
             self._fair(i, share)
-            wishes = [v for d in person.wishes_off for v in self.shifts_of(i, d)]
-            if wishes:
-                self.cost.append(p.weights.wish * 60 * sum(wishes))
+
+    def wishes(self) -> None:
+        """Every shift that goes against a wish costs ``Weights.wish`` (soft)."""
+        for wish in self.p.all_wishes():
+            against = [
+                var
+                for s in range(len(self.p.shifts))
+                if (var := self.x.get((wish.person, wish.day, s))) is not None
+                and wish.breaks(self.p, s)
+            ]
+            if against:
+                self.cost.append(self.p.weights.wish * 60 * sum(against))
 
     def _fair(self, i: int, share: float) -> None:
         p = self.p
@@ -245,6 +257,7 @@ class _Builder:
         self.coverage()
         self.rest()
         self.hours()
+        self.wishes()
         self.night_limits()
         self.m.minimize(sum(self.cost))
         hint = set(first_roster(self.p, [float(t) for t in self.targets]))
@@ -297,6 +310,7 @@ def solve(
         shortfalls=explain_slack(problem, missing),
         hours=hours,
         targets=targets,
+        unmet=unmet_wishes(problem, assignments, missing, hours, targets),
     )
 
 

@@ -33,7 +33,7 @@ class _Person:
     def may(self, day: int, shift: int, week_cap: float) -> bool:
         p = self.problem
         person = p.people[self.index]
-        if day in person.absent or day in self.days:
+        if day in person.absent or day in self.days or not p.works(day, shift):
             return False
         start, end = p.shifts[shift].bounds(p.day(day))
         night = is_night(start, end, p.rules)
