@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test install install-dev db lint typecheck e2e-deps clean bench
+.PHONY: run test install install-dev db lint typecheck e2e-deps clean bench messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,6 @@ bench: install-dev  ## side-by-side benchmarks (ratios measured in one run)
 	$(BIN)/python benchmarks/allocation.py
 	$(BIN)/python benchmarks/sim_vs_simpy.py --replications 2
 	@if [ -n "$$KORPS_BENCH_DATABASE_URL" ]; then $(BIN)/python benchmarks/controlroom_load.py; else echo "controlroom_load: set KORPS_BENCH_DATABASE_URL (PostgreSQL) to run it"; fi
+
+messages: install  ## extract the texts of code and templates into the catalogues (nl filled, en to translate)
+	$(BIN)/python -m korps.common.catalogue

@@ -1,14 +1,57 @@
-"""Numbers as Dutch readers write them, the same in pages, reports and the CLI."""
+"""Numbers, percentages, dates and times as readers of the current locale write them
+(Babel; ``nl`` by default): the same in pages, reports and the CLI."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
+from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_decimal, format_percent
+
+from korps.common.i18n import current_locale
+
+EMPTY = "–"
+
+
+def _pattern(decimals: int) -> str:
+    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+
 
 def number(value: float | int | None, decimals: int = 1) -> str:
-    """Dutch notation: 3.833,0 ; integers without decimals."""
+    """279.766 and 3.833,0 in Dutch (279,766 and 3,833.0 in English); an integer shown
+    with ``decimals=0`` has none."""
     if value is None:
-        return "–"
-    if float(value).is_integer() and decimals == 0:
-        text = f"{int(value):,}"
-    else:
-        text = f"{value:,.{decimals}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+        return EMPTY
+    exact = Decimal(value)  # the float as stored: rounds as Python's round() and f-strings do
+    return format_decimal(exact, format=_pattern(decimals), locale=current_locale())
+
+
+def percent(fraction: float | None, decimals: int = 1) -> str:
+    """``fraction`` (0.979) as a percentage: 97,9% in Dutch, 97.9% in English."""
+    if fraction is None:
+        return EMPTY
+    return format_percent(Decimal(fraction), format=_pattern(decimals) + "%", locale=current_locale())
+
+
+def date(value: dt.date | None, form: str = "medium") -> str:
+    """1 mrt 2026 (``medium``), 1 maart 2026 (``long``), 01-03-2026 (``short``)."""
+    if value is None:
+        return EMPTY
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return format_date(value, format=form, locale=current_locale())
+
+
+def datetime(value: dt.datetime | None, form: str = "short") -> str:
+    """01-03-2026 12:05 (``short``) in the time zone the value carries."""
+    if value is None:
+        return EMPTY
+    return format_datetime(value, format=form, locale=current_locale())
+
+
+def time(value: dt.datetime | dt.time | None, form: str = "short") -> str:
+    """12:05 in Dutch, 12:05 PM in English."""
+    if value is None:
+        return EMPTY
+    return format_time(value, format=form, locale=current_locale())

@@ -1,4 +1,6 @@
-"""Jinja2 templates shared by every domain's pages (numbers through korps.common.formatting)."""
+"""Jinja2 templates shared by every domain's pages: texts through the gettext catalogues
+(``{% trans %}`` and ``_()``, korps.common.i18n), numbers and dates for the current locale
+(korps.common.formatting)."""
 
 from __future__ import annotations
 
@@ -9,48 +11,59 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from korps.common.formatting import number
+from korps.common.formatting import date, datetime, number, percent, time
+from korps.common.i18n import LOCALES, N_, current_locale, gettext, ngettext
 from korps.organisation.sources import linked
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
 
+#: labels shown through the catalogue: {{ KIND_LABELS.get(kind, kind) | t }}
 KIND_LABELS = {
-    "korps": "korps",
-    "eenheid": "eenheid",
-    "dienst": "dienst",
-    "afdeling": "afdeling",
-    "district": "district",
-    "basisteam": "basisteam",
-    "team": "team",
-    "zone": "politiezone",
-    "directie": "directie",
-    "veiligheidsregio": "veiligheidsregio",
-    "veiligheidshuis": "veiligheidshuis",
-    "riec": "RIEC",
+    "korps": N_("korps"),
+    "eenheid": N_("eenheid"),
+    "dienst": N_("dienst"),
+    "afdeling": N_("afdeling"),
+    "district": N_("district"),
+    "basisteam": N_("basisteam"),
+    "team": N_("team"),
+    "zone": N_("politiezone"),
+    "directie": N_("directie"),
+    "veiligheidsregio": N_("veiligheidsregio"),
+    "veiligheidshuis": N_("veiligheidshuis"),
+    "riec": N_("RIEC"),
 }
 CATEGORY_LABELS = {
-    "formatie": "Formatie (fte)",
-    "os": "Operationeel (OS)",
-    "nos": "Niet-operationeel (NOS)",
-    "aspiranten": "Aspiranten",
-    "aspiranten_basisteams": "Aspiranten in basisteams",
-    "rechercheurs": "Rechercheurs",
-    "wijkagenten": "Wijkagenten",
-    "inwoners_per_wijkagent": "Inwoners per wijkagent",
-    "hbvs_2018": "HBVS+ 2018",
-    "hbvs_2023": "HBVS+ 2023",
-    "uitbreiding": "Uitbreiding",
-    "uitbreiding_110": "Uitbreiding (110 fte)",
-    "uitbreiding_hovj": "Uitbreiding (kwal. HOvJ)",
-    "operationele_sterkte": "Operationele sterkte",
-    "min_wijkagenten": "Min. wijkagenten",
-    "extra_wijkagenten": "Extra wijkagenten",
-    "aantal": "Aantal",
+    "formatie": N_("Formatie (fte)"),
+    "os": N_("Operationeel (OS)"),
+    "nos": N_("Niet-operationeel (NOS)"),
+    "aspiranten": N_("Aspiranten"),
+    "aspiranten_basisteams": N_("Aspiranten in basisteams"),
+    "rechercheurs": N_("Rechercheurs"),
+    "wijkagenten": N_("Wijkagenten"),
+    "inwoners_per_wijkagent": N_("Inwoners per wijkagent"),
+    "hbvs_2018": N_("HBVS+ 2018"),
+    "hbvs_2023": N_("HBVS+ 2023"),
+    "uitbreiding": N_("Uitbreiding"),
+    "uitbreiding_110": N_("Uitbreiding (110 fte)"),
+    "uitbreiding_hovj": N_("Uitbreiding (kwal. HOvJ)"),
+    "operationele_sterkte": N_("Operationele sterkte"),
+    "min_wijkagenten": N_("Min. wijkagenten"),
+    "extra_wijkagenten": N_("Extra wijkagenten"),
+    "aantal": N_("Aantal"),
 }
 
 
 templates.env.filters["nl"] = number
+templates.env.filters["procent"] = percent
+templates.env.filters["datum"] = date
+templates.env.filters["tijdstip"] = datetime
+templates.env.filters["tijd"] = time
+templates.env.filters["t"] = gettext  # a label from data or a table: {{ label | t }}
+templates.env.globals["current_locale"] = current_locale
+templates.env.globals["LOCALES"] = LOCALES
 templates.env.filters["bron"] = linked
 templates.env.globals["KIND_LABELS"] = KIND_LABELS
 templates.env.globals["CATEGORY_LABELS"] = CATEGORY_LABELS
