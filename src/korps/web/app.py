@@ -45,6 +45,7 @@ from korps.portal import team_pages as portal_team_pages
 from korps.web import docs
 from korps.web.errors import install_error_pages
 from korps.web.limits import install as install_limits
+from korps.web.locale import LocaleMiddleware
 from korps.web.security import SecurityMiddleware
 from korps.web.templating import render
 
@@ -173,6 +174,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.mount("/static/swagger", docs.swagger_assets, name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityMiddleware)
+    app.add_middleware(LocaleMiddleware)  # outermost: every answer in the chosen language
     # Who may call what is declared by each router (korps.identity.deps); the control
     # room's API first: routes are matched in order, and it takes the most requests (its
     # paths share no prefix with the others, so the order changes nothing else)
