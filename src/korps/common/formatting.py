@@ -31,7 +31,9 @@ def percent(fraction: float | None, decimals: int = 1) -> str:
     """``fraction`` (0.979) as a percentage: 97,9% in Dutch, 97.9% in English."""
     if fraction is None:
         return EMPTY
-    return format_percent(Decimal(fraction), format=_pattern(decimals) + "%", locale=current_locale())
+    return format_percent(
+        Decimal(fraction), format=_pattern(decimals) + "%", locale=current_locale()
+    )
 
 
 def date(value: dt.date | None, form: str = "medium") -> str:
