@@ -6,6 +6,7 @@ one through "wachtwoord vergeten" and then follows the dossier online)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -23,7 +24,7 @@ from korps.identity.service import create_user, grant, principal_of
 from korps.organisation.models import Unit
 from korps.portal import service, workflow
 from korps.portal.errors import PortalInputError
-from korps.portal.models import Entry
+from korps.portal.models import Dossier, Entry
 from korps.portal.pages import goods_of, render_form
 from korps.portal.reference import portal_reference
 from korps.portal.schemas import check_aangifte, local_today
@@ -94,17 +95,7 @@ def intake_submit(
     try:
         if kanaal not in dict(_channels()):
             raise PortalInputError.one("kanaal", "kies balie, 0900-8844 of 101")
-        data = check_aangifte(values, goods, reference=portal_reference(), today=local_today(now))
-        reporter = _reporter(session, name=melder_naam, email=melder_email, actor=me.username)
-        dossier = service.file_dossier(
-            session, reporter=reporter, data=data, channel=kanaal, now=now
-        )
-        session.add(
-            Entry(dossier_id=dossier.id, at=now, kind="registratie", side="team",
-                  author_id=me.user_id, text=f"geregistreerd via {kanaal}", public=False)
-        )  # fmt: skip
-        record(session, entity=service.ENTITY, entity_id=dossier.id,
-               action=f"geregistreerd namens melder via {kanaal}"[:60])  # fmt: skip
+        dossier = register(session, me=me, values=values, goods=goods, channel=kanaal, now=now)
         session.commit()
     except PortalInputError as exc:
         session.rollback()
@@ -113,12 +104,51 @@ def intake_submit(
             request, session, shown, goods[:20], exc.errors, status_code=422,
             intake=_channels(), action=ACTION,
         )  # fmt: skip
+    return registered(request, session, me=me, dossier=dossier)
+
+
+def register(
+    session: Session,
+    *,
+    me: Principal,
+    values: dict[str, str],
+    goods: list[tuple[str, str, str]],
+    channel: str,
+    now: datetime,
+    note: str = "",
+) -> Dossier:
+    """Check the form and store the dossier on behalf of the citizen (``melder_naam``,
+    ``melder_email``): the same dossier as online, with its channel. The caller commits;
+    PortalInputError (nothing added) names the wrong fields."""
+    data = check_aangifte(values, goods, reference=portal_reference(), today=local_today(now))
+    reporter = _reporter(
+        session,
+        name=values.get("melder_naam", ""),
+        email=values.get("melder_email", ""),
+        actor=me.username,
+    )
+    dossier = service.file_dossier(session, reporter=reporter, data=data, channel=channel, now=now)
+    text = note or f"geregistreerd via {channel}"
+    session.add(
+        Entry(dossier_id=dossier.id, at=now, kind="registratie", side="team",
+              author_id=me.user_id, text=text[:200], public=False)
+    )  # fmt: skip
+    record(session, entity=service.ENTITY, entity_id=dossier.id,
+           action=f"geregistreerd namens melder via {channel}"[:60])  # fmt: skip
+    return dossier
+
+
+def registered(
+    request: Request, session: Session, *, me: Principal, dossier: Dossier, other: str = ""
+) -> Response:
+    """After a registration: tell the citizen, and show the dossier to staff of its team
+    (others go to ``other``, or back to the queue with its number)."""
     workflow.notify(session, dossier=dossier)
     team_path = session.scalar(select(Unit.path).where(Unit.id == dossier.team_id))
     target = (
         f"/team/dossiers/{dossier.number}"
         if allows(me, service.STAFF, team_path)
-        else f"/team/werkvoorraad?geregistreerd={dossier.number}"
+        else other or f"/team/werkvoorraad?geregistreerd={dossier.number}"
     )
     if "HX-Request" in request.headers:
         return Response(status_code=204, headers={"HX-Redirect": target})

@@ -143,3 +143,19 @@ class Feedback(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="RESTRICT"))
     category: Mapped[str] = mapped_column(String(CODE_MAX))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DossierIncident(Base):
+    """The control-room incident a dossier was opened from (issue 16.2): one dossier per
+    incident (the unique key makes opening it twice return the first)."""
+
+    __tablename__ = "portal_dossier_incident"
+
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("portal_dossier.id", ondelete="CASCADE"), primary_key=True
+    )
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incident.id", ondelete="RESTRICT"), unique=True
+    )
+    opened_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -80,6 +80,14 @@ class Template(_Strict):
     text: str = Field(min_length=1, max_length=2000)
 
 
+class FromIncident(_Sourced):
+    """How a control-room incident opens a dossier: its channel and the incident category
+    that gives the dossier's category (issue 16.2)."""
+
+    channel: Annotated[str, Field(pattern=CODE_RE, max_length=20)] = "meldkamer"
+    categories: dict[Annotated[str, Field(max_length=60)], Code] = Field(default_factory=dict)
+
+
 class PortalReference(_Strict):
     dataset: Literal["portal"]
     title: str
@@ -93,6 +101,7 @@ class PortalReference(_Strict):
     templates: list[Template] = Field(default_factory=list)
     partners: list[str] = Field(default_factory=list)
     routing: list[Rule] = Field(min_length=1)
+    from_incident: FromIncident = FromIncident(assumption="no incident categories mapped")
 
     @model_validator(mode="after")
     def _consistent(self) -> PortalReference:
@@ -125,6 +134,9 @@ class PortalReference(_Strict):
             unknown = sorted(set(rule.when.categories or []) - categories)
             if unknown:
                 raise ValueError(f"routing {rule.name}: unknown category {', '.join(unknown)}")
+        unmapped = sorted(set(self.from_incident.categories.values()) - categories)
+        if unmapped:
+            raise ValueError(f"from_incident: unknown category {', '.join(unmapped)}")
         return self
 
     def category(self, code: str) -> Category | None:

@@ -39,6 +39,7 @@ from korps.organisation.service import NotFoundError
 from korps.planning import api as planning_api
 from korps.planning import pages as planning_pages
 from korps.portal import attachment_pages as portal_attachment_pages
+from korps.portal import incident_pages as portal_incident_pages
 from korps.portal import intake_pages as portal_intake_pages
 from korps.portal import pages as portal_pages
 from korps.portal import team_pages as portal_team_pages
@@ -88,6 +89,7 @@ ROUTERS: list[tuple[str, APIRouter]] = [
     ("", portal_attachment_pages.router),
     ("", portal_attachment_pages.team_router),
     ("", portal_intake_pages.router),
+    ("", portal_incident_pages.router),
     ("", identity_admin.router),
     ("", docs.router),
 ]
