@@ -45,11 +45,18 @@ def date(value: dt.date | None, form: str = "medium") -> str:
     return format_date(value, format=form, locale=current_locale())
 
 
+#: Dutch date-times as korps has always shown them (CLDR's Dutch has a comma before the time)
+DUTCH_DATETIMES = {"short": "dd-MM-yyyy HH:mm", "medium": "dd-MM-yyyy HH:mm:ss"}
+
+
 def datetime(value: dt.datetime | None, form: str = "short") -> str:
-    """01-03-2026 12:05 (``short``) in the time zone the value carries."""
+    """01-03-2026 12:05 (``short``), 01-03-2026 12:05:09 (``medium``) in the time zone the
+    value carries; 3/1/26, 12:05 PM in English."""
     if value is None:
         return EMPTY
-    return format_datetime(value, format=form, locale=current_locale())
+    locale = current_locale()
+    pattern = DUTCH_DATETIMES.get(form, form) if locale == "nl" else form
+    return format_datetime(value, format=pattern, locale=locale)
 
 
 def time(value: dt.datetime | dt.time | None, form: str = "short") -> str:
