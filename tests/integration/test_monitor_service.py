@@ -22,6 +22,7 @@ from korps.identity.errors import Forbidden
 from korps.identity.roles import Principal, Scope
 from korps.monitor import report, service
 from korps.monitor.actuals import year_bounds
+from korps.monitor.compute import compute
 from korps.monitor.errors import MonitorRefused
 from korps.monitor.importer import read_rows
 from korps.monitor.loader import bundled_files, load_monitor
@@ -29,6 +30,7 @@ from korps.monitor.models import Measurement, Target
 from korps.monitor.schemas import MeasurementIn
 from korps.organisation.models import Unit
 from tests.conftest import BACKENDS, Db, loaded_database, snapshot
+from tests.integration.monitor_sources import seed_sources
 
 TODAY = date(2025, 6, 30)
 # (basisteam slug, priority, minutes to arrive; None: no unit arrived) of 2024's incidents
@@ -84,6 +86,8 @@ def _seed(session: Session) -> None:
         )
     )
     session.commit()
+    seed_sources(session)
+    compute(session, principal=planner(), slug="rotterdam", today=TODAY)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -148,7 +152,7 @@ def test_response_share_equals_the_control_room_kpi(db: Db, code: str, priority:
 
 def _item(**changes: Any) -> MeasurementIn:
     values: dict[str, Any] = dict(
-        indicator="ziekteverzuim", unit="rotterdam", year=2024, value=6.4, source="jaarverslag 2024"
+        indicator="diverse-instroom", unit="rotterdam", year=2024, value=33.0, source="HR 2024"
     )
     values.update(changes)
     return MeasurementIn(**values)
@@ -163,6 +167,11 @@ def _item(**changes: Any) -> MeasurementIn:
         ({"year": 2031}, "year"),
         ({"value": 100.5}, "value"),
         ({"indicator": "aanrijdtijd-prio-1"}, "indicator"),
+        ({"indicator": "ziekteverzuim"}, "indicator"),  # computed from capacity now
+        ({"period": "K5"}, "periode"),
+        ({"period": "13"}, "periode"),
+        ({"year": 2025, "period": "K3"}, "periode"),  # July 2025 has not begun on TODAY
+        ({"year": 2025, "period": "7"}, "periode"),
     ],
 )
 def test_refusals_name_the_field_and_change_nothing(
@@ -178,25 +187,28 @@ def test_refusals_name_the_field_and_change_nothing(
 def test_enter_then_duplicate_is_refused_and_status_follows(db: Db) -> None:
     with db.session() as session:
         service.enter(
-            session, principal=planner(), items=[_item(year=2023, value=6.9), _item()], today=TODAY
+            session, principal=planner(), items=[_item(year=2023, value=28.0), _item()], today=TODAY
         )
     before = snapshot(db)
     with db.session() as session, pytest.raises(MonitorRefused) as refused:
         service.enter(
-            session, principal=planner(), items=[_item(year=2025, value=6.0), _item()], today=TODAY
+            session, principal=planner(), items=[_item(year=2025, value=30.0), _item()], today=TODAY
         )
-    assert refused.value.field == "year" and "al een meting" in refused.value.message
+    assert refused.value.field == "periode" and "al een meting" in refused.value.message
     assert snapshot(db) == before
     with db.session() as session:
         row = next(
             r
             for r in service.overview(session, slug="rotterdam", today=TODAY).rows
-            if r.indicator == "ziekteverzuim"
+            if r.indicator == "diverse-instroom"
         )
-        audit = session.execute(select(func.count()).select_from(Measurement)).scalar()
-    assert [p.value for p in row.series] == [6.9, 6.4]
-    assert row.status == "op-koers" and row.trend == "verbetert"  # falling fast enough to 5.9
-    assert audit == 2
+        entered = session.scalar(
+            select(func.count()).select_from(Measurement).where(Measurement.source == "HR 2024")
+        )
+    assert [p.value for p in row.series] == [28.0, 33.0]
+    # 35 % is missed in 2024, but 5 points a year is faster than the 2.3 a year needed
+    assert row.status == "op-koers" and row.trend == "verbetert"
+    assert entered == 2  # the two of the first call; none of the refused one
 
 
 def test_a_planner_elsewhere_may_not_enter(db: Db) -> None:

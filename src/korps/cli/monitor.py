@@ -1,4 +1,4 @@
-"""``korps monitor load|status|import``: the monitor's data, status table and actuals."""
+"""``korps monitor load|status|import|compute``: the monitor's data, status table and actuals."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import typer
 from korps.cli.common import console, fail, open_session, print_json
 from korps.common.datafile import DatasetError
 from korps.identity.roles import Principal, Scope
-from korps.monitor import service
+from korps.monitor import compute, periods, service
 from korps.monitor.errors import MonitorRefused
 from korps.monitor.importer import read_rows
 from korps.monitor.loader import load_monitor
@@ -41,32 +41,56 @@ def load(
     )
 
 
+def _day(on: str) -> date:
+    try:
+        return date.fromisoformat(on) if on else service.today()
+    except ValueError as exc:
+        raise fail(f"--op: geen datum {on!r} (JJJJ-MM-DD)") from exc
+
+
+def _principal(by: str) -> Principal:
+    """The command line runs with the database's own rights: a beheerder over every unit,
+    recorded under the name given."""
+    return Principal(
+        user_id=0,
+        username=by[:80],
+        name=by,
+        kind="medewerker",
+        scopes=(Scope(role="beheerder", unit_id=None, unit_path="/"),),
+    )
+
+
 @app.command("status")
 def status(
     slug: str = typer.Argument(..., help="The unit, e.g. rotterdam."),
     on: str = typer.Option("", "--op", help="The date of the status (YYYY-MM-DD; default today)."),
+    view: str = typer.Option("", "--periode", help="A year or quarter: 2025 or 2025-K2."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """The status table of a unit: realisation, target, status and trend per indicator."""
+    day = _day(on)
     try:
-        day = date.fromisoformat(on) if on else service.today()
+        shown = periods.parse(view) if view else None
     except ValueError as exc:
-        raise fail(f"geen datum: {on!r}") from exc
+        raise fail(f"--periode: {exc}") from exc
+    if shown is not None and shown.months == 1:
+        raise fail("--periode: kies een jaar of een kwartaal (2025 of 2025-K2)")
     with open_session() as session:
         try:
-            data = service.overview(session, slug=slug, today=day)
+            data = service.overview(session, slug=slug, today=day, view=shown)
         except NotFoundError as exc:
             raise fail(str(exc)) from exc
     if as_json:
         print_json(data)
         return
     console.print(
-        f"[bold]{data.unit_name}[/bold] — {data.plan_title or 'geen plan'} ({data.today})"
+        f"[bold]{data.unit_name}[/bold] — {data.plan_title or 'geen plan'} "
+        f"({data.view}, stand op {data.today})"
     )
     for row in data.rows:
         value = "–" if row.value is None else f"{row.value:g}"
         console.print(
-            f"  {row.name}: {value} ({row.year or '-'}) — {row.status_label}, {row.trend}",
+            f"  {row.name}: {value} ({row.period or '-'}) — {row.status_label}, {row.trend}",
             highlight=False,
         )
 
@@ -81,14 +105,7 @@ def import_file(
         content = path.read_bytes()
     except OSError as exc:
         raise fail(f"{path}: niet te lezen") from exc
-    # the CLI runs with the database's own rights: a beheerder over every unit
-    principal = Principal(
-        user_id=0,
-        username=by[:80],
-        name=by,
-        kind="medewerker",
-        scopes=(Scope(role="beheerder", unit_id=None, unit_path="/"),),
-    )
+    principal = _principal(by)
     with open_session() as session:
         try:
             items, lines = read_rows(content, path.name)
@@ -98,3 +115,33 @@ def import_file(
         except MonitorRefused as exc:
             raise fail(f"{path}: {exc}; niets opgeslagen") from exc
     console.print(f"{len(ids)} metingen geïmporteerd uit {path}", highlight=False)
+
+
+@app.command("compute")
+def compute_actuals(
+    slugs: list[str] = typer.Argument(None, help="Units (default: every unit with a plan)."),
+    on: str = typer.Option("", "--op", help="Compute up to this date (YYYY-MM-DD; default today)."),
+    by: str = typer.Option("cli", "--door", help="Recorded as who computed the actuals."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Recompute the actuals korps computes (response times, occupancy, sick leave, aangifte
+    satisfaction, lead times) per year and quarter, for the unit and the units below it."""
+    day, principal = _day(on), _principal(by)
+    with open_session() as session:
+        targets = slugs or service.planned_units(session)
+        try:
+            reports = [
+                compute.compute(session, principal=principal, slug=slug, today=day)
+                for slug in targets
+            ]
+        except (MonitorRefused, NotFoundError) as exc:
+            raise fail(f"niet berekend: {exc}") from exc
+    if as_json:
+        print_json([asdict(r) for r in reports])
+        return
+    for r in reports:
+        console.print(
+            f"{r.unit} ({r.plan}): {r.units} eenheden, {len(r.periods)} perioden; "
+            f"{r.added} nieuw, {r.changed} gewijzigd, {r.unchanged} gelijk, {r.removed} vervallen",
+            highlight=False,
+        )

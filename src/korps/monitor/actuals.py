@@ -1,28 +1,64 @@
-"""Actuals korps computes from its own data: response-time shares from the control room (the
-very figures of its KPI page, ``korps.controlroom.kpi.kpis``) and occupancy from formation
-(``korps.formation.service``). A year's response-time share covers the incidents received in
-that calendar year (Dutch local time); the occupancy figures are the latest period on file."""
+"""Actuals korps computes from its own data, for one unit and one period (a year or a quarter;
+the running period up to today), each with the source it was computed from:
+
+* response-time shares from the control room (the very figures of its KPI page,
+  ``korps.controlroom.kpi.kpis``), incidents received in the period (Dutch local time);
+* occupancy from formation (``korps.formation.service``): the figure on file is the current
+  one, so it is only the actual of a period that runs today;
+* sick leave from capacity (``korps.capacity.service.sick_leave_of``: days lost / days
+  available of the unit and the units below it);
+* aangifte satisfaction from the portal's questionnaire (``korps.portal.feedback.satisfaction``:
+  the share answering "tevreden: ja") and the dossier lead time (:mod:`korps.monitor.leadtime`).
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from korps.capacity.service import sick_leave_of
 from korps.controlroom.kpi import kpis
 from korps.controlroom.schemas import KpiReport
 from korps.controlroom.times import LOCAL
 from korps.formation.service import formation_gap, wijkagent_target
+from korps.identity.roles import Principal, Scope
+from korps.monitor.leadtime import lead_times
+from korps.monitor.periods import Period
 from korps.organisation.models import Unit
+from korps.portal.feedback import satisfaction
 
 PRIORITY = {"aanrijdtijd-prio-1": 1, "aanrijdtijd-prio-2": 2}
 GROUP = {"eenheid": "priority", "district": "district", "basisteam": "basisteam"}
+BY = "korps"  # who computed, when the computation was not asked for by a user
+# sick leave is read with the least role that may read it (figures only, no names)
+READER = Principal(
+    user_id=0,
+    username="korps-monitor",
+    name="korps monitor",
+    kind="medewerker",
+    scopes=(Scope(role="gezag", unit_id=None, unit_path="/"),),
+)
+
+Memo = dict[tuple[str, str, str], KpiReport]
+Found = tuple[float, str]  # the value and where it comes from
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
     """[1 January, next 1 January) of ``year`` in Dutch local time."""
     return datetime(year, 1, 1, tzinfo=LOCAL), datetime(year + 1, 1, 1, tzinfo=LOCAL)
+
+
+def bounds(period: Period, today: date) -> tuple[datetime, datetime]:
+    """[start, end) of the period in Dutch local time, up to the end of ``today``."""
+    until = min(period.end, today + timedelta(days=1))
+    return datetime.combine(period.start, time(), LOCAL), datetime.combine(until, time(), LOCAL)
+
+
+def span(period: Period, today: date) -> str:
+    return f"{period.start.isoformat()} t/m {period.last_day(today).isoformat()}"
 
 
 def eenheid_of(session: Session, unit: Unit) -> Unit | None:
@@ -33,78 +69,130 @@ def eenheid_of(session: Session, unit: Unit) -> Unit | None:
     return None
 
 
-Memo = dict[tuple[str, int, str], KpiReport]
-
-
 def response_share(
-    session: Session, *, computation: str, unit: Unit, year: int, memo: Memo | None = None
-) -> float | None:
+    session: Session,
+    *,
+    computation: str,
+    unit: Unit,
+    period: Period,
+    today: date,
+    memo: Memo | None = None,
+) -> Found | None:
     """Percentage of the prio's incidents with a unit on scene within the norm (None: none).
-    ``memo`` keeps the KPI reports of one page, so siblings in a drill down share one query."""
+    ``memo`` keeps the KPI reports of one run, so siblings share one query."""
     root = eenheid_of(session, unit)
     group = GROUP.get(unit.kind if root is None or root.id != unit.id else "eenheid")
     if root is None or group is None:
         return None
     memo = {} if memo is None else memo
-    if (root.slug, year, group) not in memo:
-        since, until = year_bounds(year)
-        memo[(root.slug, year, group)] = kpis(
-            session,
-            eenheid=root.slug,
-            since=since,
-            until=until,
-            group=group,  # type: ignore[arg-type]
-        )
-    report = memo[(root.slug, year, group)]
-    key = str(PRIORITY[computation]) if group == "priority" else unit.slug
-    for row in report.rows:
-        if row.key == key and row.priority == PRIORITY[computation]:
-            return None if row.share_within_norm is None else round(row.share_within_norm * 100, 2)
+    key = (root.slug, period.label, group)
+    if key not in memo:
+        since, until = bounds(period, today)
+        memo[key] = kpis(session, eenheid=root.slug, since=since, until=until, group=group)  # type: ignore[arg-type]
+    wanted = str(PRIORITY[computation]) if group == "priority" else unit.slug
+    for row in memo[key].rows:
+        if row.key == wanted and row.priority == PRIORITY[computation]:
+            if row.share_within_norm is None:
+                return None
+            source = f"berekend door korps uit de meldkamer-KPI (incidenten {span(period, today)})"
+            return round(row.share_within_norm * 100, 2), source
     return None
 
 
-def occupancy(session: Session, *, computation: str, unit: Unit) -> tuple[str, float] | None:
-    """(period, percentage) of wijkagent occupancy or of the whole formation, if on file."""
+def occupancy(
+    session: Session, *, computation: str, unit: Unit, period: Period, today: date
+) -> Found | None:
+    """Wijkagent occupancy or that of the whole formation, in % (the current figure: only
+    for a period that runs today)."""
+    if not period.start <= today < period.end:
+        return None
     if computation == "bezetting-wijkagenten":
         target = wijkagent_target(session, slug=unit.slug)
-        return (
-            (target.period, target.percentage)
-            if target.period and target.percentage is not None
-            else None
-        )
-    report = formation_gap(session, slug=unit.slug, category="formatie", depth=0)
-    figures = report.own if report.own.percentage is not None else report.subtree
-    if report.period and figures is not None and figures.percentage is not None:
-        return report.period, figures.percentage
-    return None
+        found = (target.period, target.percentage)
+    else:
+        report = formation_gap(session, slug=unit.slug, category="formatie", depth=0)
+        figures = report.own if report.own.percentage is not None else report.subtree
+        found = (report.period, None if figures is None else figures.percentage)
+    on_file, value = found
+    if not on_file or value is None:
+        return None
+    return value, f"berekend door korps uit formatie en bezetting (periode {on_file})"
 
 
-def computed_series(
+def sick_leave(session: Session, *, unit: Unit, period: Period, today: date) -> Found | None:
+    report = sick_leave_of(
+        session,
+        principal=READER,
+        slug=unit.slug,
+        starts=period.start,
+        ends=period.last_day(today),
+    )
+    if report.days_available <= 0:
+        return None
+    source = (
+        f"berekend door korps uit capaciteit (verzuim {report.days_lost:g} van "
+        f"{report.days_available:g} beschikbare dagen, {span(period, today)})"
+    )
+    return report.percentage, source
+
+
+def satisfied(session: Session, *, unit: Unit, period: Period, today: date) -> Found | None:
+    since, until = bounds(period, today)
+    result = satisfaction(session, since=since, until=until, unit_path=unit.path)
+    if result.satisfied_share is None:
+        return None
+    source = (
+        f"berekend door korps uit het portaal ({result.answers} antwoorden op de "
+        f"tevredenheidsvraag, {span(period, today)})"
+    )
+    return round(result.satisfied_share * 100, 2), source
+
+
+def lead_time(
+    session: Session, *, computation: str, unit: Unit, period: Period, today: date
+) -> Found | None:
+    since, until = bounds(period, today)
+    found = lead_times(session, since=since, until=until, unit_path=unit.path)
+    if found is None:
+        return None
+    value = found.median if computation == "doorlooptijd-mediaan" else found.mean
+    source = (
+        f"berekend door korps uit het portaal ({found.dossiers} dossiers afgehandeld, "
+        f"{span(period, today)})"
+    )
+    return value, source
+
+
+Computer = Callable[[Session, str, Unit, Period, date, Memo], Found | None]
+COMPUTERS: dict[str, Computer] = {
+    "aanrijdtijd-prio-1": lambda s, c, u, p, t, m: response_share(
+        s, computation=c, unit=u, period=p, today=t, memo=m
+    ),
+    "bezetting-wijkagenten": lambda s, c, u, p, t, m: occupancy(
+        s, computation=c, unit=u, period=p, today=t
+    ),
+    "ziekteverzuim": lambda s, c, u, p, t, m: sick_leave(s, unit=u, period=p, today=t),
+    "tevredenheid-aangifte": lambda s, c, u, p, t, m: satisfied(s, unit=u, period=p, today=t),
+    "doorlooptijd-mediaan": lambda s, c, u, p, t, m: lead_time(
+        s, computation=c, unit=u, period=p, today=t
+    ),
+}
+COMPUTERS["aanrijdtijd-prio-2"] = COMPUTERS["aanrijdtijd-prio-1"]
+COMPUTERS["formatie-bezetting"] = COMPUTERS["bezetting-wijkagenten"]
+COMPUTERS["doorlooptijd-gemiddeld"] = COMPUTERS["doorlooptijd-mediaan"]
+
+
+def compute_value(
     session: Session,
     *,
     computation: str,
     unit: Unit,
-    years: range,
+    period: Period,
     today: date,
     memo: Memo | None = None,
-) -> list[tuple[int, float]]:
-    """[(year, value)] korps computes for ``unit`` over ``years`` up to ``today``."""
-    if computation in PRIORITY:
-        series = []
-        for year in years:
-            if year > today.year:
-                break
-            value = response_share(
-                session, computation=computation, unit=unit, year=year, memo=memo
-            )
-            if value is not None:
-                series.append((year, value))
-        return series
-    found = occupancy(session, computation=computation, unit=unit)
-    if found is None:
-        return []
-    period, value = found
-    year = int(period[:4]) if period[:4].isdigit() else today.year
-    # a plan period (2023-2026) counts for this year: the occupancy on file is the current one
-    year = today.year if "-" in period and year <= today.year else year
-    return [(year, value)] if year in years else []
+) -> Found | None:
+    """The value of ``computation`` for ``unit`` over ``period`` (up to ``today``), with its
+    source; None when the source domain has no figure for it."""
+    return COMPUTERS[computation](
+        session, computation, unit, period, today, {} if memo is None else memo
+    )

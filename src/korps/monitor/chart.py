@@ -17,7 +17,9 @@ def _fmt(value: float) -> str:
 
 
 def trend_svg(row: StatusRow, first_year: int, last_year: int) -> str:
-    points = [(p.year, p.value) for p in row.series]
+    # a quarter or month sits at its middle, a year at its tick
+    points = [(p.year + (p.first_month - 1 + p.months / 2) / 12 - 0.5, p.value) for p in row.series]
+    labels = [p.period for p in row.series]
     goals = [(t.year, t.value) for t in row.targets if t.value is not None]
     values = [v for _, v in points] + [v for _, v in goals]
     low, high = (min(values), max(values)) if values else (0.0, 1.0)
@@ -27,7 +29,7 @@ def trend_svg(row: StatusRow, first_year: int, last_year: int) -> str:
         low, high = low - 1, high + 1
     span_years = max(last_year - first_year, 1)
 
-    def x(year: int) -> float:
+    def x(year: float) -> float:
         return PAD + (year - first_year) / span_years * (WIDTH - 2 * PAD)
 
     def y(value: float) -> float:
@@ -59,10 +61,10 @@ def trend_svg(row: StatusRow, first_year: int, last_year: int) -> str:
     if points:
         path = " ".join(f"{x(a):.1f},{y(b):.1f}" for a, b in points)
         parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
-        for a, b in points:
+        for (a, b), label in zip(points, labels, strict=True):
             parts.append(
                 f'<circle cx="{x(a):.1f}" cy="{y(b):.1f}" r="4" fill="{colour}">'
-                f"<title>{a}: {_fmt(b)}</title></circle>"
+                f"<title>{label}: {_fmt(b)}</title></circle>"
             )
     else:
         parts.append(

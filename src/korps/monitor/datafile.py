@@ -18,12 +18,19 @@ USER_MAX = 80
 Code = Annotated[str, Field(pattern=SLUG_RE, max_length=CODE_MAX)]
 Year = Annotated[int, Field(ge=2000, le=2100)]
 
-Measure = Literal["procent", "aantal", "euro", "score"]
+Measure = Literal["procent", "aantal", "euro", "score", "dagen"]
 Direction = Literal["hoger", "lager"]
-Aggregation = Literal["aandeel", "aantal", "som", "percentage"]
+Aggregation = Literal["aandeel", "aantal", "som", "percentage", "mediaan", "gemiddelde"]
 Obtained = Literal["berekend", "ingevoerd"]
 Computation = Literal[
-    "aanrijdtijd-prio-1", "aanrijdtijd-prio-2", "bezetting-wijkagenten", "formatie-bezetting"
+    "aanrijdtijd-prio-1",
+    "aanrijdtijd-prio-2",
+    "bezetting-wijkagenten",
+    "formatie-bezetting",
+    "ziekteverzuim",
+    "tevredenheid-aangifte",
+    "doorlooptijd-mediaan",
+    "doorlooptijd-gemiddeld",
 ]
 TargetKind = Literal["streefwaarde", "verbetering", "nb", "monitoring"]
 PlanStatus = Literal["concept", "vastgesteld"]

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from korps.db.base import Base
 from korps.monitor.datafile import CODE_MAX, NAME_MAX, SOURCE_MAX, USER_MAX
+from korps.monitor.periods import Period
 
 
 class Indicator(Base):
@@ -54,6 +55,15 @@ class Plan(Base):
     status: Mapped[str] = mapped_column(String(20))
     adopted_on: Mapped[date | None] = mapped_column(Date)
     adopted_by: Mapped[str | None] = mapped_column(String(USER_MAX))
+    # the formation scenario adopted as the plan's formation (planning's saved scenario)
+    scenario_id: Mapped[int | None] = mapped_column(
+        ForeignKey("scenario.id", ondelete="SET NULL"), nullable=True
+    )
+    scenario_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    scenario_adopted_by: Mapped[str | None] = mapped_column(String(USER_MAX), nullable=True)
+    scenario_adopted_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
     document: Mapped[dict[str, object]] = mapped_column(JSON)
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -81,10 +91,11 @@ class Target(Base):
 
 
 class Measurement(Base):
-    """An actual entered or imported by a user: who, when and from which source."""
+    """An actual of a period (a year, a quarter or a month: ``months`` from ``first_month``),
+    entered or imported by a user or computed by korps: who, when and from which source."""
 
     __tablename__ = "monitor_measurement"
-    __table_args__ = (UniqueConstraint("indicator_id", "unit_id", "year"),)
+    __table_args__ = (UniqueConstraint("indicator_id", "unit_id", "year", "first_month", "months"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     indicator_id: Mapped[int] = mapped_column(
@@ -92,7 +103,13 @@ class Measurement(Base):
     )
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), index=True)
     year: Mapped[int] = mapped_column(Integer)
+    first_month: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    months: Mapped[int] = mapped_column(Integer, default=12, server_default="12")
     value: Mapped[float] = mapped_column(Float)
     source: Mapped[str] = mapped_column(String(SOURCE_MAX))
     entered_by: Mapped[str] = mapped_column(String(USER_MAX))
     entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def period(self) -> Period:
+        return Period(self.year, self.first_month, self.months)

@@ -15,12 +15,18 @@ class MeasurementIn(BaseModel):
     indicator: str = Field(min_length=1, max_length=CODE_MAX)
     unit: str = Field(min_length=1, max_length=SLUG_MAX)
     year: int
+    period: str = Field(
+        default="", max_length=10, description="empty (the year), K1-K4 or a month 1-12"
+    )
     value: float = Field(allow_inf_nan=False)
     source: str = Field(min_length=1, max_length=SOURCE_MAX)
 
 
 class Point(BaseModel):
     year: int
+    period: str = Field(description="2025, 2025-K2 or 2025-03")
+    first_month: int = 1
+    months: int = 12
     value: float
     origin: str = Field(description="berekend (korps) or the source of an entered value")
     entered_by: str | None = None
@@ -54,6 +60,7 @@ class StatusRow(BaseModel):
     reason: str
     ratio: float | None = None
     year: int | None = None
+    period: str | None = None  # of the latest measurement used
     value: float | None = None
     target: float | None = None
     published: str = ""
@@ -66,4 +73,5 @@ class Overview(BaseModel):
     plan: str | None
     plan_title: str | None
     today: str
+    view: str = Field(description="the year or quarter shown, e.g. 2025 or 2025-K2")
     rows: list[StatusRow]

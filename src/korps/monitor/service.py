@@ -10,25 +10,29 @@ checked with ``allows`` (planner or beheerder on the unit) and audited.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from korps.audit.service import record
+from korps.common.formatting import number
 from korps.controlroom.times import LOCAL
 from korps.identity.errors import Forbidden
 from korps.identity.roles import Principal, allows
 from korps.monitor import schemas
-from korps.monitor.actuals import Memo, computed_series
 from korps.monitor.errors import MonitorRefused
 from korps.monitor.models import Indicator, Measurement, Plan, Target
-from korps.monitor.status import Goal, assess
+from korps.monitor.periods import PRO_RATA, Period, comparable, in_view, target_for, within, year
+from korps.monitor.status import Goal, Sample, assess_samples
 from korps.organisation.models import Unit
 from korps.organisation.service import NotFoundError
 
 EDITORS = ("planner", "beheerder")
 READERS = ("gezag", "planner", "beheerder")
+COMPUTED_THEME, COMPUTED_TITLE = "berekend", "Door korps berekend (geen doel in het plan)"
+NO_TARGET = "geen doel in het plan (monitoring)"
 
 
 def today() -> date:
@@ -53,6 +57,13 @@ def plan_for(session: Session, *, unit: Unit) -> Plan | None:
     return None
 
 
+def planned_units(session: Session) -> list[str]:
+    """The slugs of the units that have a plan."""
+    return list(
+        session.scalars(select(Unit.slug).join(Plan, Plan.unit_id == Unit.id).order_by(Unit.slug))
+    )
+
+
 def get_indicator(session: Session, *, code: str) -> Indicator:
     indicator = session.scalar(select(Indicator).where(Indicator.code == code))
     if indicator is None:
@@ -60,44 +71,41 @@ def get_indicator(session: Session, *, code: str) -> Indicator:
     return indicator
 
 
+def view_of(view: Period | None, today: date) -> tuple[Period, date]:
+    """The period shown (default: this year) and the clock of its status: ``today``, or the
+    last day of a view that has ended."""
+    shown = view or year(today.year)
+    return shown, min(today, shown.end - timedelta(days=1))
+
+
 def series_of(
-    session: Session,
-    *,
-    indicator: Indicator,
-    unit: Unit,
-    plan: Plan,
-    today: date,
-    memo: Memo | None = None,
-) -> list[schemas.Point]:
-    """The actuals of ``indicator`` for ``unit`` over the plan's years: computed by korps, or
-    as entered (with who, when and source)."""
-    years = range(plan.first_year, plan.last_year + 1)
-    if indicator.computation:
-        found = computed_series(
-            session,
-            computation=indicator.computation,
-            unit=unit,
-            years=years,
-            today=today,
-            memo=memo,
-        )
-        return [schemas.Point(year=y, value=v, origin="berekend door korps") for y, v in found]
+    session: Session, *, indicator: Indicator, unit: Unit, plan: Plan, view: Period, today: date
+) -> list[Measurement]:
+    """The actuals of ``indicator`` for ``unit`` within the plan's years that the view uses
+    (:func:`korps.monitor.periods.in_view`), oldest first: computed by korps or entered, each
+    with who, when and source."""
     rows = session.scalars(
-        select(Measurement)
-        .where(Measurement.indicator_id == indicator.id, Measurement.unit_id == unit.id)
-        .order_by(Measurement.year)
-    )
-    return [
-        schemas.Point(
-            year=m.year,
-            value=m.value,
-            origin=m.source,
-            entered_by=m.entered_by,
-            entered_at=m.entered_at.isoformat(timespec="minutes"),
+        select(Measurement).where(
+            Measurement.indicator_id == indicator.id,
+            Measurement.unit_id == unit.id,
+            Measurement.year >= plan.first_year,
+            Measurement.year <= plan.last_year,
         )
-        for m in rows
-        if m.year in years
-    ]
+    ).all()
+    return in_view(rows, view=view, today=today)
+
+
+def _point(m: Measurement) -> schemas.Point:
+    return schemas.Point(
+        year=m.year,
+        period=m.period.label,
+        first_month=m.first_month,
+        months=m.months,
+        value=m.value,
+        origin=m.source,
+        entered_by=m.entered_by,
+        entered_at=m.entered_at.isoformat(timespec="minutes"),
+    )
 
 
 def _row(
@@ -107,22 +115,27 @@ def _row(
     unit: Unit,
     plan: Plan,
     targets: list[Target],
+    view: Period,
     today: date,
     titles: dict[str, str],
-    memo: Memo | None = None,
 ) -> schemas.StatusRow:
-    series = series_of(session, indicator=indicator, unit=unit, plan=plan, today=today, memo=memo)
+    series = series_of(session, indicator=indicator, unit=unit, plan=plan, view=view, today=today)
     goals = {t.year: Goal(t.kind, t.value) for t in targets}
-    result = assess(
-        series=[(p.year, p.value) for p in series],
-        goals=goals,
-        direction=indicator.direction,
-        today=today,
-    )
-    latest = next((t for t in targets if t.year == result.year), targets[-1] if targets else None)
+    samples = [
+        Sample(m.year, m.period.moment(today), comparable(m.value, m.period, indicator.aggregation))
+        for m in series
+    ]
+    result = assess_samples(samples=samples, goals=goals, direction=indicator.direction)
+    latest = series[-1] if series else None
+    target, reason = result.target, result.reason
+    if latest is not None and target is not None and latest.months < 12:
+        target = target_for(target, latest.period, indicator.aggregation)
+        if indicator.aggregation in PRO_RATA:
+            reason += f" (doel {latest.period.label} pro rata: {number(target, 0)})"
+    shown = next((t for t in targets if t.year == result.year), targets[-1] if targets else None)
     return schemas.StatusRow(
-        theme=targets[0].theme if targets else "",
-        theme_title=titles.get(targets[0].theme, "") if targets else "",
+        theme=targets[0].theme if targets else COMPUTED_THEME,
+        theme_title=titles.get(targets[0].theme, "") if targets else COMPUTED_TITLE,
         indicator=indicator.code,
         name=indicator.name,
         measure=indicator.measure,
@@ -130,7 +143,7 @@ def _row(
         obtained=indicator.obtained,
         unit=unit.slug,
         unit_name=unit.name,
-        series=series,
+        series=[_point(m) for m in series],
         targets=[
             schemas.TargetView(
                 year=t.year,
@@ -145,13 +158,14 @@ def _row(
         status=result.status,
         status_label=result.label,
         trend=result.trend,
-        reason=result.reason,
+        reason=reason,
         ratio=result.ratio,
         year=result.year,
-        value=result.value,
-        target=result.target,
-        published=latest.published if latest else "",
-        source=latest.source if latest else indicator.source,
+        period=latest.period.label if latest else None,
+        value=latest.value if latest else None,
+        target=target,
+        published=shown.published if shown else NO_TARGET,
+        source=shown.source if shown else indicator.source,
     )
 
 
@@ -173,85 +187,80 @@ def theme_titles(plan: Plan) -> dict[str, str]:
     return {str(t["code"]): str(t["title"]) for t in themes if isinstance(t, dict)}
 
 
-def overview(session: Session, *, slug: str, today: date) -> schemas.Overview:
-    """Every target indicator of the unit's plan with its actuals, status and trend."""
+def _rows(
+    session: Session, *, unit: Unit, plan: Plan, view: Period, today: date, only: str | None = None
+) -> list[schemas.StatusRow]:
+    """A row per target indicator of the plan, then per computed indicator without a target
+    in the plan (followed: monitoring); ``only``: that indicator."""
+    indicators = {i.id: i for i in session.scalars(select(Indicator).order_by(Indicator.id))}
+    targets = _targets(session, plan)
+    followed = [i for i, ind in indicators.items() if ind.computation and i not in targets]
+    order = [*targets, *followed]
+    titles = theme_titles(plan)
+    return [
+        _row(
+            session,
+            indicator=indicators[i],
+            unit=unit,
+            plan=plan,
+            targets=targets.get(i, []),
+            view=view,
+            today=today,
+            titles=titles,
+        )
+        for i in order
+        if only is None or indicators[i].code == only
+    ]
+
+
+def overview(
+    session: Session, *, slug: str, today: date, view: Period | None = None
+) -> schemas.Overview:
+    """Every target indicator of the unit's plan (and every computed one) with its actuals,
+    status and trend, for a year or a quarter (default: this year)."""
     unit = get_unit(session, slug=slug)
     plan = plan_for(session, unit=unit)
-    rows: list[schemas.StatusRow] = []
-    if plan is not None:
-        indicators = {i.id: i for i in session.scalars(select(Indicator))}
-        titles = theme_titles(plan)
-        memo: Memo = {}
-        for indicator_id, targets in _targets(session, plan).items():
-            rows.append(
-                _row(
-                    session,
-                    indicator=indicators[indicator_id],
-                    unit=unit,
-                    plan=plan,
-                    targets=targets,
-                    today=today,
-                    titles=titles,
-                    memo=memo,
-                )
-            )
+    shown, clock = view_of(view, today)
+    rows = [] if plan is None else _rows(session, unit=unit, plan=plan, view=shown, today=clock)
     return schemas.Overview(
         unit=unit.slug,
         unit_name=unit.name,
         plan=plan.code if plan else None,
         plan_title=plan.title if plan else None,
-        today=today.isoformat(),
+        today=clock.isoformat(),
+        view=shown.label,
         rows=rows,
     )
 
 
 def detail(
-    session: Session, *, slug: str, code: str, today: date
+    session: Session, *, slug: str, code: str, today: date, view: Period | None = None
 ) -> tuple[schemas.StatusRow, list[schemas.StatusRow]]:
     """One indicator of a unit, and the same for each child unit (district, basisteam) that
     has actuals: the drill down."""
     unit = get_unit(session, slug=slug)
-    indicator = get_indicator(session, code=code)
+    get_indicator(session, code=code)
     plan = plan_for(session, unit=unit)
     if plan is None:
         raise NotFoundError(f"geen plan voor {unit.name}")
-    targets = _targets(session, plan).get(indicator.id, [])
-    titles = theme_titles(plan)
-    memo: Memo = {}
-    own = _row(
-        session,
-        indicator=indicator,
-        unit=unit,
-        plan=plan,
-        targets=targets,
-        today=today,
-        titles=titles,
-        memo=memo,
-    )
+    shown, clock = view_of(view, today)
+    mine = _rows(session, unit=unit, plan=plan, view=shown, today=clock, only=code)
+    if not mine:
+        raise NotFoundError(f"{code!r} is geen indicator van het plan van {unit.name}")
     children = session.scalars(
         select(Unit)
         .where(Unit.parent_id == unit.id, Unit.kind.in_(("district", "basisteam")))
         .order_by(Unit.position, Unit.name)
     )
     below = [
-        _row(
-            session,
-            indicator=indicator,
-            unit=c,
-            plan=plan,
-            targets=targets,
-            today=today,
-            titles=titles,
-            memo=memo,
-        )
-        for c in children
+        _rows(session, unit=c, plan=plan, view=shown, today=clock, only=code)[0] for c in children
     ]
-    return own, [r for r in below if r.series]
+    return mine[0], [r for r in below if r.series]
 
 
 def _check(
     session: Session, *, item: schemas.MeasurementIn, today: date, line: int | None = None
-) -> tuple[Indicator, Unit]:
+) -> tuple[Indicator, Unit, Period]:
     indicator = session.scalar(select(Indicator).where(Indicator.code == item.indicator))
     if indicator is None:
         raise MonitorRefused("indicator", f"onbekende indicator {item.indicator!r}", line)
@@ -266,13 +275,19 @@ def _check(
     if not plan.first_year <= item.year <= min(plan.last_year, today.year):
         last = min(plan.last_year, today.year)
         raise MonitorRefused("year", f"jaar {item.year} valt buiten {plan.first_year}-{last}", line)
+    try:
+        period = within(item.year, item.period)
+    except ValueError as exc:
+        raise MonitorRefused("periode", str(exc), line) from None
+    if period.start > today:
+        raise MonitorRefused("periode", f"periode {period.label} is nog niet begonnen", line)
     if indicator.measure == "procent" and not 0 <= item.value <= 100:
         raise MonitorRefused(
             "value", f"een percentage ligt tussen 0 en 100 (niet {item.value:g})", line
         )
     if item.value < 0:
         raise MonitorRefused("value", "een negatieve waarde kan niet", line)
-    return indicator, unit
+    return indicator, unit, period
 
 
 def enter(
@@ -284,34 +299,38 @@ def enter(
     lines: list[int] | None = None,
 ) -> list[int]:
     """Write every measurement or none; returns their ids. Commits."""
-    checked: list[tuple[Indicator, Unit, schemas.MeasurementIn, int | None]] = []
-    seen: set[tuple[int, int, int]] = set()
+    checked: list[tuple[Indicator, Unit, Period, schemas.MeasurementIn]] = []
+    seen: set[tuple[int, int, Period]] = set()
     for i, item in enumerate(items):
         line = lines[i] if lines else None
-        indicator, unit = _check(session, item=item, today=today, line=line)
+        indicator, unit, period = _check(session, item=item, today=today, line=line)
         if not allows(principal, EDITORS, unit.path):
             raise Forbidden(f"u mag geen metingen invoeren voor {unit.name}")
-        key = (indicator.id, unit.id, item.year)
+        key = (indicator.id, unit.id, period)
         duplicate = key in seen or session.scalar(
             select(Measurement.id).where(
                 Measurement.indicator_id == indicator.id,
                 Measurement.unit_id == unit.id,
-                Measurement.year == item.year,
+                Measurement.year == period.year,
+                Measurement.first_month == period.first_month,
+                Measurement.months == period.months,
             )
         )
         if duplicate:
-            message = f"er is al een meting van {indicator.code} voor {unit.slug} in {item.year}"
-            raise MonitorRefused("year", message, line)
+            message = f"er is al een meting van {indicator.code} voor {unit.slug} in {period.label}"
+            raise MonitorRefused("periode", message, line)
         seen.add(key)
-        checked.append((indicator, unit, item, line))
+        checked.append((indicator, unit, period, item))
     now = datetime.now(UTC)
     ids: list[int] = []
     try:
-        for indicator, unit, item, _line in checked:
+        for indicator, unit, period, item in checked:
             row = Measurement(
                 indicator_id=indicator.id,
                 unit_id=unit.id,
-                year=item.year,
+                year=period.year,
+                first_month=period.first_month,
+                months=period.months,
                 value=item.value,
                 source=item.source,
                 entered_by=principal.username,
@@ -327,13 +346,16 @@ def enter(
                 after={
                     "indicator": indicator.code,
                     "unit": unit.slug,
-                    "year": item.year,
+                    "period": period.label,
                     "value": item.value,
                     "source": item.source,
                 },
             )
             ids.append(row.id)
         session.commit()
+    except IntegrityError as exc:  # the same measurement entered at the same moment
+        session.rollback()
+        raise MonitorRefused("periode", "deze meting is zojuist al ingevoerd") from exc
     except Exception:
         session.rollback()
         raise

@@ -92,6 +92,16 @@ def meets(value: float, target: float, direction: str) -> bool:
     return _better(value, target, 1 if direction == "hoger" else -1) >= 0
 
 
+@dataclass(frozen=True)
+class Sample:
+    """One measurement for the status: the year whose target applies, when it counts (in
+    fractional years) and its value on the scale of the yearly target."""
+
+    year: int
+    at: float
+    value: float
+
+
 def assess(
     *,
     series: list[tuple[int, float]],
@@ -99,10 +109,20 @@ def assess(
     direction: str,
     today: date,
 ) -> Assessment:
-    """The status of a series [(year, value)] against ``goals`` per year on ``today``."""
+    """The status of a yearly series [(year, value)] against ``goals`` per year on ``today``."""
     points = sorted((y, v) for y, v in series if y <= today.year)
+    return assess_samples(
+        samples=[Sample(y, moment(y, today), v) for y, v in points],
+        goals=goals,
+        direction=direction,
+    )
+
+
+def assess_samples(*, samples: list[Sample], goals: dict[int, Goal], direction: str) -> Assessment:
+    """The status of ``samples`` (oldest first, any periods) against the yearly ``goals``."""
+    points = [(s.year, s.value) for s in samples]
     trend = trend_of(points, direction)
-    if not points:
+    if not samples:
         return Assessment("geen-oordeel", trend, "nog geen meting")
     year, value = points[-1]
     goal = goals.get(year) or (goals[max(goals)] if goals else Goal("monitoring"))
@@ -120,7 +140,7 @@ def assess(
         return Assessment("op-koers", trend, f"doel {year} gehaald", **found)  # type: ignore[arg-type]
     if len(points) == 1:
         return Assessment("aandacht", trend, f"één meting; doel {year} niet gehaald", **found)  # type: ignore[arg-type]
-    return _by_ratio(points, numbered, direction, today, trend, found)
+    return _by_ratio(samples, numbered, direction, trend, found)
 
 
 def _improvement(points: list[tuple[int, float]], direction: str, trend: Trend) -> Assessment:
@@ -139,18 +159,18 @@ def _improvement(points: list[tuple[int, float]], direction: str, trend: Trend) 
 
 
 def _by_ratio(
-    points: list[tuple[int, float]],
+    samples: list[Sample],
     numbered: dict[int, float],
     direction: str,
-    today: date,
     trend: Trend,
     found: dict[str, float | int],
 ) -> Assessment:
     sign = 1 if direction == "hoger" else -1
-    (y0_year, y0), (yi_year, yi) = points[0], points[-1]
+    first, latest = samples[0], samples[-1]
+    y0_year, y0, yi_year, yi = first.year, first.value, latest.year, latest.value
     final_year = max(numbered)
     final = numbered[final_year]
-    t0, ti, t_target = moment(y0_year, today), moment(yi_year, today), final_year + 1.0
+    t0, ti, t_target = first.at, latest.at, final_year + 1.0
     required = (final - y0) / (t_target - t0) if t_target > t0 else 0.0
     if required * sign <= EPSILON:
         worse = _better(yi, y0, sign) < 0
