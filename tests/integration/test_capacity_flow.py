@@ -121,9 +121,7 @@ def test_teamchef_generates_a_roster_marks_two_sick_and_sees_the_shortfall(db: D
         data={
             "starts": "2027-01-04",
             "weeks": "1",
-            "vroeg": "1",
-            "laat": "1",
-            "nacht": "1",
+            "cars": ["1", "1", "1"],
             "csrf_token": csrf,
         },
         follow_redirects=False,

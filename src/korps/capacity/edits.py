@@ -38,7 +38,7 @@ def edit_shift(
     last = roster.starts.toordinal() + roster.days - 1
     if not roster.starts <= day <= date.fromordinal(last):
         raise CapacityError("day", "deze dag valt buiten het rooster")
-    templates = {t["name"]: ShiftTemplate(**t) for t in roster.templates}
+    templates = {t["name"]: ShiftTemplate.from_json(t) for t in roster.templates}
     if shift != FREE and shift not in templates:
         raise CapacityError("shift", f"onbekende dienst {shift!r}")
     rows = session.scalars(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event
 from openpyxl import Workbook
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.capacity import models as m
+from korps.capacity.problem import ShiftTemplate
 
 ABBREVIATION = {"vroeg": "V", "laat": "L", "nacht": "N"}
 
@@ -27,22 +29,50 @@ def _shifts(session: Session, roster: m.Roster) -> list[tuple[m.RosterShift, m.P
     ]
 
 
-def wall_schedule(session: Session, *, roster: m.Roster, names: bool) -> bytes:
-    """Rows: people (number, or name when the reader may see it); columns: days."""
+@dataclass(frozen=True)
+class WallSchedule:
+    """The team's wall schedule: people (rows) by days (columns), a shift code per cell."""
+
+    days: list[date]
+    rows: list[tuple[str, list[str], float]]  # label, code per day ('' = free), hours
+    legend: list[tuple[str, str, str]]  # code, shift name, times
+    named: bool  # labels carry names
+
+
+def _code(name: str) -> str:
+    return ABBREVIATION.get(name, name)
+
+
+def schedule(session: Session, *, roster: m.Roster, names: bool) -> WallSchedule:
+    """Rows by personnel number (with the name when the reader may see it)."""
     days = [roster.starts + timedelta(days=d) for d in range(roster.days)]
-    grid: dict[str, dict[object, str]] = {}
+    grid: dict[str, dict[date, str]] = {}
+    hours: dict[str, float] = {}
+    named = False
     for shift, person in _shifts(session, roster):
         label = f"{person.number} {person.name}" if names and person.name else person.number
-        grid.setdefault(label, {})[shift.day] = ABBREVIATION.get(shift.shift, shift.shift)
+        named = named or label != person.number
+        grid.setdefault(label, {})[shift.day] = _code(shift.shift)
+        hours[label] = hours.get(label, 0.0) + (shift.ends - shift.starts).total_seconds() / 3600
+    rows = [(label, [grid[label].get(d, "") for d in days], hours[label]) for label in sorted(grid)]
+    legend = []
+    for template in roster.templates:
+        t = ShiftTemplate.from_json(template)
+        start, end = t.bounds(roster.starts)
+        legend.append((_code(t.name), t.name, f"{start:%H:%M}-{end:%H:%M}"))
+    return WallSchedule(days, rows, legend, named)
+
+
+def wall_schedule(session: Session, *, roster: m.Roster, names: bool) -> bytes:
+    """The wall schedule as XLSX."""
+    table = schedule(session, roster=roster, names=names)
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "rooster"
-    sheet.append(["medewerker", *[f"{d:%a %d-%m}" for d in days], "uren"])
-    for label in sorted(grid):
-        row = grid[label]
-        cells = [row.get(d, "") for d in days]
-        sheet.append([label, *cells, 8 * sum(1 for c in cells if c)])
+    sheet.append(["medewerker", *[f"{d:%a %d-%m}" for d in table.days], "uren"])
+    for label, cells, hours in table.rows:
+        sheet.append([label, *cells, hours])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -27,6 +29,8 @@ ABSENCE_LEN = 20
 SHIFT_LEN = 20
 ACTOR_LEN = 80
 STATUS_LEN = 20
+WEEKDAYS_LEN = 7  # the ISO days a template is worked, as digits: "0123456" (0 = Monday)
+WISH_LEN = 20
 
 
 class Person(Base):
@@ -111,6 +115,7 @@ class Roster(Base):
     templates: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     cars: Mapped[list[list[int]]] = mapped_column(JSON)
     shortfalls: Mapped[list[str]] = mapped_column(JSON)
+    unmet_wishes: Mapped[list[str] | None] = mapped_column(JSON)  # wish, shift worked, why
     created_by: Mapped[str] = mapped_column(String(ACTOR_LEN))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -129,3 +134,42 @@ class RosterShift(Base):
     shift: Mapped[str] = mapped_column(String(SHIFT_LEN))
     starts: Mapped[datetime] = mapped_column(DateTime)
     ends: Mapped[datetime] = mapped_column(DateTime)
+
+
+class TeamShift(Base):
+    """A shift template of a team: name, start and length, night flag, the days of the week
+    it is worked and the cars it needs by default. The generator rosters these shifts."""
+
+    __tablename__ = "capacity_shift_template"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "name"),
+        CheckConstraint("minutes > 0 AND minutes <= 1440", name="minutes_in_a_day"),
+        CheckConstraint("start_minute >= 0 AND start_minute < 1440", name="start_in_a_day"),
+        CheckConstraint("crews >= 0", name="crews_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(SHIFT_LEN))
+    start_minute: Mapped[int] = mapped_column(Integer)
+    minutes: Mapped[int] = mapped_column(Integer)
+    night: Mapped[bool] = mapped_column(Boolean)
+    weekdays: Mapped[str] = mapped_column(String(WEEKDAYS_LEN))
+    crews: Mapped[int] = mapped_column(Integer)
+
+
+class Wish(Base):
+    """A person's request from ``starts`` to ``ends`` (both included): ``vrij`` (no shift),
+    ``geen_nacht`` (no night shift) or ``dienst`` (the named shift when working)."""
+
+    __tablename__ = "capacity_wish"
+    __table_args__ = (CheckConstraint("ends >= starts", name="ends_after_starts"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("capacity_person.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(WISH_LEN))
+    shift: Mapped[str | None] = mapped_column(String(SHIFT_LEN))
+    starts: Mapped[date] = mapped_column(Date)
+    ends: Mapped[date] = mapped_column(Date)

@@ -8,9 +8,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import Field
 
-from korps.capacity import edits, export, rostering, schemas, service
+from korps.capacity import edits, export, lending, rostering, schemas, service, templates
+from korps.capacity.forms import submit
 from korps.capacity.generator import RosterError, SolveOptions
 from korps.capacity.twin import roster_effect
 from korps.db.session import SessionDep
@@ -46,6 +47,7 @@ def _page(
     roster = rostering.latest_roster(session, principal=me, slug=slug)
     cells = rostering.deployable(session, roster=roster) if roster else []
     today = date.today()
+    first = roster.starts if roster else today
     away = service.absences(
         session, unit=unit, starts=today - timedelta(days=7), ends=today + timedelta(days=60)
     )
@@ -60,6 +62,8 @@ def _page(
         "error": error,
         "field": field,
         "today": today,
+        "templates": templates.shift_templates(session, unit=unit),
+        "weeks": lending.weekly_hours(session, unit=unit, starts=first, weeks=4),
     }
     return render(request, "capacity/team.html", status_code=422 if error else 200, **context)
 
@@ -67,12 +71,6 @@ def _page(
 @router.get("/eenheden/{slug}/capaciteit", response_class=HTMLResponse, dependencies=[READ])
 def team_page(request: Request, session: SessionDep, me: CurrentUser, slug: str) -> HTMLResponse:
     return _page(request, session, me, slug)
-
-
-def _first_error(exc: ValidationError) -> tuple[str, str]:
-    error = exc.errors()[0]
-    field = str(error["loc"][0]) if error["loc"] else "formulier"
-    return field, str(error["msg"]).removeprefix("Value error, ")
 
 
 @router.post("/eenheden/{slug}/capaciteit/afwezigheid", response_model=None, dependencies=[EDIT])
@@ -86,20 +84,30 @@ def add_absence(
     starts: Annotated[str, Form(max_length=10)],
     ends: Annotated[str, Form(max_length=10)],
 ) -> Response:
-    try:
+    def action() -> None:
         data = schemas.AbsenceIn.model_validate(
             {"number": number, "kind": kind, "starts": starts, "ends": ends}
         )
         service.add_absence(session, principal=me, data=data)
-    except ValidationError as exc:
-        field, message = _first_error(exc)
-        session.rollback()
-        return _page(request, session, me, slug, error=message, field=field)
-    except service.CapacityError as exc:
-        session.rollback()
-        return _page(request, session, me, slug, error=str(exc), field=exc.field)
-    session.commit()
-    return RedirectResponse(f"/eenheden/{slug}/capaciteit#inzetbaar", status_code=303)
+
+    return submit(
+        session,
+        action,
+        redirect=f"/eenheden/{slug}/capaciteit#inzetbaar",
+        failed=lambda message, field: _page(request, session, me, slug, error=message, field=field),
+    )
+
+
+def _cars(values: list[str]) -> tuple[int, ...] | None:
+    """Cars per shift template from the form (one field per template), or None: defaults."""
+    if not values:
+        return None
+    try:
+        return tuple(int(v) for v in values)
+    except ValueError as exc:
+        raise service.CapacityError(
+            "cars", "auto's per dienst: hele getallen van 0 tot 50"
+        ) from exc
 
 
 @router.post("/eenheden/{slug}/capaciteit/rooster", response_model=None, dependencies=[EDIT])
@@ -110,32 +118,34 @@ def make_roster(
     slug: str,
     starts: Annotated[str, Form(max_length=10)],
     weeks: Annotated[int, Form(ge=1, le=8)],
-    vroeg: Annotated[int, Form(ge=0, le=50)],
-    laat: Annotated[int, Form(ge=0, le=50)],
-    nacht: Annotated[int, Form(ge=0, le=50)],
+    cars: Annotated[list[Annotated[str, Field(max_length=3)]], Form(max_length=24)] = [],  # noqa: B006
 ) -> Response:
-    try:
-        first = date.fromisoformat(starts)
-    except ValueError:
-        return _page(request, session, me, slug, error="geen datum (JJJJ-MM-DD)", field="starts")
-    try:
-        rostering.generate(
-            session,
-            principal=me,
-            slug=slug,
-            starts=first,
-            weeks=weeks,
-            cars=(vroeg, laat, nacht),
-            options=SolveOptions(time_limit=min(10.0 * weeks, 60.0)),
-        )
-    except service.CapacityError as exc:
-        session.rollback()
-        return _page(request, session, me, slug, error=str(exc), field=exc.field)
-    except (RosterError, ValueError) as exc:
-        session.rollback()
-        return _page(request, session, me, slug, error=str(exc), field="rooster")
-    session.commit()
-    return RedirectResponse(f"/eenheden/{slug}/capaciteit#inzetbaar", status_code=303)
+    def action() -> None:
+        try:
+            first = date.fromisoformat(starts)
+        except ValueError as exc:
+            raise service.CapacityError("starts", "geen datum (JJJJ-MM-DD)") from exc
+        try:
+            rostering.generate(
+                session,
+                principal=me,
+                slug=slug,
+                starts=first,
+                weeks=weeks,
+                cars=_cars(cars),
+                options=SolveOptions(time_limit=min(10.0 * weeks, 60.0)),
+            )
+        except (RosterError, ValueError) as exc:
+            if isinstance(exc, service.CapacityError):
+                raise
+            raise service.CapacityError("rooster", str(exc)) from exc
+
+    return submit(
+        session,
+        action,
+        redirect=f"/eenheden/{slug}/capaciteit#inzetbaar",
+        failed=lambda message, field: _page(request, session, me, slug, error=message, field=field),
+    )
 
 
 @router.post("/eenheden/{slug}/capaciteit/dienst", response_model=None, dependencies=[EDIT])

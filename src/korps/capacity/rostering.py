@@ -15,14 +15,19 @@ from korps.audit.service import record
 from korps.capacity import models as m
 from korps.capacity.generator import Progress, SolveOptions, solve
 from korps.capacity.problem import (
+    WISH_SHIFT,
     Person,
     Qualification,
     RosterProblem,
+    ShiftTemplate,
+    Wish,
     shortfall_text,
+    wish_text,
 )
 from korps.capacity.rules import check
 from korps.capacity.service import READERS, CapacityError, _check_edit, unit_by_slug
-from korps.capacity.synthetic import THREE_SHIFTS
+from korps.capacity.templates import shift_templates
+from korps.capacity.wishlist import wishes_of
 from korps.identity.errors import Forbidden
 from korps.identity.roles import Principal, allows
 from korps.organisation.models import Unit
@@ -51,16 +56,18 @@ def _team(session: Session, unit: Unit, starts: date, ends: date) -> list[tuple[
         .where((m.Person.end_date.is_(None)) | (m.Person.end_date >= starts))
         .order_by(m.Person.number)
     ).all()
-    lent_out = set(
-        session.scalars(
-            select(m.Lending.person_id).where(
-                m.Lending.from_unit_id == unit.id,
-                m.Lending.starts <= ends,
-                m.Lending.ends >= starts,
-            )
+    lent_out: dict[int, float] = {}
+    for person_id, hours in session.execute(
+        select(m.Lending.person_id, m.Lending.hours_per_week).where(
+            m.Lending.from_unit_id == unit.id,
+            m.Lending.starts <= ends,
+            m.Lending.ends >= starts,
         )
-    )
-    team = [(p, p.contract_hours) for p in home if p.id not in lent_out]
+    ).all():
+        lent_out[person_id] = max(lent_out.get(person_id, 0.0), hours)
+    # a person lent out keeps the rest of their contract hours at home
+    remaining = [(p, p.contract_hours - lent_out.get(p.id, 0.0)) for p in home]
+    team = [(p, hours) for p, hours in remaining if hours > 0]
     for lending, person in session.execute(
         select(m.Lending, m.Person)
         .join(m.Person, m.Person.id == m.Lending.person_id)
@@ -70,14 +77,32 @@ def _team(session: Session, unit: Unit, starts: date, ends: date) -> list[tuple[
     return team
 
 
+def _cars(
+    templates: tuple[ShiftTemplate, ...], cars: tuple[int, ...] | None, start: date, days: int
+) -> tuple[tuple[int, ...], ...]:
+    """Cars per day and template: the given numbers (or each template's default) on the
+    days of the week a template is worked, 0 on the others."""
+    wanted = cars if cars is not None else tuple(t.crews for t in templates)
+    if len(wanted) != len(templates) or any(c < 0 or c > 50 for c in wanted):
+        names = ", ".join(t.name for t in templates)
+        raise CapacityError(
+            "cars", f"auto's per dienst: {len(templates)} getallen van 0 tot 50 ({names})"
+        )
+    rows = []
+    for d in range(days):
+        day = start + timedelta(days=d)
+        rows.append(tuple(c if t.on(day) else 0 for c, t in zip(wanted, templates, strict=True)))
+    return tuple(rows)
+
+
 def build_problem(
-    session: Session, *, unit: Unit, starts: date, weeks: int, cars: tuple[int, ...]
+    session: Session, *, unit: Unit, starts: date, weeks: int, cars: tuple[int, ...] | None
 ) -> tuple[RosterProblem, list[m.Person]]:
     if not 1 <= weeks <= 8:
         raise CapacityError("weeks", "een rooster beslaat 1 tot 8 weken")
-    if len(cars) != len(THREE_SHIFTS) or any(c < 0 or c > 50 for c in cars):
-        raise CapacityError("cars", "auto's per dienst: drie getallen van 0 tot 50")
+    templates = shift_templates(session, unit=unit)
     days = weeks * 7
+    matrix = _cars(templates, cars, starts, days)
     ends = starts + timedelta(days=days - 1)
     team = _team(session, unit, starts, ends)
     ids = [p.id for p, _h in team]
@@ -90,22 +115,34 @@ def build_problem(
             m.Absence.person_id.in_(ids), m.Absence.starts <= ends, m.Absence.ends >= starts
         )
     ):
-        lo, hi = max(a.starts, starts), min(a.ends, ends)
-        absent.setdefault(a.person_id, set()).update(
-            range((lo - starts).days, (hi - starts).days + 1)
-        )
+        absent.setdefault(a.person_id, set()).update(_days(a.starts, a.ends, starts, ends))
     people = tuple(
         Person(p.number, hours, tuple(quals.get(p.id, [])), frozenset(absent.get(p.id, set())))
         for p, hours in team
     )
+    index = {p.id: i for i, (p, _h) in enumerate(team)}
+    shift_index = {t.name: s for s, t in enumerate(templates)}
+    wishes = [
+        Wish(index[w.person_id], d, w.kind, shift_index.get(w.shift or ""))
+        for w in wishes_of(session, person_ids=ids, starts=starts, ends=ends)
+        if w.kind != WISH_SHIFT or w.shift in shift_index
+        for d in _days(w.starts, w.ends, starts, ends)
+    ]
     problem = RosterProblem(
         start=starts,
         days=days,
-        shifts=THREE_SHIFTS,
+        shifts=templates,
         people=people,
-        cars=tuple(cars for _ in range(days)),
+        cars=matrix,
+        wishes=tuple(wishes),
     )
     return problem, [p for p, _h in team]
+
+
+def _days(first: date, last: date, starts: date, ends: date) -> range:
+    """Day indexes of ``first``..``last`` within the roster ``starts``..``ends``."""
+    lo, hi = max(first, starts), min(last, ends)
+    return range((lo - starts).days, (hi - starts).days + 1)
 
 
 def generate(
@@ -115,7 +152,7 @@ def generate(
     slug: str,
     starts: date,
     weeks: int,
-    cars: tuple[int, ...],
+    cars: tuple[int, ...] | None,
     options: SolveOptions | None = None,
     progress: Progress | None = None,
 ) -> m.Roster:
@@ -136,9 +173,10 @@ def generate(
         bound=result.bound,
         gap=result.gap,
         seconds=result.seconds,
-        templates=[vars(t) for t in problem.shifts],
+        templates=[t.as_json() for t in problem.shifts],
         cars=[list(row) for row in problem.cars],
         shortfalls=[shortfall_text(problem, s) for s in result.shortfalls],
+        unmet_wishes=[wish_text(problem, u) for u in result.unmet],
         created_by=(principal.username if principal else "systeem")[: m.ACTOR_LEN],
         created_at=datetime.now(UTC),
     )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from korps.capacity import models as m
+from korps.capacity.explain import template_problem
+from korps.capacity.problem import ShiftTemplate
+from korps.capacity.rules import WorkingTimeRules
 
 FUNCTIONS = ("noodhulp", "wijkagent", "opsporing", "leiding", "flex", "overig")
 QUALIFICATIONS = ("prio1", "hovj", "ovd", "opsporing", "wapen", "rijbewijs_c")
@@ -106,3 +109,92 @@ class SickLeave(BaseModel):
     days_available: float
     days_lost: float
     percentage: float
+
+
+WishKind = Literal["vrij", "geen_nacht", "dienst"]
+ShiftName = Annotated[
+    str, Field(min_length=1, max_length=m.SHIFT_LEN, pattern=r"^[A-Za-z0-9][A-Za-z0-9 _-]*$")
+]
+DAY_NAMES = ("ma", "di", "wo", "do", "vr", "za", "zo")
+
+
+def parse_weekdays(text: str) -> tuple[int, ...]:
+    """``ma,di,wo`` or ``ma-vr`` (or a mix: ``ma-vr,zo``) -> (0, 1, 2, ...); Dutch errors."""
+    days: set[int] = set()
+    for part in filter(None, (p.strip().lower() for p in text.replace(";", ",").split(","))):
+        first, _, last = part.partition("-")
+        if first not in DAY_NAMES or (last and last not in DAY_NAMES):
+            raise ValueError(f"onbekende dag {part!r}: gebruik ma, di, wo, do, vr, za, zo")
+        lo, hi = DAY_NAMES.index(first), DAY_NAMES.index(last or first)
+        if hi < lo:
+            raise ValueError(f"{part!r}: de laatste dag ligt voor de eerste")
+        days.update(range(lo, hi + 1))
+    if not days:
+        raise ValueError("noem minstens een dag van de week")
+    return tuple(sorted(days))
+
+
+def weekday_text(days: tuple[int, ...]) -> str:
+    return ",".join(DAY_NAMES[d] for d in days)
+
+
+class TeamShiftIn(BaseModel):
+    """A shift template of a team; refused when it breaks a working-time rule by itself."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    unit: Annotated[str, Field(min_length=1, max_length=120)]
+    name: ShiftName
+    start: time
+    end: time
+    night: bool = False
+    days: Annotated[str, Field(min_length=1, max_length=40)] = "ma-zo"
+    crews: Annotated[int, Field(ge=0, le=50)] = 1
+
+    @model_validator(mode="after")
+    def _valid(self) -> TeamShiftIn:
+        if self.name.lower() == "vrij":
+            raise ValueError("'vrij' is geen dienst: kies een andere naam")
+        parse_weekdays(self.days)
+        if self.minutes() == 0:
+            raise ValueError("begin en einde van de dienst zijn gelijk")
+        problem = template_problem(self.template(), WorkingTimeRules())
+        if problem is not None:
+            raise ValueError(problem)
+        return self
+
+    def minutes(self) -> int:
+        begin = self.start.hour * 60 + self.start.minute
+        return (self.end.hour * 60 + self.end.minute - begin) % (24 * 60)
+
+    def template(self) -> ShiftTemplate:
+        return ShiftTemplate(
+            name=self.name,
+            start_minute=self.start.hour * 60 + self.start.minute,
+            minutes=self.minutes(),
+            night=self.night,
+            weekdays=parse_weekdays(self.days),
+            crews=self.crews,
+        )
+
+
+class WishIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    number: Number
+    kind: WishKind
+    shift: ShiftName | None = None
+    starts: date
+    ends: date
+
+    @model_validator(mode="after")
+    def _valid(self) -> WishIn:
+        if self.ends < self.starts:
+            raise ValueError("een wens kan niet eindigen voordat ze begint")
+        if (self.ends - self.starts).days > 365:
+            raise ValueError("een wens beslaat hoogstens een jaar")
+        if self.kind == "dienst" and not self.shift:
+            raise ValueError("een voorkeur voor een dienst noemt de dienst")
+        if self.kind != "dienst":
+            self.shift = None
+        return self

@@ -18,6 +18,8 @@ import korps
 from korps.audit import pages as audit_pages
 from korps.capacity import api as capacity_api
 from korps.capacity import pages as capacity_pages
+from korps.capacity import pages_lending as capacity_lending_pages
+from korps.capacity import pages_plan as capacity_plan_pages
 from korps.config import get_settings
 from korps.controlroom import api as controlroom_api
 from korps.controlroom import pages as controlroom_pages
@@ -80,6 +82,8 @@ ROUTERS: list[tuple[str, APIRouter]] = [
     ("", controlroom_pages.router),
     ("", audit_pages.router),
     ("", capacity_pages.router),
+    ("", capacity_plan_pages.router),
+    ("", capacity_lending_pages.router),
     ("", monitor_pages.index),
     ("", monitor_pages.read),
     ("", monitor_pages.write),
