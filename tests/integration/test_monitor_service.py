@@ -265,7 +265,8 @@ def test_report_pdf_has_the_names_and_figures(db: Db) -> None:
     text = " ".join(text.split())
     assert content.startswith(b"%PDF")
     reader = pypdf.PdfReader(io.BytesIO(content))
-    fonts = {str(f.get("/BaseFont")) for f in reader.pages[0]["/Resources"]["/Font"].values()}
+    resources: Any = reader.pages[0]["/Resources"]
+    fonts = {str(f.get("/BaseFont")) for f in resources["/Font"].values()}
     assert fonts and all("+KorpsSans" in f for f in fonts)  # only the bundled DejaVu, embedded
     assert "Aanrijdtijden prio 1" in text and "Ziekteverzuim" in text
     prio1 = next(r for r in overview.rows if r.indicator == "aanrijdtijd-prio-1")
