@@ -57,7 +57,7 @@ def test_run_writes_plots(tmp_path: Path) -> None:
             'noord: {D: 3, A: 4, N: 0}\n    "*": {D: 2, A: 3, N: 0}',
             "no unit anywhere in shift 'N'",
         ),
-        ("{1: 3000, 2: 4000", "{1: -3000, 2: 4000", "greater than or equal to 0"),
+        ("{1: 3000, 2: 4000", "{1: -3000, 2: 4000", "areas[0].incidents_per_year[1]"),
         ("matrix: null", "matrix: reistijden.csv", "travel matrix is missing area 'zuid'"),
         ('{name: D, start: "07:00"', '{name: D, start: "7 uur"', "time must be HH:MM"),
     ],

@@ -26,7 +26,7 @@ from korps.sim.calibrate import (
     scenario_yaml,
     write_scenario,
 )
-from korps.sim.engine import ScenarioError, build_model, replicate
+from korps.sim.engine import ScenarioError, build_model, compact, replicate
 from korps.sim.fit import Outcome, Parameter, fit_share, with_parameter
 from korps.sim.history import read_history
 from korps.sim.kpi import AreaKpi, Estimate, PriorityKpi, SimResult, clean_nan, summarize
@@ -123,11 +123,12 @@ def run(
             replications=replications,
             seed=seed,
             progress=lambda done: progress.update(task, completed=done),
+            keep=compact,
         )
     result = summarize(model, reps, seed)
+    rows = monthly_rows(model, reps) if monthly is not None or plot is not None else []
     if plot is not None:
-        write_plots(model, reps, result, plot)
-    rows = monthly_rows(model, reps) if monthly is not None else []
+        write_plots(model, reps, result, plot, monthly=rows)
     if monthly is not None:
         write_monthly(rows, monthly)
     if as_json:

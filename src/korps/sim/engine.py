@@ -387,20 +387,54 @@ def run_incidents(model: Model, incidents: Incidents) -> Replication:
     )
 
 
+_NONE_F: FloatArray = np.zeros(0)
+_NONE_I: IntArray = np.zeros(0, dtype=np.int64)
+
+
+def compact(rep: Replication) -> Replication:
+    """What the KPIs, plots and the monthly table read of a replication, and nothing more:
+    per incident its time, area (int32), priority (int8), intake start, ready, dispatched and
+    on-scene times (the kernel's float64 values, unchanged); the durations drawn, the units'
+    own-work periods, the clearing times and the assignment log are dropped (about a fifth
+    of the memory of a full replication)."""
+    inc = rep.incidents
+    kept = Incidents(
+        time=inc.time,
+        atom=inc.atom.astype(np.int32),
+        priority=inc.priority.astype(np.int8),
+        units=_NONE_I,
+        intake=_NONE_F,
+        service=_NONE_F,
+    )
+    return replace(
+        rep,
+        incidents=kept,
+        cleared=_NONE_F,
+        log_incident=_NONE_I,
+        log_unit=_NONE_I,
+        log_times=np.zeros((0, 4)),
+    )
+
+
 def replicate(
     model: Model,
     *,
     replications: int,
     seed: int,
     progress: Callable[[int], None] | None = None,
+    keep: Callable[[Replication], Replication] | None = None,
 ) -> list[Replication]:
-    """Independent replications from one seed: same seed, same results."""
+    """Independent replications from one seed: same seed, same results. ``keep`` (e.g.
+    ``compact``) is applied to each replication as soon as it has run, so that only what it
+    keeps stays in memory while the next one runs."""
     if replications < 1:
         raise ScenarioError("replications must be >= 1")
     streams = np.random.SeedSequence(seed).spawn(replications)
     results = []
     for k, stream in enumerate(streams):
-        results.append(run_incidents(model, draw(model, np.random.default_rng(stream))))
+        rep = run_incidents(model, draw(model, np.random.default_rng(stream)))
+        results.append(rep if keep is None else keep(rep))
+        del rep
         if progress is not None:
             progress(k + 1)
     return results

@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import numpy.typing as npt
 
+from korps.common.formatting import number, percent
 from korps.sim.engine import Model, Replication
 from korps.sim.kpi import SimResult, clean_nan
 
@@ -48,11 +49,18 @@ def _ci(e: Any) -> str:
 
 
 def write_plots(
-    model: Model, reps: list[Replication], result: SimResult, folder: Path
+    model: Model,
+    reps: list[Replication],
+    result: SimResult,
+    folder: Path,
+    monthly: list[dict[str, Any]] | None = None,
 ) -> list[Path]:
     """Response-time distribution per priority with norm lines, compliance per basisteam,
-    utilisation by hour of the week; PNG files and ``report.html`` embedding them."""
+    utilisation by hour of the week; PNG files and ``report.html`` embedding them, with the
+    prio-1 table per area and month (``monthly_rows``, computed here when not given)."""
     folder.mkdir(parents=True, exist_ok=True)
+    if monthly is None:
+        monthly = monthly_rows(model, reps)
     warm = model.scenario.warmup_days * 1440.0
     figure, axis = plt.subplots(figsize=(8, 4.5))
     for p in (1, 2, 3):
@@ -132,14 +140,16 @@ def write_plots(
         f"<title>{html.escape(result.scenario)}</title>"
         "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto}"
         "img{max-width:100%}td,th{padding:.2rem .6rem;text-align:right}"
-        ".aannames td,.aannames th{text-align:left}</style>"
+        ".aannames td,.aannames th{text-align:left}summary{cursor:pointer}"
+        ".maanden td:first-child{text-align:left}</style>"
         f"<h1>{html.escape(result.scenario)}</h1><p>{result.replications} replicaties, "
         f"seed {result.seed}, {result.incidents:,.0f} incidenten per replicatie</p>"
         "<table><tr><th>prioriteit</th><th>incidenten</th><th>norm</th>"
         "<th>binnen norm (95%-BI)</th>"
         f"<th>P50</th><th>P90</th></tr>{rows}</table>"
         f"<p>bezettingsgraad {_ci(result.utilisation)}</p>"
-        f"<h2>Aannames</h2><table class='aannames'>{assumed}</table>{images}</html>"
+        f"<h2>Aannames</h2><table class='aannames'>{assumed}</table>{images}"
+        f"{monthly_html(monthly, len(reps))}</html>"
     )
     paths.append(folder / "report.html")
     paths[-1].write_text(page, encoding="utf-8")
@@ -176,39 +186,87 @@ def monthly_rows(model: Model, reps: list[Replication]) -> list[dict[str, Any]]:
     response-time class; incidents of the warm-up are left out."""
     norm = model.scenario.norms.get(1)
     minutes = norm.minutes if norm is not None else 15.0
-    edges = (0.0, 5.0, 10.0, minutes)
-    counts: dict[tuple[int, int], npt.NDArray[np.float64]] = {}
+    edges = np.array([5.0, 10.0, minutes])
+    areas = model.scenario.areas
+    cells = len(areas) * 13 * 5  # area, month 0-12, class 0-4
+    counts = np.zeros(cells, dtype=np.int64)
     warm = model.scenario.warmup_days * 1440.0
     for rep in reps:
         inc = rep.incidents
         keep = (inc.priority == 1) & (inc.time >= warm)
         response = (rep.on_scene - inc.time)[keep]
-        month = month_of(inc.time[keep])
-        atom = inc.atom[keep]
         late = np.isnan(response)
-        klass = np.where(late, 4, np.searchsorted(edges[1:], response, side="left"))
-        for a, m, k in zip(atom.tolist(), month.tolist(), klass.tolist(), strict=True):
-            row = counts.setdefault((a, m), np.zeros(5))
-            row[min(k, 3) if k < 4 else 4] += 1
-    areas = model.scenario.areas
+        klass = np.minimum(np.searchsorted(edges, response, side="left"), 3)
+        klass = np.where(late, 4, klass)
+        cell = (inc.atom[keep].astype(np.int64) * 13 + month_of(inc.time[keep])) * 5 + klass
+        counts += np.bincount(cell, minlength=cells)
+    table = counts.reshape(len(areas), 13, 5)
     rows = []
-    for (a, m), row in sorted(counts.items()):
+    for a, m in zip(*np.nonzero(table.sum(axis=2)), strict=True):
+        row = table[a, m]
         total = float(row.sum())
         rows.append(
             {
                 "gebied": areas[a].name or areas[a].key,
                 "soort": areas[a].kind,
-                "maand": m,
+                "maand": int(m),
                 "prio1_meldingen": total / len(reps),
-                "binnen_15_min": float(row[:3].sum() / total) if total else math.nan,
-                "klasse_0_5_min": row[0] / len(reps),
-                "klasse_5_10_min": row[1] / len(reps),
-                "klasse_10_15_min": row[2] / len(reps),
-                "klasse_15_plus_min": row[3] / len(reps),
-                "niet_ter_plaatse": row[4] / len(reps),
+                "binnen_15_min": float(row[:3].sum() / total),
+                **{column: float(row[k] / len(reps)) for k, column in enumerate(MONTH_COLUMNS[5:])},
             }
         )
     return rows
+
+
+MONTH_NAMES = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+MONTH_HEADS = (
+    "maand",
+    "prio 1",
+    "binnen 15 min",
+    "0-5",
+    "5-10",
+    "10-15",
+    "15+",
+    "niet ter plaatse",
+)
+
+
+def monthly_html(rows: list[dict[str, Any]], replications: int) -> str:
+    """The monthly table of ``monthly_rows`` as HTML: one collapsible block per area (its
+    year's prio-1 incidents and share within 15 minutes in the summary line), the months
+    inside; numbers in Dutch notation. Counts are means per replication."""
+    decimals = 0 if replications == 1 else 1
+    by_area: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_area.setdefault(row["gebied"], []).append(row)
+    blocks = []
+    for area, months in by_area.items():
+        total = sum(r["prio1_meldingen"] for r in months)
+        within = sum(r["binnen_15_min"] * r["prio1_meldingen"] for r in months)
+        body = "".join(
+            f"<tr><td>{MONTH_NAMES[r['maand'] - 1]}</td>"
+            f"<td>{number(r['prio1_meldingen'], decimals)}</td>"
+            f"<td>{percent(r['binnen_15_min'])}</td>"
+            + "".join(f"<td>{number(r[c], decimals)}</td>" for c in MONTH_COLUMNS[5:])
+            + "</tr>"
+            for r in months
+        )
+        heads = "".join(f"<th>{h}</th>" for h in MONTH_HEADS)
+        blocks.append(
+            f"<details><summary>{html.escape(area)} ({html.escape(months[0]['soort'])}): "
+            f"{number(total, decimals)} prio-1-meldingen, "
+            f"{percent(within / total if total else None)} binnen 15 minuten"
+            f"</summary><table class='maanden'><tr>{heads}</tr>{body}</table></details>"
+        )
+    return (
+        f"<h2>Prio 1 per gebied en maand</h2><p>{number(len(rows), 0)} rijen "
+        f"({number(len(by_area), 0)} gebieden) in de vorm waarin de politie deze cijfers per "
+        "gemeente en maand publiceert (data.politie.nl): meldingen, aandeel binnen 15 minuten "
+        "en aantallen per klasse van de aanrijdtijd in minuten"
+        + ("" if replications == 1 else f", gemiddeld over {replications} replicaties")
+        + "; de opwarmperiode telt niet mee.</p>"
+        + "".join(blocks)
+    )
 
 
 def write_monthly(rows: list[dict[str, Any]], path: Path) -> None:
