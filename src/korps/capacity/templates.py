@@ -62,7 +62,7 @@ def _store(session: Session, unit: Unit, data: schemas.TeamShiftIn) -> m.TeamShi
     action = "diensttemplate toegevoegd" if before is None else "diensttemplate gewijzigd"
     record(
         session,
-        entity="capacity_shift_template",
+        entity="capacity_template",
         entity_id=row.id,
         action=action,
         before=before,
@@ -92,7 +92,7 @@ def remove_template(session: Session, *, principal: Principal | None, slug: str,
     session.execute(delete(m.TeamShift).where(m.TeamShift.id == row.id))
     record(
         session,
-        entity="capacity_shift_template",
+        entity="capacity_template",
         entity_id=row.id,
         action="diensttemplate verwijderd",
         before=before,
