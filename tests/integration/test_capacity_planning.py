@@ -6,9 +6,9 @@ page (overlap refused, the hours shown in both teams' tables)."""
 from __future__ import annotations
 
 import re
-from html import unescape
 from collections.abc import Iterator
 from datetime import date
+from html import unescape
 
 import pytest
 from fastapi.testclient import TestClient
@@ -90,7 +90,8 @@ def test_a_teamchef_keeps_the_templates_and_a_long_night_is_refused(db: Db) -> N
     assert "za,zo" in listed and "standaarddiensten" not in listed
     reader, reader_csrf = client_as(db, "medewerker", TEAM, "lezer-diensten")
     seen = reader.get(url)
-    assert seen.status_code == 200 and "weekend" in seen.text and 'id="dienst-opslaan"' not in seen.text
+    assert seen.status_code == 200 and "weekend" in seen.text
+    assert 'id="dienst-opslaan"' not in seen.text
     form = {"name": "x", "start": "07:00", "end": "08:00", "csrf_token": reader_csrf}
     assert reader.post(url, data=form).status_code == 403
     assert count(db, models.TeamShift) == 4
