@@ -6,7 +6,7 @@ page (overlap refused, the hours shown in both teams' tables)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from html import unescape
 
@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from korps.audit.models import AuditEntry
 from korps.capacity import datafile, models
 from korps.cli.capacity import SYSTEM
+from korps.db.base import Base
 from korps.web.app import create_app
 from tests.conftest import BACKENDS, Db, loaded_database
 from tests.support.auth import login_as
@@ -26,8 +27,8 @@ POOL = "rotterdam-d"  # the district's flexteam pool
 HEADER = "personeelsnummer,naam,eenheid,functie,contracturen,begin,einde,kwalificaties"
 
 
-def rows() -> list[tuple[int, list[str]]]:
-    out = [(1, HEADER.split(","))]
+def rows() -> list[tuple[int, Sequence[object]]]:
+    out: list[tuple[int, Sequence[object]]] = [(1, HEADER.split(","))]
     for n in range(14):
         quals = ";".join(q for q, on in (("prio1", n % 2 == 0), ("hovj", n % 4 == 1)) if on)
         out.append(
@@ -53,7 +54,7 @@ def client_as(db: Db, role: str, unit: str, username: str) -> tuple[TestClient, 
     return client, client.cookies.get("korps_csrf") or ""
 
 
-def count(db: Db, model: type[models.Base]) -> int:
+def count(db: Db, model: type[Base]) -> int:
     with db.session() as session:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
