@@ -129,7 +129,7 @@ def test_bad_intake_names_the_field_and_keeps_the_input(
     page.get_by_label("Adres", exact=True).fill("Domplein 1")
     page.get_by_role("button", name="Melding registreren").click()
     expect(page.locator("#fout")).to_contain_text("Gemeente")
-    expect(page.locator("#fout")).to_contain_text("outside the area of Eenheid Rotterdam")
+    expect(page.locator("#fout")).to_contain_text("ligt buiten het gebied van Eenheid Rotterdam")
     expect(page.get_by_label("Adres", exact=True)).to_have_value("Domplein 1")
     page.close()
 

@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, text
 
-from korps.controlroom import schemas, service
+from korps.controlroom import closing, schemas, service, units
 from korps.controlroom.advice import advise
 from korps.controlroom.errors import ConflictError, InputError
 from korps.controlroom.models import AuditEntry, Incident, PatrolUnit
@@ -131,15 +131,15 @@ def test_a_retried_intake_returns_the_first_incident(cr_db: Db, client: TestClie
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"category": "onbekend"}, "category", "unknown category 'onbekend'"),
-        ({"channel": "fax"}, "channel", "unknown channel 'fax'"),
-        ({"gemeente": "Utrecht", "basisteam": None}, "gemeente", "outside the area"),
-        ({"gemeente": "Atlantis"}, "gemeente", "unknown municipality"),
-        ({"lat": 52.0907, "lon": 5.1214}, "lat", "outside the area"),
-        ({"lat": 51.9}, "lon", "give both lat and lon"),
-        ({"basisteam": "rotterdam-a1-waterweg"}, "basisteam", "does not cover Rotterdam"),
+        ({"category": "onbekend"}, "category", "onbekende classificatie 'onbekend'"),
+        ({"channel": "fax"}, "channel", "kanaal 'fax' bestaat niet voor Eenheid Rotterdam"),
+        ({"gemeente": "Utrecht", "basisteam": None}, "gemeente", "ligt buiten het gebied"),
+        ({"gemeente": "Atlantis"}, "gemeente", "onbekende gemeente"),
+        ({"lat": 52.0907, "lon": 5.1214}, "lat", "ligt buiten het gebied"),
+        ({"lat": 51.9}, "lon", "geef breedte- én lengtegraad, of geen"),
+        ({"basisteam": "rotterdam-a1-waterweg"}, "basisteam", "dekt Rotterdam niet"),
         ({"notes": "x" * 2001}, "notes", "notities: maximaal 2000 tekens"),
-        ({"eenheid": "nergens"}, "eenheid", "unknown regional unit"),
+        ({"eenheid": "nergens"}, "eenheid", "onbekende eenheid"),
     ],
 )
 def test_bad_input_names_the_field_and_changes_nothing(
@@ -203,7 +203,7 @@ def test_assignment_transitions_and_response_time(cr_db: Db, client: TestClient)
     assert sent.json()["units"][0]["scope"] == "eigen basisteam"
     # the same unit cannot go twice; a second unit can
     again = client.post(f"{API}/incidents/{number}/assignments", json={"unit": "RT-F1-01"})
-    assert again.status_code == 409 and "not free" in again.json()["detail"]
+    assert again.status_code == 409 and "niet vrij" in again.json()["detail"]
     assert (
         client.post(f"{API}/incidents/{number}/assignments", json={"unit": "RT-F1-02"}).status_code
         == 201
@@ -212,7 +212,7 @@ def test_assignment_transitions_and_response_time(cr_db: Db, client: TestClient)
     before = snapshot(cr_db)
     wrong = client.post(f"{API}/units/RT-F1-01/status", json={"status": "beschikbaar"})
     assert wrong.status_code == 409
-    assert "uitgegeven -> beschikbaar is not allowed" in wrong.json()["detail"]
+    assert "uitgegeven -> beschikbaar is niet toegestaan" in wrong.json()["detail"]
     assert snapshot(cr_db) == before
     for status in ("aanrijdend", "ter_plaatse"):
         assert (
@@ -254,12 +254,12 @@ def test_a_unit_uit_dienst_cannot_be_assigned_and_changes_nothing(
     before = snapshot(cr_db)
     refused = client.post(f"{API}/incidents/{number}/assignments", json={"unit": "RT-F4-02"})
     assert refused.status_code == 409
-    assert refused.json()["detail"] == "RT-F4-02 is uit dienst and cannot be assigned"
+    assert refused.json()["detail"] == "RT-F4-02 is uit dienst en kan niet worden toegewezen"
     assert snapshot(cr_db) == before
     stale = client.post(
         f"{API}/incidents/{number}/assignments", json={"unit": "RT-F4-01", "version": 0}
     )
-    assert stale.status_code == 409 and "changed since version 0" in stale.json()["detail"]
+    assert stale.status_code == 409 and "gewijzigd sinds versie 0" in stale.json()["detail"]
     assert client.post(
         f"{API}/units/RT-F4-02/status", json={"status": "ter_plaatse"}
     ).status_code == (409)
@@ -270,10 +270,13 @@ def test_a_unit_uit_dienst_cannot_be_assigned_and_changes_nothing(
 def test_close_an_incident_without_units(cr_db: Db) -> None:
     number = incident(cr_db, gemeente="Nissewaard", basisteam=None, category="gevonden-voorwerp")
     with cr_db.session() as session:
-        closed = service.close_incident(session, incident_id=number, actor="test")
+        closed = closing.close_incident(
+            session, incident_id=number, actor="test", reason="telefonisch"
+        )
         assert closed.status == "afgesloten" and closed.arrived_at is None
-        with pytest.raises(ConflictError, match="already closed"):
-            service.close_incident(session, incident_id=number, actor="test")
+        assert closed.close_reason == "telefonisch"
+        with pytest.raises(ConflictError, match="al afgesloten"):
+            closing.close_incident(session, incident_id=number, actor="test", reason="dubbel")
         with pytest.raises(ConflictError, match="closed"):
             advise(session, incident_id=number)
 
@@ -335,19 +338,19 @@ def test_service_errors_are_typed(cr_db: Db) -> None:
         with pytest.raises(InputError, match="ligt in de toekomst"):
             later = datetime.now(UTC) + timedelta(hours=1)
             service.intake(session, data=schemas.IncidentIn(**body(received_at=later)), actor="t")
-        with pytest.raises(InputError, match="already exists"):
-            service.create_unit(
+        with pytest.raises(InputError, match="bestaat al"):
+            units.create_unit(
                 session,
                 data=schemas.UnitIn(call_sign="RT-D1-01", basisteam="rotterdam-d1-charlois"),
                 actor="t",
             )
-        with pytest.raises(InputError, match="covers no municipality"):
-            service.create_unit(
+        with pytest.raises(InputError, match="dekt geen gemeente"):
+            units.create_unit(
                 session,
                 data=schemas.UnitIn(call_sign="RT-HV-01", basisteam="rotterdam-zhp-havens"),
                 actor="t",
             )
-        with pytest.raises(ConflictError, match="by assigning it"):
+        with pytest.raises(ConflictError, match="door haar aan een melding toe te wijzen"):
             service.set_status(session, call_sign="RT-D3-01", status="uitgegeven", actor="t")
 
 
@@ -379,6 +382,7 @@ def test_units_and_board_api(client: TestClient) -> None:
         "0900-8844",
         "101",
         "online",
+        "online-be",
         "desk",
     }
     assert client.get(f"{API}/board", params={"eenheid": "nergens"}).status_code == 404

@@ -174,7 +174,7 @@ def test_a_unit_being_assigned_elsewhere_is_refused_at_once(served: tuple[Db, st
             waited = time.perf_counter() - started
         holder.rollback()
     assert response.status_code == 409, response.text
-    assert "being assigned by someone else" in response.json()["detail"]
+    assert "wordt op dit moment door een ander toegewezen" in response.json()["detail"]
     assert waited < 5  # did not wait for the holder, which never commits
     with db.session() as session:
         unit = session.scalar(select(PatrolUnit).where(PatrolUnit.call_sign == "RT-D2-01"))

@@ -89,7 +89,7 @@ def test_a_prio_1_incident_takes_a_unit_from_a_prio_3_job(client: tuple[Db, Test
     # without saying so, a busy unit is refused, and nothing changes
     before = snapshot(db)
     refused = _send(api, robbery, "RT-D1-01")
-    assert refused.status_code == 409 and "not free" in refused.json()["detail"]
+    assert refused.status_code == 409 and "niet vrij" in refused.json()["detail"]
     assert snapshot(db) == before
     sent = _send(api, robbery, "RT-D1-01", divert=True)
     assert sent.status_code == 201, sent.text

@@ -8,6 +8,10 @@ Hand computation (response = on scene - received, minutes):
     prio 2: Nissewaard 25, Dordrecht 35                -> 1 of 2 within 30 min = 50 %;
             P50 = 30; P90 = 25 + 0.9 x 10 = 34
     prio 3: Dordrecht, closed without a unit           -> 1 incident, none on scene
+
+Every incident is closed, so all of prio 1 and 2 are judged; 5 and 2 are fewer than the
+reference's 20 judged incidents, so the verdict is "too few to judge" (issue 14.9), with the
+95 % Wilson interval of 3 of 5: 0.2307 to 0.8824.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from korps.cli import app
-from korps.controlroom import kpi, schemas, service
+from korps.controlroom import closing, kpi, schemas, service
 from korps.controlroom.seed import seed_units
 from korps.web.app import create_app
 from tests.conftest import BACKENDS, Db, loaded_database
@@ -61,8 +65,12 @@ def record_history(session: Session) -> None:
         )
         incident, _ = service.intake(session, data=data, actor="test", now=received)
         if unit is None or response is None:
-            service.close_incident(
-                session, incident_id=incident.id, actor="test", now=received + timedelta(minutes=3)
+            closing.close_incident(
+                session,
+                incident_id=incident.id,
+                actor="test",
+                reason="telefonisch",
+                now=received + timedelta(minutes=3),
             )
             continue
         service.assign(
@@ -101,17 +109,25 @@ def test_kpi_per_priority_against_the_norms(history_db: Db) -> None:
         "priority": 1,
         "count": 5,
         "arrived": 5,
+        "closed_without_unit": 0,
         "within_norm": 3,
+        "late": 2,
+        "pending": 0,
         "share_within_norm": 0.6,
+        "ci_low": 0.2307,
+        "ci_high": 0.8824,
+        "too_few": True,
+        "min_incidents": 20,
         "p50_minutes": 14.0,
         "p90_minutes": 18.4,
         "norm_minutes": 15.0,
         "target_share": 0.82,
-        "met": False,
+        "met": None,
     }
     assert (rows[2].share_within_norm, rows[2].p50_minutes, rows[2].p90_minutes) == (0.5, 30, 34)
-    assert (rows[2].norm_minutes, rows[2].target_share, rows[2].met) == (30, 0.77, False)
+    assert (rows[2].norm_minutes, rows[2].target_share, rows[2].too_few) == (30, 0.77, True)
     assert (rows[3].count, rows[3].arrived, rows[3].norm_minutes, rows[3].met) == (1, 0, None, None)
+    assert rows[3].closed_without_unit == 1
 
 
 def test_kpi_per_basisteam_district_and_unit(history_db: Db) -> None:
@@ -124,7 +140,7 @@ def test_kpi_per_basisteam_district_and_unit(history_db: Db) -> None:
         empty = kpi.kpis(session, eenheid="rotterdam", since=UNTIL, until=UNTIL + timedelta(days=1))
     by_team = {(r.key, r.priority): r for r in teams.rows}
     nissewaard = by_team[("rotterdam-e2-nissewaard", 1)]
-    assert (nissewaard.count, nissewaard.share_within_norm, nissewaard.met) == (3, 1.0, True)
+    assert (nissewaard.count, nissewaard.share_within_norm, nissewaard.too_few) == (3, 1.0, True)
     assert by_team[("rotterdam-f3-drechtsteden-binnen", 1)].share_within_norm == 0.0
     assert {r.key for r in districts.rows} == {"rotterdam-e", "rotterdam-f"}
     by_unit = {(r.key, r.priority): r for r in units.rows}
@@ -178,7 +194,8 @@ def test_kpi_and_export_api(history_db: Db) -> None:
             params={"since": "2024-03-01", "until": "2024-03-01", "group": "priority"},
         )
         assert page.status_code == 200
-        assert "60,0%" in page.text and "niet gehaald" in page.text
+        assert "60,0%" in page.text and "te weinig meldingen om te oordelen" in page.text
+        assert "23,1% – 88,2%" in page.text  # the Wilson interval of 3 of 5
 
 
 def test_cli_export_kpi_and_units(history_db: Db, use_database: object, tmp_path: Path) -> None:
@@ -190,7 +207,7 @@ def test_cli_export_kpi_and_units(history_db: Db, use_database: object, tmp_path
         ["controlroom", "export", "--since", "2024-03-01", "--until", "2024-03-02", str(out)],
     )
     assert result.exit_code == 0, result.output
-    assert "8 incidents" in result.output
+    assert "8 meldingen" in result.output
     assert out.read_text(encoding="utf-8").splitlines()[0] == ",".join(kpi.CSV_COLUMNS)
     result = runner.invoke(
         app,

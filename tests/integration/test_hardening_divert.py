@@ -98,7 +98,7 @@ def test_a_vrij_for_the_old_job_or_an_old_version_is_409(
         f"{API}/units/{sign}/status", json={"status": "vrij", "version": diverted["version"]}
     )
     assert stale.status_code == 409
-    assert "changed since version" in stale.json()["detail"]
+    assert "gewijzigd sinds versie" in stale.json()["detail"]
     assert snapshot(hardening_db) == before
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from korps.controlroom import schemas, service
+from korps.controlroom import closing, schemas, service, units
 from korps.controlroom.errors import ConflictError
 from korps.controlroom.models import Assignment, PatrolUnit
 from korps.controlroom.seed import seed_units
@@ -25,7 +25,7 @@ def db(
     def seed(session: Session) -> None:
         seed_units(session, eenheid="rotterdam", per_basisteam=1)
         car = schemas.UnitIn(call_sign="ON-VD-01", basisteam="on-vechtdal", status="beschikbaar")
-        service.create_unit(session, data=car, actor="test")
+        units.create_unit(session, data=car, actor="test")
 
     with loaded_database(request.param, tmp_path_factory.mktemp("refuse"), _pg_admin, seed) as db:
         yield db
@@ -46,13 +46,13 @@ def _assignments(session: Session) -> int:
 def test_a_closed_incident_is_refused(db: Db) -> None:
     with db.session() as session:
         number = _incident(session)
-        service.close_incident(session, incident_id=number, actor="test")
+        closing.close_incident(session, incident_id=number, actor="test", reason="dubbel")
         before = _assignments(session)
         car = session.scalars(
             select(PatrolUnit.call_sign).where(PatrolUnit.call_sign.like("RT-%"))
         ).first()
         assert car is not None
-        with pytest.raises(ConflictError, match="is closed"):
+        with pytest.raises(ConflictError, match="is afgesloten"):
             service.assign(session, incident_id=number, call_sign=car, actor="test")
         assert _assignments(session) == before
 
@@ -69,6 +69,6 @@ def test_another_regional_units_car_is_refused(db: Db) -> None:
         ).first()
         assert stranger is not None
         before = _assignments(session)
-        with pytest.raises(ConflictError, match="another regional unit"):
+        with pytest.raises(ConflictError, match="hoort bij een andere eenheid"):
             service.assign(session, incident_id=number, call_sign=stranger.call_sign, actor="t")
         assert _assignments(session) == before

@@ -15,7 +15,17 @@ ROOT = Path(__file__).parents[2]
 
 def test_bundled_reference_has_provenance_and_the_published_norms() -> None:
     reference = bundled_reference()
-    assert reference.channel_codes == ["112", "0900-8844", "101", "online", "desk"]
+    assert reference.channel_codes == ["112", "0900-8844", "101", "online", "online-be", "desk"]
+    # issue 14 item 11: a Dutch meldkamer offers no 101, a Belgian zone no 0900-8844
+    assert [c.code for c in reference.channels_for("NL")] == ["112", "0900-8844", "online", "desk"]
+    assert [c.code for c in reference.channels_for("BE")] == ["112", "101", "online-be", "desk"]
+    # issue 14 item 10: the reasons to close an incident no unit reached; only Anders needs text
+    assert [(r.code, r.needs_text) for r in reference.close_reasons] == [
+        ("dubbel", False),
+        ("ingetrokken", False),
+        ("telefonisch", False),
+        ("anders", True),
+    ]
     norm1, norm2 = reference.norm(1), reference.norm(2)
     assert norm1 is not None and (norm1.minutes, norm1.share) == (15, 0.82)
     assert norm2 is not None and (norm2.minutes, norm2.share) == (30, 0.77)

@@ -46,7 +46,7 @@ def _period(since: str | None, until: str | None, days: int) -> tuple[datetime, 
     end = parse_time(until, "--until") if until else utc_now()
     start = parse_time(since, "--since") if since else end - timedelta(days=days)
     if end <= start:
-        raise fail("--until must be after --since")
+        raise fail("--until: moet na --since liggen")
     return start, end
 
 
@@ -62,7 +62,7 @@ def seed(
     """Add PER_BASISTEAM units to every basisteam of EENHEID that covers a municipality
     (call signs like RT-D1-01); units that exist are left alone."""
     if status not in UNIT_STATUSES:
-        raise fail(f"--status must be one of {', '.join(UNIT_STATUSES)}")
+        raise fail(f"--status: een van {', '.join(UNIT_STATUSES)}")
     with open_session() as session:
         try:
             report = seed_units(
@@ -81,12 +81,12 @@ def seed(
         print_json(report)
         return
     console.print(
-        f"[bold]{report.eenheid}[/bold]: {len(report.created)} units created, "
-        f"{len(report.existing)} already there",
+        f"[bold]{report.eenheid}[/bold]: {len(report.created)} eenheden aangemaakt, "
+        f"{len(report.existing)} bestonden al",
         highlight=False,
     )
     for slug in report.skipped_basisteams:
-        console.print(f"  skipped {slug}: covers no municipality (no location)", highlight=False)
+        console.print(f"  overgeslagen {slug}: dekt geen gemeente (geen plaats)", highlight=False)
 
 
 @app.command("units")
@@ -97,13 +97,13 @@ def units(
     """The units of EENHEID with their status."""
     with open_session() as session:
         try:
-            rows = queries.list_units(session, eenheid=eenheid)
+            rows, _total = queries.list_units(session, eenheid=eenheid, limit=100_000)
         except NotFoundError as exc:
             raise fail(str(exc.args[0])) from exc
     if as_json:
         print_json(rows)
         return
-    table = Table("call sign", "kind", "home", "status", "incident")
+    table = Table("roepnaam", "soort", "basisteam", "status", "melding")
     for u in rows:
         table.add_row(u.call_sign, u.kind, u.home.name, u.status, str(u.incident_id or ""))
     console.print(table)
@@ -120,7 +120,7 @@ def kpis(
     """Response times per priority and group against the norms: count, share within norm,
     P50 and P90 in minutes."""
     if group not in GROUPS:
-        raise fail(f"--group must be one of {', '.join(GROUPS)}")
+        raise fail(f"--group: een van {', '.join(GROUPS)}")
     start, end = _period(since, until, days=7)
     with open_session() as session:
         try:
@@ -143,9 +143,12 @@ def _print_kpis(report: schemas.KpiReport) -> None:
     table = Table(
         report.group,
         "prio",
-        "incidents",
-        "on scene",
-        "within norm",
+        "meldingen",
+        "ter plaatse",
+        "binnen",
+        "te laat",
+        "zonder eenheid",
+        "aandeel (95%)",
         "P50 min",
         "P90 min",
         "norm",
@@ -153,10 +156,17 @@ def _print_kpis(report: schemas.KpiReport) -> None:
         f"{report.until:%Y-%m-%d %H:%M} UTC",
     )
     for r in report.rows:
-        share = f"{number(r.share_within_norm * 100)}%" if r.share_within_norm is not None else "–"
+        share = "–"
+        if r.share_within_norm is not None and r.ci_low is not None and r.ci_high is not None:
+            share = (
+                f"{number(r.share_within_norm * 100)}% "
+                f"({number(r.ci_low * 100)}-{number(r.ci_high * 100)}%)"
+            )
         norm = "–"
         if r.norm_minutes is not None and r.target_share is not None:
-            verdict = {None: "", True: " met", False: " NOT met"}[r.met]
+            verdict = {None: "", True: " gehaald", False: " NIET gehaald"}[r.met]
+            if r.too_few:
+                verdict = " te weinig om te oordelen"
             norm = (
                 f">= {number(r.target_share * 100, 0)}% in {number(r.norm_minutes, 0)} min{verdict}"
             )
@@ -165,6 +175,9 @@ def _print_kpis(report: schemas.KpiReport) -> None:
             str(r.priority),
             str(r.count),
             str(r.arrived),
+            "–" if r.within_norm is None else str(r.within_norm),
+            "–" if r.late is None else str(r.late),
+            str(r.closed_without_unit),
             share,
             number(r.p50_minutes),
             number(r.p90_minutes),
@@ -189,4 +202,4 @@ def export(
         except NotFoundError as exc:
             raise fail(str(exc.args[0])) from exc
     out.write_text(text, encoding="utf-8")
-    console.print(f"{out}: {text.count(chr(10)) - 1} incidents", highlight=False)
+    console.print(f"{out}: {text.count(chr(10)) - 1} meldingen", highlight=False)

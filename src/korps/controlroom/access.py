@@ -16,7 +16,7 @@ from korps.audit.service import append, entry
 from korps.controlroom.models import Incident, PatrolUnit
 from korps.controlroom.schemas import IncidentOut
 from korps.db.base import MAX_ID
-from korps.identity.errors import Forbidden
+from korps.identity.errors import Forbidden, LoginRequired
 from korps.identity.roles import Principal, allows
 from korps.organisation.models import Unit
 from korps.organisation.service import NotFoundError
@@ -62,6 +62,15 @@ def eenheid_of_request(request: Request, session: Session) -> str | None:
     if slug:
         return _path_of_slug(session, str(slug))
     return None
+
+
+def operator(request: Request) -> str:
+    """The logged-in centralist of a page request (``korps.identity.deps``): never a name
+    the browser sends."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is None:  # the router's access check runs first; this cannot happen
+        raise LoginRequired()
+    return principal.username
 
 
 def ensure_centralist(principal: Principal, session: Session, *, slug: str) -> None:

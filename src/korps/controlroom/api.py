@@ -12,10 +12,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request, Response
 
 from korps.common.fields import Moment
-from korps.controlroom import kpi, queries, schemas, service
+from korps.controlroom import closing, kpi, queries, schemas, service, units
 from korps.controlroom.access import audit_caller_reads, eenheid_of_request, ensure_centralist
 from korps.controlroom.advice import LISTED, advise
 from korps.controlroom.errors import ConflictError, InputError, releasing
@@ -23,6 +23,7 @@ from korps.controlroom.models import CALL_SIGN_MAX
 from korps.controlroom.reference import Reference, bundled_reference
 from korps.controlroom.times import utc_now
 from korps.db.base import MAX_ID
+from korps.db.paging import PAGE_HEADERS, PagingDep, page, window
 from korps.db.session import SessionDep
 from korps.identity.deps import AUTHENTICATED, require
 from korps.identity.roles import Principal
@@ -43,6 +44,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 Eenheid = Annotated[str, Query(max_length=120, description="slug of the regional unit")]
 IncidentId = Annotated[int, Path(ge=1, le=MAX_ID, description="id of the incident")]
 CallSign = Annotated[str, Path(max_length=CALL_SIGN_MAX, description="call sign of the unit")]
+PAGED: dict[int | str, dict[str, Any]] = {200: {"headers": PAGE_HEADERS}}
 Since = Annotated[Moment | None, Query(description="ISO 8601; naive: UTC")]
 
 
@@ -105,20 +107,31 @@ def create_incident(
     return queries.incidents_out(session, [incident], new=new)[0]
 
 
-@router.get("/incidents", response_model=list[schemas.IncidentOut], responses=ERRORS)
+@router.get("/incidents", response_model=list[schemas.IncidentOut], responses=PAGED)
 @releasing
 def list_incidents(
     session: SessionDep,
+    request: Request,
+    response: Response,
+    paging: PagingDep,
     eenheid: Eenheid,
     open_only: Annotated[bool, Query(alias="open")] = False,
     since: Since = None,
     until: Since = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[schemas.IncidentOut]:
-    listed = queries.list_incidents(
-        session, eenheid=eenheid, open_only=open_only, since=since, until=until, limit=limit
+    """Incidents, priority then oldest first (paged: ``limit``, ``offset``;
+    ``X-Total-Count``, ``Link: rel="next"``)."""
+    listed, total = queries.list_incidents(
+        session,
+        eenheid=eenheid,
+        open_only=open_only,
+        since=since,
+        until=until,
+        limit=paging.limit,
+        offset=paging.offset,
     )
-    return audit_caller_reads(session, listed)
+    shown = audit_caller_reads(session, listed)
+    return page(shown, total=total, paging=paging, request=request, response=response)
 
 
 @router.get("/incidents/{incident_id}", response_model=schemas.IncidentOut, responses=ERRORS)
@@ -164,28 +177,62 @@ def assign(
     return queries.incident_detail(session, incident_id=incident_id)
 
 
-@router.post("/incidents/{incident_id}/close", response_model=schemas.IncidentOut, responses=ERRORS)
+@router.post(
+    "/incidents/{incident_id}/close",
+    response_model=schemas.IncidentOut,
+    responses={**ERRORS, 422: {"description": "no reason given where one is needed"}},
+)
 @releasing
-def close(session: SessionDep, incident_id: IncidentId, me: CurrentUser) -> schemas.IncidentOut:
-    run(lambda: service.close_incident(session, incident_id=incident_id, actor=me.username))
+def close(
+    session: SessionDep,
+    incident_id: IncidentId,
+    me: CurrentUser,
+    data: Annotated[schemas.CloseIn | None, Body()] = None,
+) -> schemas.IncidentOut:
+    """Close an incident no unit is on. Without any unit ever on scene a ``reason`` is
+    needed (``close_reasons`` of the reference; ``anders`` with a ``note``)."""
+    data = data or schemas.CloseIn()
+    run(
+        lambda: closing.close_incident(
+            session,
+            incident_id=incident_id,
+            actor=me.username,
+            reason=data.reason,
+            note=data.note,
+        )
+    )
     return queries.incident_detail(session, incident_id=incident_id)
 
 
 @router.get(
-    "/incidents/{incident_id}/timeline", response_model=list[schemas.AuditOut], responses=ERRORS
+    "/incidents/{incident_id}/timeline",
+    response_model=list[schemas.AuditOut],
+    responses={**ERRORS, **PAGED},
 )
 @releasing
-def timeline(session: SessionDep, incident_id: IncidentId) -> list[schemas.AuditOut]:
-    return [
-        schemas.AuditOut.model_validate(e)
-        for e in queries.timeline(session, incident_id=incident_id)
-    ]
+def timeline(
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    paging: PagingDep,
+    incident_id: IncidentId,
+) -> list[schemas.AuditOut]:
+    """The incident's trail, oldest first (paged like every list)."""
+    found = queries.timeline(session, incident_id=incident_id)
+    items = [schemas.AuditOut.model_validate(e) for e in window(found, paging)]
+    return page(items, total=len(found), paging=paging, request=request, response=response)
 
 
-@router.get("/units", response_model=list[schemas.PatrolUnitOut], responses=ERRORS)
+@router.get("/units", response_model=list[schemas.PatrolUnitOut], responses=PAGED)
 @releasing
-def list_units(session: SessionDep, eenheid: Eenheid) -> list[schemas.PatrolUnitOut]:
-    return queries.list_units(session, eenheid=eenheid)
+def list_units(
+    session: SessionDep, request: Request, response: Response, paging: PagingDep, eenheid: Eenheid
+) -> list[schemas.PatrolUnitOut]:
+    """Units in call-sign order (paged like every list)."""
+    units, total = queries.list_units(
+        session, eenheid=eenheid, limit=paging.limit, offset=paging.offset
+    )
+    return page(units, total=total, paging=paging, request=request, response=response)
 
 
 @router.post("/units", response_model=schemas.PatrolUnitOut, status_code=201)
@@ -194,7 +241,20 @@ def create_unit(
     session: SessionDep, data: schemas.UnitIn, me: CurrentUser
 ) -> schemas.PatrolUnitOut:
     ensure_centralist(me, session, slug=data.basisteam)
-    unit = run(lambda: service.create_unit(session, data=data, actor=me.username))
+    unit = run(lambda: units.create_unit(session, data=data, actor=me.username))
+    return queries.units_out(session, [unit])[0]
+
+
+@router.put("/units/{call_sign}", response_model=schemas.PatrolUnitOut, responses=ERRORS)
+@releasing
+def update_unit(
+    session: SessionDep, call_sign: CallSign, data: schemas.UnitEdit, me: CurrentUser
+) -> schemas.PatrolUnitOut:
+    """Change a unit's kind and home basisteam (within its eenheid; not while on a job)."""
+    ensure_centralist(me, session, slug=data.basisteam)
+    unit = run(
+        lambda: units.update_unit(session, call_sign=call_sign, data=data, actor=me.username)
+    )
     return queries.units_out(session, [unit])[0]
 
 
@@ -257,17 +317,19 @@ def export(
     )
 
 
-@router.get("/audit", response_model=list[schemas.AuditOut])
+@router.get("/audit", response_model=list[schemas.AuditOut], responses=PAGED)
 @releasing
 def audit_log(
     session: SessionDep,
+    request: Request,
+    response: Response,
+    paging: PagingDep,
     entity: Annotated[str | None, Query(pattern="^(incident|unit)$")] = None,
     entity_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> list[schemas.AuditOut]:
-    from korps.controlroom.audit import entries
-
-    return [
-        schemas.AuditOut.model_validate(e)
-        for e in entries(session, entity=entity, entity_id=entity_id, limit=limit)
-    ]
+    """The control room's trail (incidents and units), oldest first (paged)."""
+    found, total = queries.trail(
+        session, entity=entity, entity_id=entity_id, limit=paging.limit, offset=paging.offset
+    )
+    items = [schemas.AuditOut.model_validate(e) for e in found]
+    return page(items, total=total, paging=paging, request=request, response=response)

@@ -32,8 +32,13 @@ from korps.organisation.service import NotFoundError
 
 @dataclass(frozen=True)
 class Cover:
+    """A basisteam's part of a municipality: its share and, for a split municipality, the
+    centre of the part it serves (``coverage.lat``/``lon``; None: the municipality's)."""
+
     basisteam_id: int
     share: float
+    lat: float | None = None
+    lon: float | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class Areas:
     covers: dict[str, list[Cover]] = field(default_factory=dict)  # gemeente code -> basisteams
     gemeente_names: dict[str, str] = field(default_factory=dict)
     gemeente_centres: dict[str, tuple[float, float]] = field(default_factory=dict)
+    country: str = "NL"  # NL: a Dutch eenheid; BE: a Belgian police zone (its channels)
 
     @cached_property
     def index(self) -> dict[int, int]:
@@ -80,7 +86,7 @@ class Areas:
 def get_eenheid(session: Session, *, slug: str) -> Unit:
     unit = session.scalar(select(Unit).where(Unit.slug == slug))
     if unit is None or unit.kind not in ("eenheid", "zone"):
-        raise NotFoundError(f"unknown regional unit {slug!r}")
+        raise NotFoundError(f"onbekende eenheid {slug[:120]!r}")
     return unit
 
 
@@ -104,7 +110,7 @@ def build_areas(session: Session, *, eenheid: Unit, model: TravelModel | None = 
     ).all()
     by_id = {u.id: u for u in units}
     rows = session.execute(
-        select(Coverage.unit_id, Coverage.share, Gemeente)
+        select(Coverage.unit_id, Coverage.share, Coverage.lat, Coverage.lon, Gemeente)
         .join(Gemeente, Coverage.gemeente_code == Gemeente.code)
         .where(Coverage.unit_id.in_([u.id for u in units if u.kind == "basisteam"]))
         .order_by(Coverage.gemeente_code, Coverage.share.desc(), Coverage.unit_id)
@@ -112,8 +118,8 @@ def build_areas(session: Session, *, eenheid: Unit, model: TravelModel | None = 
     covers: dict[str, list[Cover]] = {}
     names: dict[str, str] = {}
     centres: dict[str, tuple[float, float]] = {}
-    for unit_id, share, gemeente in rows:
-        covers.setdefault(gemeente.code, []).append(Cover(unit_id, share))
+    for unit_id, share, part_lat, part_lon, gemeente in rows:
+        covers.setdefault(gemeente.code, []).append(Cover(unit_id, share, part_lat, part_lon))
         names[gemeente.code] = gemeente.name
         centres[gemeente.code] = (gemeente.lat, gemeente.lon)
     places = basisteam_places(session, unit_ids=[u.id for u in units if u.kind == "basisteam"])
@@ -156,6 +162,7 @@ def build_areas(session: Session, *, eenheid: Unit, model: TravelModel | None = 
         covers=covers,
         gemeente_names=names,
         gemeente_centres=centres,
+        country="BE" if eenheid.kind == "zone" else "NL",
     )
 
 
@@ -222,7 +229,7 @@ def areas_of(session: Session, *, slug: str) -> Areas:
 def _eenheid_by_id(session: Session, eenheid_id: int) -> Unit:
     eenheid = session.get(Unit, eenheid_id)
     if eenheid is None:
-        raise NotFoundError(f"unknown regional unit {eenheid_id}")
+        raise NotFoundError(f"onbekende eenheid {eenheid_id}")
     return eenheid
 
 

@@ -22,6 +22,8 @@ INCIDENT_FIELDS = (
     "dispatched_at",
     "arrived_at",
     "cleared_at",
+    "close_reason",
+    "close_note",
 )
 UNIT_FIELDS = ("status", "status_since", "incident_id", "location_id", "home_id", "version")
 

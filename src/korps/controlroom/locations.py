@@ -1,19 +1,27 @@
 """Where an incident is: its municipality (and optional lat/lon) resolved to the covering
 basisteam and district of the regional unit.
 
-The data has no sub-municipal boundaries. For a municipality split over several basisteams
-(the city of Rotterdam over nine), the operator may name the basisteam; otherwise the
-basisteam with the largest share of the municipality is taken. A location outside the
-unit's area is refused: a municipality no basisteam of the eenheid covers, or a lat/lon
-farther than ``max_distance_km`` (reference data, 10 km) from every covered municipality's
-centre.
+The data has no sub-municipal boundaries (``/work/shared/data`` and the bundled datasets give
+municipal centroids; the coverage of a split municipality gives the centre of each part).
+For a municipality split over several basisteams (the city of Rotterdam over nine) the
+basisteam is, in this order:
+
+1. the one the operator names (it must cover the municipality);
+2. with a point (lat/lon): the basisteam whose part centre lies nearest to the point
+   (great-circle distance; a part without a centre of its own counts at the municipality's
+   centroid), so 51.88, 4.47 south of the Maas lands in Charlois, not in Maas-Rotte;
+3. without a point: the basisteam with the largest share of the municipality.
+
+A location outside the unit's area is refused: a municipality no basisteam of the eenheid
+covers, or a lat/lon farther than ``max_distance_km`` (reference data, 10 km) from every
+covered municipality's centre. See docs/controlroom-locations.md.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from korps.controlroom.areas import Areas
+from korps.controlroom.areas import Areas, Cover
 from korps.controlroom.errors import InputError
 from korps.dispatch.travel import great_circle_km
 
@@ -36,6 +44,51 @@ def find_gemeente(areas: Areas, text: str) -> str | None:
     return next((c for c, n in areas.gemeente_names.items() if n.casefold() == lowered), None)
 
 
+def nearest_part(areas: Areas, code: str, lat: float, lon: float) -> Cover:
+    """The covering basisteam of municipality ``code`` whose part centre is nearest to the
+    point (ties: the larger share, as listed)."""
+    centre = areas.gemeente_centres[code]
+
+    def distance(cover: Cover) -> float:
+        c_lat, c_lon = centre
+        if cover.lat is not None and cover.lon is not None:
+            c_lat, c_lon = cover.lat, cover.lon
+        return float(great_circle_km(lat, lon, c_lat, c_lon))
+
+    return min(areas.covers[code], key=distance)
+
+
+def _named(areas: Areas, code: str, basisteam: str) -> Cover:
+    slug = basisteam.strip()
+    covers = areas.covers[code]
+    index = areas.index
+    chosen = next((c for c in covers if areas.slugs[index[c.basisteam_id]] == slug), None)
+    if chosen is None:
+        options = ", ".join(areas.slugs[index[c.basisteam_id]] for c in covers)
+        raise InputError(
+            "basisteam",
+            f"basisteam {slug!r} dekt {areas.gemeente_names[code]} niet "
+            f"(wel gedekt door: {options})",
+        )
+    return chosen
+
+
+def _check_point(areas: Areas, lat: float, lon: float, max_distance_km: float) -> None:
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise InputError("lat", "geen WGS84-coördinaat")
+    nearest = min(
+        float(great_circle_km(lat, lon, c_lat, c_lon))
+        for c_lat, c_lon in areas.gemeente_centres.values()
+    )
+    if nearest > max_distance_km:
+        raise InputError(
+            "lat",
+            f"locatie ({lat:.5f}, {lon:.5f}) ligt buiten het gebied van {areas.eenheid_name}: "
+            f"{nearest:.1f} km van de dichtstbijzijnde gedekte gemeente "
+            f"(hoogstens {max_distance_km:g} km)",
+        )
+
+
 def resolve(
     areas: Areas,
     *,
@@ -45,45 +98,26 @@ def resolve(
     lon: float | None = None,
     max_distance_km: float,
 ) -> Location:
-    """Resolve to basisteam and district; raise InputError naming the field otherwise."""
+    """Resolve to basisteam and district (the rule in the module docstring); raise
+    InputError naming the field otherwise."""
     code = find_gemeente(areas, gemeente)
     if code is None:
         raise InputError(
             "gemeente",
-            f"{gemeente!r} is outside the area of {areas.eenheid_name}: "
-            "no basisteam of this unit covers it",
+            f"{gemeente!r} ligt buiten het gebied van {areas.eenheid_name}: "
+            "geen basisteam van deze eenheid dekt deze gemeente",
         )
-    covers = areas.covers[code]
-    index = areas.index
-    if basisteam:
-        slug = basisteam.strip()
-        chosen = next((c for c in covers if areas.slugs[index[c.basisteam_id]] == slug), None)
-        if chosen is None:
-            options = ", ".join(areas.slugs[index[c.basisteam_id]] for c in covers)
-            raise InputError(
-                "basisteam",
-                f"basisteam {slug!r} does not cover {areas.gemeente_names[code]} "
-                f"(covered by: {options})",
-            )
-    else:
-        chosen = covers[0]  # largest share first (see build_areas)
     if (lat is None) != (lon is None):
-        raise InputError("lat" if lat is None else "lon", "give both lat and lon, or neither")
+        raise InputError("lat" if lat is None else "lon", "geef breedte- én lengtegraad, of geen")
     if lat is not None and lon is not None:
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise InputError("lat", "not a WGS84 coordinate")
-        nearest = min(
-            float(great_circle_km(lat, lon, c_lat, c_lon))
-            for c_lat, c_lon in areas.gemeente_centres.values()
-        )
-        if nearest > max_distance_km:
-            raise InputError(
-                "lat",
-                f"location ({lat:.5f}, {lon:.5f}) is outside the area of {areas.eenheid_name}: "
-                f"{nearest:.1f} km from the nearest covered municipality "
-                f"(at most {max_distance_km:g} km)",
-            )
-    atom = index[chosen.basisteam_id]
+        _check_point(areas, lat, lon, max_distance_km)
+    if basisteam:
+        chosen = _named(areas, code, basisteam)
+    elif lat is not None and lon is not None:
+        chosen = nearest_part(areas, code, lat, lon)
+    else:
+        chosen = areas.covers[code][0]  # largest share first (see build_areas)
+    atom = areas.index[chosen.basisteam_id]
     return Location(
         gemeente_code=code,
         gemeente_name=areas.gemeente_names[code],

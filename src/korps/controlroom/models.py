@@ -44,6 +44,8 @@ CALLER_NAME_MAX = 200
 CALLER_PHONE_MAX = 40
 ADDRESS_MAX = 300
 NOTES_MAX = 2000
+CLOSE_REASON_MAX = 30  # a code of the reference list (meldkamer.yaml close_reasons)
+CLOSE_NOTE_MAX = 500
 
 
 class PatrolUnit(Base):
@@ -91,6 +93,8 @@ class Incident(Base):
     arrived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cleared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(ACTOR_MAX))
+    close_reason: Mapped[str | None] = mapped_column(String(CLOSE_REASON_MAX))  # migration 0014
+    close_note: Mapped[str | None] = mapped_column(String(CLOSE_NOTE_MAX))
 
 
 class Assignment(Base):

@@ -18,18 +18,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.common.fields import EARLIEST, LATEST
-from korps.controlroom import kpi, queries, schemas, service
+from korps.controlroom import closing, kpi, queries, schemas, service
 from korps.controlroom.access import audit_caller_reads, eenheid_of_request
+from korps.controlroom.access import operator as _operator
 from korps.controlroom.advice import LISTED, advise
 from korps.controlroom.areas import areas_for, get_eenheid
 from korps.controlroom.errors import ConflictError, InputError, releasing
-from korps.controlroom.models import PatrolUnit
+from korps.controlroom.models import CLOSE_NOTE_MAX, CLOSE_REASON_MAX, PatrolUnit
 from korps.controlroom.reference import bundled_reference
 from korps.controlroom.times import LOCAL, local, minutes_between, utc_now
 from korps.db.session import SessionDep
 from korps.identity.deps import require
-from korps.identity.errors import LoginRequired
-from korps.identity.roles import Principal
 from korps.organisation.models import Unit
 from korps.web.limits import dutch_message
 from korps.web.templating import render, templates
@@ -71,14 +70,6 @@ def _minutes(value: float | None) -> str:
 templates.env.filters["klok"] = _clock
 templates.env.filters["minuten"] = _minutes
 templates.env.globals["STATUS_LABELS"] = {**service.STATUS_LABELS, **service.INCIDENT_LABELS}
-
-
-def _operator(request: Request) -> str:
-    """The logged-in centralist (``korps.identity.deps``): never a name the browser sends."""
-    principal: Principal | None = getattr(request.state, "principal", None)
-    if principal is None:  # the router's access check runs first; this cannot happen
-        raise LoginRequired()
-    return principal.username
 
 
 def _default_eenheid(session: Session) -> str:
@@ -133,6 +124,7 @@ def _intake_form(
         status_code=status_code,
         eenheid=schemas.AreaRef(slug=root.slug, name=root.name),
         reference=bundled_reference(),
+        channels=bundled_reference().channels_for(areas.country),
         gemeenten=gemeenten,
         basisteams=list(zip(areas.slugs, areas.names, strict=True)),
         split=sorted(split),
@@ -243,18 +235,24 @@ def _incident_page(
     incident_id: int,
     error: str | None = None,
     status_code: int = 200,
+    template: str = "controlroom/incident.html",
 ) -> HTMLResponse:
-    incident = audit_caller_reads(
-        session, [queries.incident_detail(session, incident_id=incident_id)]
-    )[0]
+    """The incident page, or (``_incident.html``) its part that polls itself: that part
+    leaves the caller's name and phone out, so a poll is no read of personal data."""
+    incident = queries.incident_detail(session, incident_id=incident_id)
+    if template == "controlroom/incident.html":
+        incident = audit_caller_reads(session, [incident])[0]
     advice = None
     if incident.status != "afgesloten":
         advice = advise(session, incident_id=incident_id, limit=LISTED)
     now = utc_now()
     return render(
         request,
-        "controlroom/incident.html",
+        template,
         status_code=status_code,
+        poll=POLL_SECONDS,
+        now=now,
+        close_reasons=bundled_reference().close_reasons,
         incident=incident,
         advice=advice,
         timeline=queries.timeline(session, incident_id=incident_id),
@@ -279,12 +277,27 @@ def incident_page(request: Request, session: SessionDep, incident_id: int) -> HT
     return _incident_page(request, session, incident_id)
 
 
+@router.get("/meldkamer/meldingen/{incident_id}/deel", response_class=HTMLResponse)
+@releasing
+def incident_partial(request: Request, session: SessionDep, incident_id: int) -> HTMLResponse:
+    """The live part of the incident page (htmx polls it every POLL_SECONDS)."""
+    return _incident_page(request, session, incident_id, template="controlroom/_incident.html")
+
+
+def message(exc: ConflictError | InputError) -> str:
+    """A refusal as the operator reads it: a bad field is named in Dutch."""
+    if isinstance(exc, InputError):
+        return f"{schemas.FIELD_LABELS.get(exc.field, exc.field)}: {exc.message}"
+    return str(exc)
+
+
 def _after(request: Request, session: Session, incident_id: int, action: Any) -> Response:
     try:
         action()
     except (ConflictError, InputError) as exc:
         session.rollback()
-        return _incident_page(request, session, incident_id, error=str(exc), status_code=409)
+        status = 422 if isinstance(exc, InputError) else 409
+        return _incident_page(request, session, incident_id, message(exc), status)
     return RedirectResponse(f"/meldkamer/meldingen/{incident_id}", status_code=303)
 
 
@@ -313,12 +326,25 @@ def assign(
 
 @router.post("/meldkamer/meldingen/{incident_id}/afsluiten", response_class=HTMLResponse)
 @releasing
-def close(request: Request, session: SessionDep, incident_id: int) -> Response:
+def close(
+    request: Request,
+    session: SessionDep,
+    incident_id: int,
+    reason: Annotated[str, Form(max_length=CLOSE_REASON_MAX)] = "",
+    note: Annotated[str, Form(max_length=CLOSE_NOTE_MAX)] = "",
+) -> Response:
+    """Close an incident; without any unit ever on scene only with a reason."""
     return _after(
         request,
         session,
         incident_id,
-        lambda: service.close_incident(session, incident_id=incident_id, actor=_operator(request)),
+        lambda: closing.close_incident(
+            session,
+            incident_id=incident_id,
+            actor=_operator(request),
+            reason=reason.strip() or None,
+            note=note,
+        ),
     )
 
 
@@ -366,7 +392,7 @@ def board_unit_status(
             status_code=409,
             board=board,
             poll=POLL_SECONDS,
-            error=str(exc),
+            error=message(exc),
         )
     return RedirectResponse(f"/meldkamer/{eenheid}", status_code=303)
 

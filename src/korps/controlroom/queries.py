@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from korps.common.fields import bad_character
@@ -21,13 +22,15 @@ from korps.db.session import reading
 from korps.organisation.models import Gemeente, Unit
 from korps.organisation.service import NotFoundError
 
+T = TypeVar("T")
+AUDITED = ("incident", "unit")  # the control room's entities in the shared trail
 UNIT_STATUS_ORDER = ("beschikbaar", "vrij", "uitgegeven", "aanrijdend", "ter_plaatse", "uit_dienst")
 
 
 def get_incident(session: Session, *, incident_id: int) -> Incident:
     incident = session.get(Incident, incident_id) if 1 <= incident_id <= MAX_ID else None
     if incident is None:
-        raise NotFoundError(f"unknown incident {incident_id}")
+        raise NotFoundError(f"onbekende melding {incident_id}")
     return incident
 
 
@@ -41,7 +44,7 @@ def get_unit(session: Session, *, call_sign: str) -> PatrolUnit:
     if possible_call_sign(call_sign):
         unit = session.scalar(select(PatrolUnit).where(PatrolUnit.call_sign == call_sign))
     if unit is None:
-        raise NotFoundError(f"unknown unit {call_sign!r}")
+        raise NotFoundError(f"onbekende eenheid {call_sign[:30]!r}")
     return unit
 
 
@@ -174,10 +177,18 @@ def incidents_out(
                 response_minutes=None if response is None else round(response, 2),
                 norm_minutes=norm.minutes if norm else None,
                 within_norm=within,
+                close_reason=i.close_reason,
+                close_reason_name=_reason_name(ref, i.close_reason),
+                close_note=i.close_note,
                 units=assigned[i.id],
             )
         )
     return result
+
+
+def _reason_name(reference: Reference, code: str | None) -> str | None:
+    reason = reference.close_reason(code) if code else None
+    return reason.name if reason else code
 
 
 def incident_detail(session: Session, *, incident_id: int) -> schemas.IncidentOut:
@@ -185,12 +196,24 @@ def incident_detail(session: Session, *, incident_id: int) -> schemas.IncidentOu
         return incidents_out(session, [get_incident(session, incident_id=incident_id)])[0]
 
 
-def list_units(session: Session, *, eenheid: str) -> list[schemas.PatrolUnitOut]:
+def paged(
+    session: Session, statement: Select[T], *, limit: int, offset: int
+) -> tuple[Sequence[T], int]:
+    """One page of ``statement`` (ordered) and how many rows it has in all."""
+    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    return session.scalars(statement.limit(limit).offset(offset)).all(), int(total or 0)
+
+
+def list_units(
+    session: Session, *, eenheid: str, limit: int = 1000, offset: int = 0
+) -> tuple[list[schemas.PatrolUnitOut], int]:
+    """A page of the eenheid's units in call-sign order, and how many it has."""
     root = get_eenheid(session, slug=eenheid)
-    units = session.scalars(
+    query = (
         select(PatrolUnit).where(PatrolUnit.eenheid_id == root.id).order_by(PatrolUnit.call_sign)
-    ).all()
-    return units_out(session, units)
+    )
+    units, total = paged(session, query, limit=limit, offset=offset)
+    return units_out(session, units), total
 
 
 def list_incidents(
@@ -201,7 +224,9 @@ def list_incidents(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = 200,
-) -> list[schemas.IncidentOut]:
+    offset: int = 0,
+) -> tuple[list[schemas.IncidentOut], int]:
+    """A page of the eenheid's incidents (priority, then oldest first), and how many."""
     root = get_eenheid(session, slug=eenheid)
     query = select(Incident).where(Incident.eenheid_id == root.id)
     if open_only:
@@ -210,8 +235,9 @@ def list_incidents(
         query = query.where(Incident.received_at >= as_utc(since))
     if until is not None:
         query = query.where(Incident.received_at < as_utc(until))
-    query = query.order_by(Incident.priority, Incident.received_at, Incident.id).limit(limit)
-    return incidents_out(session, session.scalars(query).all())
+    query = query.order_by(Incident.priority, Incident.received_at, Incident.id)
+    incidents, total = paged(session, query, limit=limit, offset=offset)
+    return incidents_out(session, incidents), total
 
 
 def board(
@@ -270,3 +296,18 @@ def timeline(session: Session, *, incident_id: int) -> list[AuditEntry]:
         )
     ]
     return sorted([*own, *related], key=lambda e: e.id)
+
+
+def trail(
+    session: Session,
+    *,
+    entity: str | None = None,
+    entity_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[Sequence[AuditEntry], int]:
+    """A page of the control room's audit entries (incidents and units), oldest first."""
+    query = select(AuditEntry).where(AuditEntry.entity.in_((entity,) if entity else AUDITED))
+    if entity_id is not None:
+        query = query.where(AuditEntry.entity_id == entity_id)
+    return paged(session, query.order_by(AuditEntry.id), limit=limit, offset=offset)

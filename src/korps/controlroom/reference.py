@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -35,9 +35,23 @@ class _Sourced(_Strict):
         return self
 
 
+Country = Literal["NL", "BE"]
+
+
 class Channel(_Sourced):
     code: str = Field(pattern=r"^[a-z0-9-]+$", max_length=20)
     name: str = Field(min_length=1)
+    countries: list[Country] = Field(
+        min_length=1, description="where the channel exists: NL (eenheid), BE (zone)"
+    )
+
+
+class CloseReason(_Strict):
+    """Why an incident was closed without a unit on scene (shown and stored as its code)."""
+
+    code: Annotated[str, Field(pattern=CODE_RE, max_length=30)]
+    name: str = Field(min_length=1, max_length=100)
+    needs_text: bool = Field(False, description="the operator must say more (Anders)")
 
 
 class Norm(_Sourced):
@@ -63,6 +77,12 @@ class LocationRule(_Sourced):
     max_distance_km: float = Field(gt=0)
 
 
+class KpiRule(_Sourced):
+    """How the KPI page judges a share against its norm."""
+
+    min_incidents: int = Field(ge=1, description="judged incidents needed for a verdict")
+
+
 class Reference(_Strict):
     title: str
     source: str | None = None
@@ -70,7 +90,9 @@ class Reference(_Strict):
     norms: list[Norm]
     unit_kinds: list[UnitKind] = Field(min_length=1)
     location: LocationRule
+    kpi: KpiRule
     categories: list[Category] = Field(min_length=1)
+    close_reasons: list[CloseReason] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _unique(self) -> Reference:
@@ -79,6 +101,7 @@ class Reference(_Strict):
             ("categories", [c.code for c in self.categories]),
             ("unit_kinds", [k.code for k in self.unit_kinds]),
             ("norms", [str(n.priority) for n in self.norms]),
+            ("close_reasons", [r.code for r in self.close_reasons]),
         ):
             doubles = sorted({c for c in codes if codes.count(c) > 1})
             if doubles:
@@ -95,6 +118,13 @@ class Reference(_Strict):
     @property
     def channel_codes(self) -> list[str]:
         return [c.code for c in self.channels]
+
+    def channels_for(self, country: str) -> list[Channel]:
+        """The intake channels of a country (NL: an eenheid, BE: a police zone)."""
+        return [c for c in self.channels if country in c.countries]
+
+    def close_reason(self, code: str) -> CloseReason | None:
+        return next((r for r in self.close_reasons if r.code == code), None)
 
     @property
     def kind_codes(self) -> list[str]:

@@ -21,6 +21,8 @@ from korps.controlroom.models import (
     CALLER_PHONE_MAX,
     CATEGORY_MAX,
     CHANNEL_MAX,
+    CLOSE_NOTE_MAX,
+    CLOSE_REASON_MAX,
     IDEMPOTENCY_KEY_MAX,
     KIND_MAX,
     NOTES_MAX,
@@ -59,6 +61,8 @@ FIELD_LABELS = {
     "version": "versie",
     "incident_id": "melding",
     "divert": "afleiden",
+    "reason": "reden",
+    "note": "toelichting",
     "since": "vanaf",
     "until": "tot",
 }
@@ -125,6 +129,25 @@ class UnitIn(_In):
     basisteam: StorableText = Field(max_length=SLUG_MAX, description="slug of the home basisteam")
     kind: StorableText = Field("noodhulp", max_length=KIND_MAX)
     status: NewUnitStatus = Field("uit_dienst", description="beschikbaar or uit_dienst")
+
+
+class UnitEdit(_In):
+    """A unit's kind and home basisteam (its call sign stays)."""
+
+    basisteam: StorableText = Field(max_length=SLUG_MAX, description="slug of the home basisteam")
+    kind: StorableText = Field("noodhulp", max_length=KIND_MAX)
+    version: Version | None = Field(None, description="refuse if the unit changed since this")
+
+
+class CloseIn(_In):
+    """Why an incident is closed: required when no unit was ever on scene."""
+
+    reason: StorableText | None = Field(
+        None, max_length=CLOSE_REASON_MAX, description="code of close_reasons (reference)"
+    )
+    note: StorableText | None = Field(
+        None, max_length=CLOSE_NOTE_MAX, description="the operator's text (required: anders)"
+    )
 
 
 class StatusIn(_In):
@@ -204,6 +227,9 @@ class IncidentOut(_Out):
     response_minutes: float | None = Field(None, description="on scene - received")
     norm_minutes: float | None = Field(None, description="the norm of the priority, if any")
     within_norm: bool | None = None
+    close_reason: str | None = Field(None, description="why it was closed without arrival")
+    close_reason_name: str | None = None
+    close_note: str | None = None
     units: list[AssignmentOut] = Field(default_factory=list)
 
 
@@ -255,13 +281,22 @@ class KpiRow(BaseModel):
     priority: int
     count: int = Field(description="incidents received in the period")
     arrived: int = Field(description="of which a unit arrived on scene")
-    within_norm: int | None = None
-    share_within_norm: float | None = Field(None, description="within norm / arrived")
+    closed_without_unit: int = Field(0, description="closed with no unit ever on scene")
+    within_norm: int | None = Field(None, description="on scene within the norm")
+    late: int | None = Field(
+        None, description="on scene after the norm, or open past it with nobody on scene"
+    )
+    pending: int | None = Field(None, description="open, nobody on scene, norm not run out")
+    share_within_norm: float | None = Field(None, description="within / (within + late)")
+    ci_low: float | None = Field(None, description="95 % Wilson interval of the share: low")
+    ci_high: float | None = Field(None, description="95 % Wilson interval of the share: high")
+    too_few: bool = Field(False, description="fewer judged incidents than min_incidents")
+    min_incidents: int = Field(0, description="judged incidents needed for a verdict")
     p50_minutes: float | None = None
     p90_minutes: float | None = None
     norm_minutes: float | None = None
     target_share: float | None = None
-    met: bool | None = None
+    met: bool | None = Field(None, description="None: no norm, or too few to judge")
 
 
 class KpiReport(BaseModel):
@@ -270,6 +305,7 @@ class KpiReport(BaseModel):
     until: UtcTime
     group: KpiGroup
     rows: list[KpiRow]
+    min_incidents: int = Field(0, description="judged incidents needed for a verdict")
 
 
 class SeedReport(BaseModel):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from korps.controlroom import schemas
 from korps.controlroom.areas import areas_for, get_eenheid
 from korps.controlroom.models import PatrolUnit
-from korps.controlroom.service import create_unit
+from korps.controlroom.units import create_unit
 from korps.organisation.models import Unit
 
 VOWELS = set("AEIOU")

@@ -27,7 +27,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from korps.controlroom import audit, schemas
 from korps.controlroom.advice import estimate, free_unit_for
-from korps.controlroom.areas import areas_for, areas_of
+from korps.controlroom.areas import areas_of
 from korps.controlroom.errors import ConflictError, InputError
 from korps.controlroom.locations import resolve
 from korps.controlroom.models import NOTES_MAX, Assignment, Incident, PatrolUnit
@@ -36,7 +36,7 @@ from korps.controlroom.reference import Reference, bundled_reference
 from korps.controlroom.times import as_utc, utc_now
 from korps.db.base import MAX_ID, table
 from korps.dispatch.policy import SCOPE_DIVERTED, SCOPE_NAMES
-from korps.organisation.models import Gemeente, Unit
+from korps.organisation.models import Gemeente
 from korps.organisation.service import NotFoundError
 
 STATUS_LABELS = {
@@ -128,17 +128,20 @@ def intake(
         areas = areas_of(session, slug=data.eenheid)
     except NotFoundError as exc:
         raise InputError("eenheid", str(exc.args[0])) from exc
-    if data.channel not in ref.channel_codes:
+    channels = [c.code for c in ref.channels_for(areas.country)]
+    if data.channel not in channels:
         raise InputError(
-            "channel", f"unknown channel {data.channel!r} (one of {', '.join(ref.channel_codes)})"
+            "channel",
+            f"kanaal {data.channel!r} bestaat niet voor {areas.eenheid_name} "
+            f"(een van: {', '.join(channels)})",
         )
     category = ref.category(data.category)
     if category is None:
         raise InputError(
-            "category", f"unknown category {data.category!r}: not in the classification table"
+            "category", f"onbekende classificatie {data.category!r}: niet in de classificatietabel"
         )
     if data.notes is not None and len(data.notes) > NOTES_MAX:
-        raise InputError("notes", f"at most {NOTES_MAX} characters (got {len(data.notes)})")
+        raise InputError("notes", f"hoogstens {NOTES_MAX} tekens (nu {len(data.notes)})")
     received_at = _received_at(data, now)
     text = data.gemeente.strip()
     try:
@@ -160,7 +163,7 @@ def intake(
         )
         if known:
             raise
-        raise InputError("gemeente", f"unknown municipality {data.gemeente!r}") from exc
+        raise InputError("gemeente", f"onbekende gemeente {data.gemeente!r}") from exc
     incident = Incident(
         idempotency_key=data.idempotency_key,
         eenheid_id=areas.eenheid_id,
@@ -194,59 +197,6 @@ def intake(
     return incident, True
 
 
-def _eenheid_of(session: Session, basisteam: Unit) -> Unit | None:
-    ids = [int(p) for p in basisteam.path.strip("/").split("/") if p]
-    return session.scalar(
-        select(Unit).where(Unit.id.in_(ids), Unit.kind.in_(("eenheid", "zone"))).limit(1)
-    )
-
-
-def create_unit(
-    session: Session,
-    *,
-    data: schemas.UnitIn,
-    actor: str,
-    now: datetime | None = None,
-    reference: Reference | None = None,
-) -> PatrolUnit:
-    """Add a unit with its home basisteam (which must be an area of its eenheid)."""
-    ref = reference or bundled_reference()
-    now = as_utc(now) if now else utc_now()
-    if data.kind not in ref.kind_codes:
-        raise InputError("kind", f"unknown kind {data.kind!r} (one of {', '.join(ref.kind_codes)})")
-    basisteam = session.scalar(select(Unit).where(Unit.slug == data.basisteam))
-    if basisteam is None or basisteam.kind != "basisteam":
-        raise InputError("basisteam", f"unknown basisteam {data.basisteam!r}")
-    eenheid = _eenheid_of(session, basisteam)
-    if eenheid is None or basisteam.id not in areas_for(session, eenheid=eenheid).index:
-        raise InputError(
-            "basisteam",
-            f"basisteam {data.basisteam!r} covers no municipality, so it has no location "
-            "for dispatch",
-        )
-    if session.scalar(select(PatrolUnit.id).where(PatrolUnit.call_sign == data.call_sign)):
-        raise InputError("call_sign", f"call sign {data.call_sign!r} already exists")
-    unit = PatrolUnit(
-        call_sign=data.call_sign,
-        kind=data.kind,
-        eenheid_id=eenheid.id,
-        home_id=basisteam.id,
-        location_id=basisteam.id,
-        status=data.status if data.status in ("beschikbaar", "uit_dienst") else "uit_dienst",
-        status_since=now,
-        version=1,
-    )
-    session.add(unit)
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        session.rollback()
-        raise InputError("call_sign", f"call sign {data.call_sign!r} already exists") from exc
-    _log(session, now, actor, "aangemaakt", unit, None)
-    session.commit()
-    return unit
-
-
 def _update_open_assignment(session: Session, unit_id: int, extra: Any, **values: datetime) -> None:
     """Set ``values`` on the unit's open assignment (if any), without loading it."""
     assignments = table(Assignment)  # Core; readers load them with populate_existing
@@ -270,7 +220,7 @@ def _claim_unit(session: Session, call_sign: str) -> PatrolUnit:
     commit only to find the unit taken would hold a connection for nothing. SQLite has no
     row locks (its write lock serialises assignments) and reads the unit plainly."""
     if not possible_call_sign(call_sign):
-        raise NotFoundError(f"unknown unit {call_sign!r}")
+        raise NotFoundError(f"onbekende eenheid {call_sign!r}")
     try:
         unit = session.scalar(
             select(PatrolUnit)
@@ -281,10 +231,12 @@ def _claim_unit(session: Session, call_sign: str) -> PatrolUnit:
     except OperationalError as exc:
         session.rollback()
         if getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
-            raise ConflictError(f"{call_sign} is being assigned by someone else just now") from exc
+            raise ConflictError(
+                f"{call_sign} wordt op dit moment door een ander toegewezen"
+            ) from exc
         raise
     if unit is None:
-        raise NotFoundError(f"unknown unit {call_sign!r}")
+        raise NotFoundError(f"onbekende eenheid {call_sign!r}")
     return unit
 
 
@@ -295,7 +247,7 @@ def _lock_incident(session: Session, incident_id: int) -> Incident:
         incident = session.get(Incident, incident_id, with_for_update=True, populate_existing=True)
     if incident is None:
         session.rollback()
-        raise NotFoundError(f"unknown incident {incident_id}")
+        raise NotFoundError(f"onbekende melding {incident_id}")
     return incident
 
 
@@ -309,7 +261,8 @@ def _write_unit(session: Session, unit: PatrolUnit, extra: Any = None, **values:
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
         raise ConflictError(
-            f"{unit.call_sign} was changed by someone else just now; reload and try again"
+            f"{unit.call_sign} is zojuist door een ander gewijzigd; laad opnieuw en probeer het "
+            "nog eens"
         )
     for name, value in {**values, "version": unit.version + 1}.items():
         set_committed_value(unit, name, value)  # what was written, without reading it back
@@ -365,8 +318,9 @@ def assign(
         if incident.priority != 1 or left.priority != 3:
             raise _refused(
                 session,
-                f"only a prio-1 incident may take a unit from a prio-3 job ({call_sign} is on "
-                f"a prio-{left.priority} incident, this one is prio {incident.priority})",
+                f"alleen een prio-1-melding mag een eenheid van een prio-3-melding afleiden "
+                f"({call_sign} staat op een prio-{left.priority}-melding, deze is prio "
+                f"{incident.priority})",
             )
         if (free := free_unit_for(session, incident=incident)) is not None:
             raise _refused(
@@ -375,16 +329,18 @@ def assign(
                 "melding afgeleid als er geen eenheid vrij is (zoals in de digital twin)",
             )
     if incident.status == "afgesloten":
-        raise _refused(session, f"incident {incident_id} is closed")
+        raise _refused(session, f"melding {incident_id} is afgesloten")
     if unit.eenheid_id != incident.eenheid_id:
-        raise _refused(session, f"{call_sign} belongs to another regional unit")
+        raise _refused(session, f"{call_sign} hoort bij een andere eenheid")
     if unit.status == "uit_dienst":
-        raise _refused(session, f"{call_sign} is uit dienst and cannot be assigned")
+        raise _refused(session, f"{call_sign} is uit dienst en kan niet worden toegewezen")
     if unit.status not in FREE and left is None:
-        where = f" (incident {unit.incident_id})" if unit.incident_id else ""
-        raise _refused(session, f"{call_sign} is {STATUS_LABELS[unit.status]}{where}: not free")
+        where = f" (melding {unit.incident_id})" if unit.incident_id else ""
+        raise _refused(session, f"{call_sign} is {STATUS_LABELS[unit.status]}{where}: niet vrij")
     if version is not None and version != unit.version:
-        raise _refused(session, f"{call_sign} changed since version {version}; reload the advice")
+        raise _refused(
+            session, f"{call_sign} is gewijzigd sinds versie {version}; laad het advies opnieuw"
+        )
     scope, minutes = estimate(session, incident=incident, unit=unit)
     before = audit.state(unit)
     _write_unit(
@@ -413,7 +369,7 @@ def assign(
         ).scalar_one()
     except IntegrityError as exc:
         session.rollback()
-        raise ConflictError(f"{call_sign} is already assigned to an incident") from exc
+        raise ConflictError(f"{call_sign} is al aan een melding toegewezen") from exc
     incident_before = audit.state(incident)
     _write_incident(
         session,
@@ -500,17 +456,17 @@ def set_status(
     unit = get_unit(session, call_sign=call_sign)
     _names_the_job(session, unit, incident_id=incident_id, version=version)
     if status not in STATUS_LABELS:
-        raise InputError("status", f"unknown status {status!r}")
+        raise InputError("status", f"onbekende status {status!r}")
     if status == "uitgegeven":
-        raise ConflictError("a unit is given out by assigning it to an incident")
+        raise ConflictError("een eenheid wordt uitgegeven door haar aan een melding toe te wijzen")
     if status not in TRANSITIONS[unit.status]:
         allowed = ", ".join(STATUS_LABELS[s] for s in TRANSITIONS[unit.status] if s != "uitgegeven")
         raise ConflictError(
-            f"{call_sign}: {STATUS_LABELS[unit.status]} -> {STATUS_LABELS[status]} is not "
-            f"allowed (from {STATUS_LABELS[unit.status]} only: {allowed or 'assignment'})"
+            f"{call_sign}: {STATUS_LABELS[unit.status]} -> {STATUS_LABELS[status]} is niet "
+            f"toegestaan (vanuit {STATUS_LABELS[unit.status]} alleen: {allowed or 'toewijzen'})"
         )
     if version is not None and version != unit.version:
-        raise ConflictError(f"{call_sign} changed since version {version}; reload")
+        raise ConflictError(f"{call_sign} is gewijzigd sinds versie {version}; laad opnieuw")
     before = audit.state(unit)
     incident_id = unit.incident_id
     values: dict[str, Any] = {"status": status, "status_since": now}
@@ -583,24 +539,3 @@ def _open_count(session: Session, incident_id: int) -> int:
         )
         or 0
     )
-
-
-def close_incident(
-    session: Session, *, incident_id: int, actor: str, now: datetime | None = None
-) -> Incident:
-    """Close an incident that has no unit on it any more (e.g. handled by phone)."""
-    now = as_utc(now) if now else utc_now()
-    get_incident(session, incident_id=incident_id)
-    incident = _lock_incident(session, incident_id)
-    if incident.status == "afgesloten":
-        session.rollback()
-        raise ConflictError(f"incident {incident_id} is already closed")
-    if _open_count(session, incident_id):
-        session.rollback()
-        raise ConflictError(f"incident {incident_id} still has units on it: set them vrij first")
-    before = audit.state(incident)
-    incident.status, incident.cleared_at = "afgesloten", now
-    session.flush()
-    _log(session, now, actor, "afgesloten", incident, before)
-    session.commit()
-    return incident

@@ -1,4 +1,9 @@
-"""control room: close reason, unit management
+"""control room: the reason an incident was closed without a unit on scene
+
+``incident.close_reason`` is a code of the reference list (datasets/meldkamer.yaml,
+``close_reasons``: dubbel, ingetrokken, telefonisch, anders) and ``close_note`` the
+operator's text (required for ``anders``). Incidents closed before this migration keep
+no reason (NULL).
 
 Revision ID: 0014
 Revises: 0013
@@ -7,15 +12,37 @@ Create Date: 2026-11-30 22:30:00
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+
+from korps.db.base import length_trigger_names, sqlite_length_triggers
+
 revision: str = "0014"
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+LENGTHS: list[tuple[str, str, int]] = [
+    ("incident", "close_reason", 30),
+    ("incident", "close_note", 500),
+]
+
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("incident") as batch:
+        batch.add_column(sa.Column("close_reason", sa.String(30), nullable=True))
+        batch.add_column(sa.Column("close_note", sa.String(500), nullable=True))
+    if op.get_bind().dialect.name == "sqlite":
+        for table, column, length in LENGTHS:
+            for statement in sqlite_length_triggers(table, column, length):
+                op.execute(statement)
 
 
 def downgrade() -> None:
-    pass
+    if op.get_bind().dialect.name == "sqlite":
+        for table, column, _length in LENGTHS:
+            for name in length_trigger_names(table, column):
+                op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    with op.batch_alter_table("incident") as batch:
+        batch.drop_column("close_note")
+        batch.drop_column("close_reason")
