@@ -58,13 +58,13 @@ def test_inline_scenario_json(tmp_path: Path) -> None:
             "team 'noord' has no value for indicator 'ongevallen'",
         ),
         ("total: 30", "total: 15", "smaller than the sum of the minimums"),
-        ("total: 30", "total: -1", "total: Input should be greater than or equal to 0"),
+        ("total: 30", "total: -1", "total: minimaal 0 (kreeg -1)"),
         (
             "name: Test\n",
             "name: Test\nindicators: [inwoners]\nunit: x\n",
             "every level needs a `kind`",
         ),
-        ("  - weights:", "  - gewichten:", "unknown key"),
+        ("  - weights:", "  - gewichten:", "onbekende sleutel"),
     ],
 )
 def test_bad_scenarios_are_refused(tmp_path: Path, old: str, new: str, message: str) -> None:

@@ -76,7 +76,7 @@ def test_good_file_loads_with_figures_and_reports_total(base_db: Db) -> None:
     assert len(totals) == 1
     with base_db.session() as session:
         messages = session.get_one(Dataset, "eigen").messages
-    assert any("published 4.5, rows add to 4" in m for m in messages)
+    assert any("gepubliceerd 4,5, de rijen tellen op tot 4 (verschil -0,5)" in m for m in messages)
 
 
 @pytest.mark.parametrize(
@@ -100,14 +100,14 @@ def test_good_file_loads_with_figures_and_reports_total(base_db: Db) -> None:
             "      formatie: 4.0\n",
             "      formatie: -4.0\n",
             "units[2].figures.formatie.value",
-            "greater than or equal to 0",
+            "minimaal 0 (kreeg -4.0)",
             21,
         ),
         (
             "      formatie: 4.0\n",
             "      formatie: veel\n",
             "units[2].figures.formatie.value",
-            "valid number",
+            "verwacht een getal",
             21,
         ),
         ("    kind: basisteam\n", "    kind: bureau\n", "units[2].kind", "'bureau'", 18),
@@ -115,7 +115,7 @@ def test_good_file_loads_with_figures_and_reports_total(base_db: Db) -> None:
             "    kind: basisteam\n",
             "    kind: basisteam\n    kleur: rood\n",
             "units[2].kleur",
-            "unknown key",
+            "onbekende sleutel",
             19,
         ),
         (
@@ -154,7 +154,7 @@ def test_bad_file_is_refused_and_changes_nothing(
 def test_malformed_yaml_names_the_line(base_db: Db, tmp_path: Path) -> None:
     bad = write(tmp_path, GOOD.replace("    kind: district\n", "    kind: [district\n"), "b.yaml")
     message = refuse(base_db, bad)
-    assert "b.yaml:" in message and "malformed YAML" in message
+    assert "b.yaml:" in message and "ongeldige YAML" in message
 
 
 def test_slug_of_another_dataset_is_a_duplicate(base_db: Db, tmp_path: Path) -> None:
@@ -171,7 +171,7 @@ def test_slug_of_another_dataset_is_a_duplicate(base_db: Db, tmp_path: Path) -> 
 
 
 def test_wrong_document_type_and_missing_file(base_db: Db, tmp_path: Path) -> None:
-    assert "the document must be a YAML mapping" in refuse(
+    assert "het document moet een YAML-mapping zijn" in refuse(
         base_db, write(tmp_path, "- 1\n", "l.yaml")
     )
     with base_db.session() as session, pytest.raises(DatasetError, match="no such file"):

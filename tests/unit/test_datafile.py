@@ -31,14 +31,14 @@ def test_numbers_and_objects_are_both_figures() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("dataset: Bad Slug\ntitle: x\n", "d.yaml:1: dataset: String should match pattern"),
+        ("dataset: Bad Slug\ntitle: x\n", "d.yaml:1: dataset: ongeldig formaat (kreeg 'Bad Slug')"),
         ("dataset: d\ntitle: x\nunits:\n  - slug: a\n    kind: team\n", "d.yaml:4: units[0].name"),
         (
             "dataset: d\ntitle: x\ncoverage:\n  - unit: a\n    gemeente: GM1\n",
             "d.yaml:5: coverage[0].gemeente",
         ),
-        ("dataset: d\ntitle: x\nfigures: 5\n", "d.yaml:3: figures: Input should be a valid list"),
-        ("dataset: d\ntitle: [x\n", "d.yaml:3: <document>: malformed YAML"),
+        ("dataset: d\ntitle: x\nfigures: 5\n", "d.yaml:3: figures: verwacht een lijst"),
+        ("dataset: d\ntitle: [x\n", "d.yaml:3: <document>: ongeldige YAML"),
     ],
 )
 def test_errors_name_file_line_and_path(text: str, expected: str) -> None:

@@ -58,7 +58,8 @@ def test_rotterdam_districts_basisteams_formation_and_wijkagenten(loaded_db: Db)
 
 def test_rotterdam_total_difference_is_reported_and_both_kept(loaded_db: Db) -> None:
     assert any(
-        "Formatie Districten en Basisteams, Totaal: published 3833, rows add to 3833.2" in m
+        "Formatie Districten en Basisteams, Totaal: gepubliceerd 3.833, "
+        "de rijen tellen op tot 3.833,2" in m
         for m in messages(loaded_db, "rotterdam")
     )
     with loaded_db.session() as session:
@@ -93,7 +94,7 @@ def test_oost_nederland_strength_and_wijkagenten(loaded_db: Db) -> None:
         == 656
     )
     assert any(
-        "N.O. Gelderland" in m and "published 899.8, rows add to 899.9" in m
+        "N.O. Gelderland" in m and "gepubliceerd 899,8, de rijen tellen op tot 899,9" in m
         for m in messages(loaded_db, "oost-nederland")
     )
 

@@ -15,7 +15,9 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from korps.common import reasons
 from korps.common.fields import bad_character
+from korps.common.i18n import _
 
 M = TypeVar("M", bound=BaseModel)
 MAX_DEPTH = 40  # nesting levels of a YAML document (deeper: refused, not a RecursionError)
@@ -81,15 +83,18 @@ def line_of(node: yaml.Node | None, loc: Sequence[str | int]) -> int | None:
     return line
 
 
+SHOWS_INPUT = {"string_pattern_mismatch", "literal_error", "greater_than_equal", "enum"}
+
+
 def pydantic_reason(error: Any) -> str:
-    message = str(error["msg"])
+    """Why a value in a file was refused (korps.common.reasons), with the value where
+    that helps to find it."""
     if error["type"] == "extra_forbidden":
-        return "unknown key (see docs/datasets.md for the schema)"
-    if error["type"] == "string_pattern_mismatch":
-        return f"{message} (got {error['input']!r})"
-    if error["type"] in {"literal_error", "greater_than_equal"}:
-        return f"{message} (got {error['input']!r})"
-    return message
+        return _("onbekende sleutel (zie docs/datasets.md voor het schema)")
+    text = reasons.reason(error)
+    if error["type"] in SHOWS_INPUT:
+        return _("{reason} (kreeg {value})", reason=text, value=repr(error["input"]))
+    return text
 
 
 def _too_deep(text: str) -> Problem | None:
@@ -101,7 +106,9 @@ def _too_deep(text: str) -> Problem | None:
             depth += 1
             if depth > MAX_DEPTH:
                 line = event.start_mark.line + 1 if event.start_mark else None
-                return Problem("", f"te diep genest: meer dan {MAX_DEPTH} niveaus", line)
+                return Problem(
+                    "", _("te diep genest: meer dan {depth} niveaus", depth=MAX_DEPTH), line
+                )
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
     return None
@@ -123,8 +130,10 @@ def _node_problems(root: yaml.Node | None) -> list[Problem]:
                 if isinstance(key, yaml.ScalarNode) and key.value != "<<":
                     line = key.start_mark.line + 1
                     if key.value in seen:
-                        reason = (
-                            f"dubbele sleutel {key.value!r} (eerder op regel {seen[key.value]})"
+                        reason = _(
+                            "dubbele sleutel {key} (eerder op regel {line})",
+                            key=repr(key.value),
+                            line=seen[key.value],
                         )
                         problems.append(Problem(key.value, reason, line))
                     seen.setdefault(key.value, line)
@@ -149,10 +158,10 @@ def _compose(text: str, file: str) -> tuple[yaml.Node | None, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        reason = f"malformed YAML: {getattr(exc, 'problem', None) or exc}"
+        reason = _("ongeldige YAML: {problem}", problem=getattr(exc, "problem", None) or exc)
         raise DatasetError(file, [Problem("", reason, line)]) from exc
     except RecursionError as exc:  # e.g. aliases nested deeper than the events show
-        reason = f"te diep genest: meer dan {MAX_DEPTH} niveaus"
+        reason = _("te diep genest: meer dan {depth} niveaus", depth=MAX_DEPTH)
         raise DatasetError(file, [Problem("", reason)]) from exc
     return root, data
 
@@ -161,7 +170,9 @@ def parse_document(text: str, file: str, model: type[M]) -> tuple[M, yaml.Node |
     """Parse YAML and validate it with ``model``; raise DatasetError naming file, line, path."""
     root, data = _compose(text, file)
     if not isinstance(data, dict):
-        raise DatasetError(file, [Problem("", "the document must be a YAML mapping", 1)])
+        raise DatasetError(
+            file, [Problem("", _("het document moet een YAML-mapping zijn (sleutel: waarde)"), 1)]
+        )
     try:
         return model.model_validate(data), root
     except ValidationError as exc:
@@ -182,7 +193,9 @@ def read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DatasetError(str(path), [Problem("", f"cannot read file: {exc}")]) from exc
+        raise DatasetError(
+            str(path), [Problem("", _("bestand niet te lezen: {error}", error=exc))]
+        ) from exc
 
 
 def read_document(path: Path, model: type[M]) -> M:

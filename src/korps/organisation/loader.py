@@ -12,6 +12,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from korps.common.datafile import DatasetError, Problem
+from korps.common.formatting import number
+from korps.common.i18n import _
 from korps.organisation import checks, reference
 from korps.organisation.datafile import ParsedFile, parse_file
 from korps.organisation.models import (
@@ -253,8 +255,15 @@ def _write_totals(session: Session, parsed: ParsedFile, units: dict[str, Unit]) 
                 )
             if abs(computed - total.published) > 1e-6:
                 differences.append(
-                    f"{total.label}: published {total.published:g}, rows add to {computed:g} "
-                    f"(difference {computed - total.published:+.1f})"
+                    _(
+                        "{label}: gepubliceerd {published}, de rijen tellen op tot {computed} "
+                        "(verschil {difference})",
+                        label=total.label,
+                        published=number(total.published, _decimals(total.published)),
+                        computed=number(computed, _decimals(computed)),
+                        difference=("+" if computed > total.published else "")
+                        + number(computed - total.published, 1),
+                    )
                 )
         session.add(
             PublishedTotal(
@@ -331,3 +340,8 @@ def _eenheid_members(session: Session, region_code: str | None) -> list[str]:
         return []
     query = select(Gemeente.code).where(Gemeente.politie_eenheid_code == region_code)
     return list(session.scalars(query))
+
+
+def _decimals(value: float) -> int:
+    """As many decimals as a published figure has (0, 1 or 2)."""
+    return next((d for d in (0, 1) if round(value, d) == round(value, 6)), 2)

@@ -19,6 +19,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from korps.common.datafile import DatasetError, Problem
+from korps.common.formatting import number
+from korps.common.i18n import _
 from korps.organisation.models import Gemeente, GemeenteCrime
 from korps.organisation.partnerships import PartnershipRow, replace_partnerships
 
@@ -186,7 +188,11 @@ def write_reference(session: Session, data: ReferenceData) -> list[str]:
     )
     population = sum(g.population for g in data.gemeenten)
     return [
-        f"{len(data.gemeenten)} municipalities (population {population:,} on 1-1-2024)",
-        f"{len(data.crime)} rows of registered crime",
-        f"{len(data.regions)} veiligheidsregio's",
+        _(
+            "{count} gemeenten ({population} inwoners op 1-1-2024)",
+            count=len(data.gemeenten),
+            population=number(population, 0),
+        ),
+        _("{count} rijen geregistreerde misdrijven", count=len(data.crime)),
+        _("{count} veiligheidsregio's", count=len(data.regions)),
     ]

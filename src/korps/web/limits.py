@@ -32,6 +32,8 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from korps.common.i18n import _
+from korps.common.reasons import reason
 from korps.controlroom.schemas import FIELD_LABELS
 
 KIB = 1024
@@ -171,59 +173,20 @@ def label(loc: Sequence[object]) -> str:
     names = [str(part) for part in loc if isinstance(part, str)]
     names = [n for n in names if n not in ("body", "query", "path", "header", "cookie")]
     if not names:
-        return "invoer"
-    return FIELD_LABELS.get(names[-1], safe(names[-1])[:EXCERPT])
+        return _("invoer")
+    known = FIELD_LABELS.get(names[-1])
+    return _(known) if known else safe(names[-1])[:EXCERPT]
 
 
-COMPARISONS = {
-    "greater_than_equal": ("ge", "minimaal {}"),
-    "less_than_equal": ("le", "maximaal {}"),
-    "greater_than": ("gt", "groter dan {}"),
-    "less_than": ("lt", "kleiner dan {}"),
-}
-MESSAGES = {
-    "missing": "verplicht veld ontbreekt",
-    "extra_forbidden": "onbekend veld",
-    "string_type": "verwacht tekst",
-    "string_pattern_mismatch": "ongeldig formaat",
-    "int_type": "verwacht een geheel getal",
-    "int_parsing": "verwacht een geheel getal",
-    "int_from_float": "verwacht een geheel getal",
-    "float_type": "verwacht een getal",
-    "float_parsing": "verwacht een getal",
-    "finite_number": "verwacht een eindig getal (geen NaN of oneindig)",
-    "bool_type": "verwacht true of false",
-    "bool_parsing": "verwacht true of false",
-    "datetime_type": "verwacht een tijdstip (ISO 8601)",
-    "datetime_parsing": "verwacht een tijdstip (ISO 8601)",
-    "datetime_from_date_parsing": "verwacht een tijdstip (ISO 8601)",
-    "model_attributes_type": "verwacht een JSON-object",
-    "dict_type": "verwacht een JSON-object",
-    "json_invalid": "ongeldige JSON",
-    "string_unicode": "geen geldige Unicode-tekst (bijv. een losse surrogaat)",
-}
 OWN_WORDS = {"priority"}  # custom errors whose message names the field itself
 
 
 def dutch_message(error: Any) -> str:
-    """A Dutch message for one Pydantic error: "roepnaam: maximaal 30 tekens"."""
-    kind, ctx = str(error.get("type", "")), error.get("ctx") or {}
-    if kind in OWN_WORDS:
+    """A message for one Pydantic error in the reader's language: "roepnaam: maximaal 30
+    tekens" (korps.common.reasons)."""
+    if str(error.get("type", "")) in OWN_WORDS:
         return safe(str(error.get("msg", "")))
-    name = label(error.get("loc") or ())
-    if kind in ("string_too_long", "too_long"):
-        return f"{name}: maximaal {ctx.get('max_length')} tekens"
-    if kind in ("string_too_short", "too_short"):
-        return f"{name}: minimaal {ctx.get('min_length')} teken(s)"
-    if kind == "literal_error":
-        expected = safe(str(ctx.get("expected", ""))).replace(" or ", " of ")
-        return f"{name}: ongeldige waarde; toegestaan: {expected}"
-    if kind in COMPARISONS:
-        key, text = COMPARISONS[kind]
-        return f"{name}: {text.format(ctx.get(key))}"
-    if kind in MESSAGES:
-        return f"{name}: {MESSAGES[kind]}"
-    return f"{name}: {safe(str(error.get('msg', '')))}"
+    return f"{label(error.get('loc') or ())}: {safe(reason(error))}"
 
 
 def validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
