@@ -67,7 +67,7 @@ def test_the_bundled_norms_match_the_seed() -> None:
         (("  - code: burenruzie\n", "  - code: overval\n"), "duplicate code(s) overval"),
         (('    assumption: "nuisance without danger"\n', "\n"), "give a source or an assumption"),
         (("max_distance_km: 10", "max_distance_km: -1"), "location.max_distance_km"),
-        (("title: Meldkamer", "titel: Meldkamer"), "unknown key"),
+        (("title: Meldkamer", "titel: Meldkamer"), "onbekende sleutel"),
     ],
 )
 def test_a_bad_reference_file_is_refused_with_path_and_reason(
