@@ -82,6 +82,7 @@ def app_db(
             "token_id": "999999",
             "number": "2026-00000000",
             "attachment_id": "999999",
+            "soort": "afwezigheidstoezicht",
         }
         yield db, values
 

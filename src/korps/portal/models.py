@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from korps.db.base import Base
 
@@ -159,3 +159,59 @@ class DossierIncident(Base):
     )
     opened_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+LEVEL_MAX = 20
+PHONE_MAX = 30
+REFERENCE_MAX = 60
+
+
+class Assessment(Base):
+    """The individual assessment (IB, directive 2012/29/EU art. 22) of the victim in a
+    dossier: the answers, the points and level the rule table gives, and the advised
+    protection measures (``korps.portal.assessment``). One per dossier; each revision raises
+    ``version`` and is audited with the values before and after."""
+
+    __tablename__ = "portal_assessment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("portal_dossier.id", ondelete="CASCADE"), unique=True
+    )
+    answers: Mapped[dict[str, bool]] = mapped_column(JSON, default=dict)
+    points: Mapped[int] = mapped_column(Integer)
+    level: Mapped[str] = mapped_column(String(LEVEL_MAX))
+    measures: Mapped[list[str]] = mapped_column(JSON, default=list)
+    side: Mapped[str] = mapped_column(String(CODE_MAX))  # burger | team
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    # ``dossier.assessment`` for the templates; the database deletes it with its dossier
+    dossier: Mapped[Dossier] = relationship(
+        backref=backref("assessment", uselist=False, passive_deletes=True)
+    )
+
+
+class RequestDetail(Base):
+    """What a request (verzoek: house watch, contact with the wijkagent, follow-up contact
+    after an intervention) adds to its dossier: the period away, how to be reached, and the
+    intervention it refers to (``korps.portal.requests``)."""
+
+    __tablename__ = "portal_request"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("portal_dossier.id", ondelete="CASCADE"), unique=True
+    )
+    away_from: Mapped[date | None] = mapped_column(Date)
+    away_until: Mapped[date | None] = mapped_column(Date)
+    phone: Mapped[str | None] = mapped_column(String(PHONE_MAX))
+    contact_by: Mapped[str | None] = mapped_column(String(CODE_MAX))
+    reference: Mapped[str | None] = mapped_column(String(REFERENCE_MAX))
+
+    # ``dossier.request_detail`` for the templates; the database deletes it with its dossier
+    dossier: Mapped[Dossier] = relationship(
+        backref=backref("request_detail", uselist=False, passive_deletes=True)
+    )

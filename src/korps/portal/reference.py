@@ -39,7 +39,7 @@ class _Sourced(_Strict):
 class Category(_Sourced):
     code: Code
     name: str = Field(min_length=1, max_length=100)
-    kind: Literal["aangifte", "melding"]
+    kind: Literal["aangifte", "melding", "verzoek"]  # verzoek: korps.portal.requests
     deadline_days: int = Field(ge=1, le=120)
     goods: bool = True
     identifier_label: str = Field("Kenmerk", max_length=60)

@@ -133,6 +133,8 @@ def check_aangifte(
     errors: dict[str, str] = {}
     category = form.get("categorie", "").strip()
     known = reference.category(category)
+    if known is not None and known.kind == "verzoek":  # a request has its own form
+        known = None
     if known is None:
         errors["categorie"] = "onbekende soort aangifte: kies er een uit de lijst"
     day = _date(form.get("datum", ""), today, errors)

@@ -8,6 +8,7 @@ number that does not exist — and the attempt is written to the audit trail."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -19,9 +20,9 @@ from korps.identity.roles import Principal, unit_filter
 from korps.organisation.models import Gemeente, Unit
 from korps.organisation.service import NotFoundError
 from korps.portal.models import Dossier, Entry, Good
-from korps.portal.places import resolve_place
+from korps.portal.places import Place, resolve_place
 from korps.portal.reference import PortalReference, portal_reference
-from korps.portal.routing import Facts, normalise_identifier, route
+from korps.portal.routing import Facts, Route, normalise_identifier, route
 from korps.portal.schemas import AangifteIn, local_today
 from korps.portal.workdays import add_working_days, overdue
 
@@ -52,9 +53,11 @@ def file_dossier(
     channel: str = "online",
     now: datetime | None = None,
     reference: PortalReference | None = None,
+    route_by: Callable[[Session, Place], Route] | None = None,
 ) -> Dossier:
-    """Store a new dossier with its goods, routed and with its deadline; audited. The
-    caller commits. PortalInputError (nothing added) when the location is not right."""
+    """Store a new dossier with its goods, routed (by the routing rules, or ``route_by``)
+    and with its deadline; audited. The caller commits. PortalInputError (nothing added)
+    when the location is not right."""
     reference = reference or portal_reference()
     now = now or utc_now()
     category = reference.category(data.category)
@@ -66,7 +69,10 @@ def file_dossier(
         total_value_eur=sum(g.value_eur or 0.0 for g in data.goods),
         identifiers=tuple(i for i in identifiers if i),
     )
-    where = route(session, reference=reference, facts=facts, place=place, now=now)
+    if route_by is not None:
+        where = route_by(session, place)
+    else:
+        where = route(session, reference=reference, facts=facts, place=place, now=now)
     dossier = Dossier(
         number=new_number(session, now=now),
         kind=category.kind,
@@ -109,7 +115,7 @@ def file_dossier(
         session,
         entity=ENTITY,
         entity_id=dossier.id,
-        action="aangifte ingediend",
+        action=f"{category.kind} ingediend",
         after={
             "number": dossier.number,
             "category": dossier.category,

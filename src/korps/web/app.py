@@ -29,6 +29,7 @@ from korps.formation import api as formation_api
 from korps.formation import pages as formation_pages
 from korps.identity import admin as identity_admin
 from korps.identity import api as identity_api
+from korps.identity import magiclink as identity_magiclink
 from korps.identity import oidc_pages
 from korps.identity import pages as identity_pages
 from korps.identity.deps import PUBLIC, Access, Authenticated, csrf_guard
@@ -40,10 +41,13 @@ from korps.organisation import pages as organisation_pages
 from korps.organisation.service import NotFoundError
 from korps.planning import api as planning_api
 from korps.planning import pages as planning_pages
+from korps.portal import assessment_pages as portal_assessment_pages
 from korps.portal import attachment_pages as portal_attachment_pages
 from korps.portal import incident_pages as portal_incident_pages
 from korps.portal import intake_pages as portal_intake_pages
 from korps.portal import pages as portal_pages
+from korps.portal import receipt_pages as portal_receipt_pages
+from korps.portal import request_pages as portal_request_pages
 from korps.portal import team_pages as portal_team_pages
 from korps.web import docs
 from korps.web.errors import install_error_pages
@@ -94,6 +98,13 @@ ROUTERS: list[tuple[str, APIRouter]] = [
     ("", portal_attachment_pages.team_router),
     ("", portal_intake_pages.router),
     ("", portal_incident_pages.router),
+    ("", portal_request_pages.public_router),
+    ("", portal_request_pages.router),
+    ("", portal_assessment_pages.router),
+    ("", portal_assessment_pages.team_router),
+    ("", portal_receipt_pages.router),
+    ("", portal_receipt_pages.team_router),
+    ("", identity_magiclink.router),
     ("", identity_admin.router),
     ("", docs.router),
 ]
