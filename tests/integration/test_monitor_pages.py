@@ -5,17 +5,23 @@ planner enters, imports and adopts; refusals are 422 in Dutch with the field and
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from korps.audit.models import AuditEntry
 from korps.monitor.models import Measurement, Plan
+from korps.planning.models import SavedScenario
 from korps.web.app import create_app
 from tests.conftest import BACKENDS, Db, loaded_database, snapshot
 from tests.integration.test_monitor_service import _seed
 from tests.support.auth import login_as
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "rotterdam-wijkagent-norm.yaml"
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -57,13 +63,14 @@ def test_gezag_reads_the_monitor_drills_down_and_gets_the_report(
     api = client.get("/api/v1/monitor/rotterdam")
     assert api.status_code == 200
     rows = {r["indicator"]: r for r in api.json()["rows"]}
-    assert rows["aanrijdtijd-prio-1"]["series"][0] == {
-        "year": 2024,
-        "value": 60.0,
-        "origin": "berekend door korps",
-        "entered_by": None,
-        "entered_at": None,
-    }
+    first = rows["aanrijdtijd-prio-1"]["series"][0]
+    assert (first["period"], first["value"], first["entered_by"]) == ("2024", 60.0, "planner-test")
+    assert first["origin"].startswith("berekend door korps uit de meldkamer-KPI")
+    quarter = client.get("/api/v1/monitor/rotterdam", params={"periode": "2024-K1"})
+    assert quarter.status_code == 200 and quarter.json()["view"] == "2024-K1"
+    bad = client.get("/api/v1/monitor/rotterdam", params={"periode": "2024-K9"})
+    assert bad.status_code == 422 and "onbekende periode" in bad.text
+    assert client.post("/eenheden/rotterdam/monitor/berekenen").status_code == 403
 
 
 def test_gezag_of_another_unit_and_writes_are_refused(db: Db, client: TestClient) -> None:
@@ -91,6 +98,7 @@ def test_gezag_of_another_unit_and_writes_are_refused(db: Db, client: TestClient
         ({"unit": "atlantis"}, "unit: onbekende eenheid"),
         ({"year": "2019"}, "year: jaar 2019 valt buiten"),
         ({"value": "veel"}, "value: geen getal"),
+        ({"period": "K5"}, "periode: onbekende periode"),
     ],
 )
 def test_planner_refusals_are_422_and_write_nothing(
@@ -162,4 +170,63 @@ def test_planner_enters_imports_and_adopts(db: Db, client: TestClient) -> None:
     assert (
         "vastgesteld door het RVO op 2023-03-15"
         in client.get("/eenheden/rotterdam/monitor/plan").text
+    )
+
+
+def test_planner_views_a_quarter_recomputes_and_adopts_a_scenario(
+    db: Db, client: TestClient
+) -> None:
+    user = login_as(client, db.engine, role="planner", unit="rotterdam", username="planner-kw")
+    page = client.get("/eenheden/rotterdam/monitor", params={"periode": "2024-K3"})
+    assert page.status_code == 200 and '<strong id="getoond">2024-K3</strong>' in page.text
+    row = page.text.split('data-indicator="ziekteverzuim"')[1].split("</tr>")[0]
+    assert "<td>2024-K3</td>" in row  # the quarter's own sick leave, computed from capacity
+    wrong = client.get("/eenheden/rotterdam/monitor", params={"periode": "2024-03"})
+    assert wrong.status_code == 422 and "kies een jaar of een kwartaal" in wrong.text
+    assert client.post("/eenheden/rotterdam/monitor/berekenen").status_code == 303
+    with db.session() as session:
+        who = session.scalars(select(Measurement.entered_by).distinct()).all()
+        assert user in who
+        now = datetime.now(UTC)
+        session.add(
+            SavedScenario(
+                slug="wijkagentnorm-rotterdam",
+                name="Wijkagentnorm Rotterdam",
+                text=EXAMPLE.read_text(encoding="utf-8"),
+                created_at=now,
+                updated_at=now,
+                version=2,
+            )
+        )
+        session.commit()
+    plan = client.get("/eenheden/rotterdam/monitor/plan")
+    assert 'id="scenario-vaststellen"' in plan.text and "Nog geen formatiescenario" in plan.text
+    before = snapshot(db)
+    refused = client.post("/eenheden/rotterdam/monitor/plan/scenario", data={"scenario": "x"})
+    assert refused.status_code == 422 and "geen opgeslagen scenario van" in refused.text
+    assert snapshot(db) == before
+    done = client.post(
+        "/eenheden/rotterdam/monitor/plan/scenario", data={"scenario": "wijkagentnorm-rotterdam"}
+    )
+    assert done.status_code == 303
+    shown = client.get("/eenheden/rotterdam/monitor/plan").text
+    assert 'href="/scenarios/wijkagentnorm-rotterdam/versies/2"' in shown
+    assert f"vastgesteld door {user} op" in shown
+    with db.session() as session:
+        audit = session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "formatiescenario vastgesteld")
+        )
+    assert audit is not None and audit.after == {
+        "scenario": "wijkagentnorm-rotterdam",
+        "version": 2,
+        "name": "Wijkagentnorm Rotterdam",
+    }
+    login_as(client, db.engine, role="gezag", unit="rotterdam", username="gezag-sc")
+    assert 'id="scenario-vaststellen"' not in client.get("/eenheden/rotterdam/monitor/plan").text
+    assert (
+        client.post(
+            "/eenheden/rotterdam/monitor/plan/scenario",
+            data={"scenario": "wijkagentnorm-rotterdam"},
+        ).status_code
+        == 403
     )

@@ -70,11 +70,9 @@ def status(
     """The status table of a unit: realisation, target, status and trend per indicator."""
     day = _day(on)
     try:
-        shown = periods.parse(view) if view else None
+        shown = periods.parse_view(view)
     except ValueError as exc:
         raise fail(f"--periode: {exc}") from exc
-    if shown is not None and shown.months == 1:
-        raise fail("--periode: kies een jaar of een kwartaal (2025 of 2025-K2)")
     with open_session() as session:
         try:
             data = service.overview(session, slug=slug, today=day, view=shown)

@@ -1,12 +1,15 @@
-"""JSON API of the monitor: the status table of a unit (the same figures as the pages)."""
+"""JSON API of the monitor: the status table of a unit (the same figures as the pages), for a
+year or a quarter (``?periode=2025-K2``; default this year)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query
 
 from korps.db.session import SessionDep
 from korps.identity.deps import require, unit_in_path
-from korps.monitor import schemas, service
+from korps.monitor import periods, schemas, service
 
 router = APIRouter(
     tags=["monitor"],
@@ -15,6 +18,12 @@ router = APIRouter(
 
 
 @router.get("/monitor/{slug}", response_model=schemas.Overview)
-def monitor_status(session: SessionDep, slug: str) -> schemas.Overview:
+def monitor_status(
+    session: SessionDep, slug: str, periode: Annotated[str, Query(max_length=20)] = ""
+) -> schemas.Overview:
     """Per indicator of the unit's plan: actuals, targets as published, status and trend."""
-    return service.overview(session, slug=slug, today=service.today())
+    try:
+        view = periods.parse_view(periode)
+    except ValueError as exc:
+        raise HTTPException(422, detail=f"periode: {exc}") from None
+    return service.overview(session, slug=slug, today=service.today(), view=view)

@@ -1,25 +1,28 @@
-"""HTML pages of the monitor: the status table of a unit, an indicator with its trend and the
-drill down to districts and basisteams, the plan as a document with live status, the report
-(HTML and PDF), and entering or importing actuals (planner, beheerder)."""
+"""HTML pages of the monitor: the status table of a unit for a year or a quarter, an indicator
+with its trend and the drill down to districts and basisteams, the plan as a document with live
+status and its adopted formation scenario, the report (HTML and PDF), and entering or importing
+actuals and recomputing the computed ones (planner, beheerder)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
 from korps.db.session import SessionDep
 from korps.identity.deps import CurrentUser, require, unit_in_path
-from korps.identity.roles import unit_filter
-from korps.monitor import report, service
+from korps.identity.roles import allows, unit_filter
+from korps.monitor import adoption, periods, report, service
 from korps.monitor.chart import trend_svg
+from korps.monitor.compute import compute, plan_periods
 from korps.monitor.errors import MonitorRefused
 from korps.monitor.importer import read_rows
 from korps.monitor.models import Plan
+from korps.monitor.periods import Period
 from korps.monitor.schemas import MeasurementIn
 from korps.organisation.models import Unit
 from korps.web.templating import render
@@ -47,19 +50,65 @@ def monitor_index(request: Request, session: SessionDep, me: CurrentUser) -> HTM
     return render(request, "monitor/index.html", plans=plans)
 
 
-@read.get("/eenheden/{slug}/monitor", response_class=HTMLResponse)
-def monitor_page(request: Request, session: SessionDep, slug: str, me: CurrentUser) -> HTMLResponse:
-    data = service.overview(session, slug=slug, today=service.today())
+Periode = Annotated[str, Query(max_length=20)]
+
+
+def _view(periode: str) -> Period | None:
+    """The year or quarter asked for (``2025``, ``2025-K2``); empty: this year."""
+    try:
+        return periods.parse_view(periode)
+    except ValueError as exc:
+        raise MonitorRefused("periode", str(exc)) from None
+
+
+def _page(
+    request: Request,
+    session: SessionDep,
+    slug: str,
+    me: CurrentUser,
+    *,
+    view: Period | None = None,
+    error: str | None = None,
+) -> HTMLResponse:
+    day = service.today()
+    data = service.overview(session, slug=slug, today=day, view=view)
     unit = service.get_unit(session, slug=slug)
-    editor = any(s.role in service.EDITORS for s in me.scopes)
-    return render(request, "monitor/monitor.html", overview=data, unit=unit, editor=editor)
+    plan = service.plan_for(session, unit=unit)
+    views = [p.label for p in plan_periods(plan, day)] if plan else []
+    return render(
+        request,
+        "monitor/monitor.html",
+        status_code=200 if error is None else 422,
+        overview=data,
+        unit=unit,
+        editor=allows(me, service.EDITORS, unit.path),
+        views=views,
+        error=error,
+    )
+
+
+@read.get("/eenheden/{slug}/monitor", response_class=HTMLResponse)
+def monitor_page(
+    request: Request, session: SessionDep, slug: str, me: CurrentUser, periode: Periode = ""
+) -> HTMLResponse:
+    try:
+        view = _view(periode)
+    except MonitorRefused as exc:
+        return _page(request, session, slug, me, error=str(exc))
+    return _page(request, session, slug, me, view=view)
 
 
 @read.get("/eenheden/{slug}/monitor/indicator/{indicator}", response_class=HTMLResponse)
 def indicator_page(
-    request: Request, session: SessionDep, slug: str, indicator: str
+    request: Request, session: SessionDep, slug: str, indicator: str, periode: Periode = ""
 ) -> HTMLResponse:
-    own, below = service.detail(session, slug=slug, code=indicator[:60], today=service.today())
+    try:
+        view = _view(periode)
+    except MonitorRefused:
+        view = None  # a view that is none: this year's
+    own, below = service.detail(
+        session, slug=slug, code=indicator[:60], today=service.today(), view=view
+    )
     unit = service.get_unit(session, slug=slug)
     plan = service.plan_for(session, unit=unit)
     assert plan is not None  # detail() refused a unit without a plan
@@ -73,18 +122,34 @@ def indicator_page(
         unit=unit,
         chart=chart,
         indicator=ind,
+        view=(view or periods.year(service.today().year)).label,
     )
 
 
 @read.get("/eenheden/{slug}/monitor/plan", response_class=HTMLResponse)
 def plan_page(request: Request, session: SessionDep, slug: str, me: CurrentUser) -> HTMLResponse:
+    return _plan_page(request, session, slug, me)
+
+
+def _plan_page(
+    request: Request, session: SessionDep, slug: str, me: CurrentUser, error: str | None = None
+) -> HTMLResponse:
     unit = service.get_unit(session, slug=slug)
     plan = service.plan_for(session, unit=unit)
     data = service.overview(session, slug=slug, today=service.today())
     by_indicator = {row.indicator: row for row in data.rows}
-    editor = any(s.role in service.EDITORS for s in me.scopes)
+    editor = allows(me, service.EDITORS, unit.path)
     return render(
-        request, "monitor/plan.html", plan=plan, unit=unit, rows=by_indicator, editor=editor
+        request,
+        "monitor/plan.html",
+        status_code=200 if error is None else 422,
+        plan=plan,
+        unit=unit,
+        rows=by_indicator,
+        editor=editor,
+        adopted=adoption.adopted(session, plan=plan) if plan else None,
+        scenarios=adoption.scenarios_for(session, unit=unit) if editor and plan else [],
+        error=error,
     )
 
 
@@ -107,22 +172,6 @@ def report_pdf(session: SessionDep, slug: str) -> Response:
     )
 
 
-def _refused(
-    request: Request, session: SessionDep, slug: str, me: CurrentUser, error: str
-) -> HTMLResponse:
-    data = service.overview(session, slug=slug, today=service.today())
-    unit = service.get_unit(session, slug=slug)
-    return render(
-        request,
-        "monitor/monitor.html",
-        status_code=422,
-        overview=data,
-        unit=unit,
-        editor=True,
-        error=error,
-    )
-
-
 @write.post("/eenheden/{slug}/monitor/metingen", response_class=HTMLResponse, response_model=None)
 def enter_measurement(
     request: Request,
@@ -132,6 +181,7 @@ def enter_measurement(
     indicator: Annotated[str, Form(max_length=60)] = "",
     unit: Annotated[str, Form(max_length=120)] = "",
     year: Annotated[str, Form(max_length=10)] = "",
+    period: Annotated[str, Form(max_length=10)] = "",
     value: Annotated[str, Form(max_length=40)] = "",
     source: Annotated[str, Form(max_length=300)] = "",
 ) -> HTMLResponse | RedirectResponse:
@@ -142,12 +192,17 @@ def enter_measurement(
         if not year.strip().isdigit():
             raise MonitorRefused("year", "vul een jaartal in")
         item = MeasurementIn(
-            indicator=indicator, unit=unit or slug, year=int(year), value=number, source=source
+            indicator=indicator,
+            unit=unit or slug,
+            year=int(year),
+            period=period,
+            value=number,
+            source=source,
         )
         service.enter(session, principal=me, items=[item], today=service.today())
     except ValueError as exc:  # MonitorRefused, a float that is none, ValidationError
         message = str(exc) if isinstance(exc, MonitorRefused) else _short(exc)
-        return _refused(request, session, slug, me, message)
+        return _page(request, session, slug, me, error=message)
     return RedirectResponse(f"/eenheden/{slug}/monitor", status_code=303)
 
 
@@ -175,8 +230,36 @@ def adopt_plan(
             raise MonitorRefused("datum", "vul een datum in (JJJJ-MM-DD)") from None
         service.adopt_plan(session, principal=me, slug=slug, on=on)
     except MonitorRefused as exc:
-        return _refused(request, session, slug, me, str(exc))
+        return _page(request, session, slug, me, error=str(exc))
     return RedirectResponse(f"/eenheden/{slug}/monitor/plan", status_code=303)
+
+
+@write.post(
+    "/eenheden/{slug}/monitor/plan/scenario", response_class=HTMLResponse, response_model=None
+)
+def adopt_scenario(
+    request: Request,
+    session: SessionDep,
+    slug: str,
+    me: CurrentUser,
+    scenario: Annotated[str, Form(max_length=120)] = "",
+) -> HTMLResponse | RedirectResponse:
+    try:
+        adoption.adopt_scenario(session, principal=me, slug=slug, scenario=scenario)
+    except MonitorRefused as exc:
+        return _plan_page(request, session, slug, me, error=str(exc))
+    return RedirectResponse(f"/eenheden/{slug}/monitor/plan", status_code=303)
+
+
+@write.post("/eenheden/{slug}/monitor/berekenen", response_class=HTMLResponse, response_model=None)
+def recompute(
+    request: Request, session: SessionDep, slug: str, me: CurrentUser
+) -> HTMLResponse | RedirectResponse:
+    try:
+        compute(session, principal=me, slug=slug, today=service.today())
+    except MonitorRefused as exc:
+        return _page(request, session, slug, me, error=str(exc))
+    return RedirectResponse(f"/eenheden/{slug}/monitor", status_code=303)
 
 
 @write.post("/eenheden/{slug}/monitor/import", response_class=HTMLResponse, response_model=None)
@@ -196,5 +279,5 @@ async def import_measurements(
         items, lines = read_rows(content, bestand.filename)
         service.enter(session, principal=me, items=items, today=service.today(), lines=lines)
     except MonitorRefused as exc:
-        return _refused(request, session, slug, me, f"import geweigerd, niets opgeslagen: {exc}")
+        return _page(request, session, slug, me, error=f"import geweigerd, niets opgeslagen: {exc}")
     return RedirectResponse(f"/eenheden/{slug}/monitor", status_code=303)

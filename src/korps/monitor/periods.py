@@ -93,6 +93,17 @@ def parse(text: str) -> Period:
     return _checked(int(found[1]), found[2], found[3])
 
 
+def parse_view(text: str) -> Period | None:
+    """The year or quarter a dashboard shows (``2025``, ``2025-K2``); empty: None (this
+    year); ValueError with a Dutch reason for a month or a period that is none."""
+    if not text.strip():
+        return None
+    found = parse(text)
+    if found.months == 1:
+        raise ValueError("kies een jaar of een kwartaal (2025 of 2025-K2)")
+    return found
+
+
 def within(year_value: int, text: str) -> Period:
     """The period ``text`` of ``year_value``: empty or ``jaar`` (the year), ``K1``-``K4``
     (a quarter) or ``1``-``12`` / ``M03`` (a month); ValueError with a Dutch reason."""
