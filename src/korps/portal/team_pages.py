@@ -6,6 +6,7 @@ question with an answer deadline, forwarding, closing with a decision)."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection, Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -16,7 +17,8 @@ from sqlalchemy.orm import Session
 from korps.db.session import SessionDep
 from korps.identity.deps import CurrentUser, require
 from korps.identity.models import User
-from korps.portal import attachments, service, workflow
+from korps.identity.roles import Principal, allows
+from korps.portal import attachments, queue, service, workflow
 from korps.portal.errors import PortalInputError
 from korps.portal.reference import portal_reference
 from korps.portal.schemas import local_today
@@ -27,28 +29,37 @@ Text = Annotated[str, Form(max_length=256)]
 LongText = Annotated[str, Form()]
 
 
-@router.get("/team/werkvoorraad", response_class=HTMLResponse)
-def work_queue(
+def filters_of(params: Mapping[str, str]) -> service.QueueFilter:
+    """The queue's filters from its query string (also kept in the bulk form)."""
+
+    def on(name: str) -> bool:
+        return params.get(name, "") in ("true", "on", "1")
+
+    return service.QueueFilter(
+        status=params.get("status", "")[:40],
+        category=params.get("categorie", "")[:40],
+        overdue_only=on("te_laat"),
+        unassigned=on("niet_toegewezen"),
+        mine=on("van_mij"),
+        open_only=not on("alles"),
+    )
+
+
+def queue_page(
     request: Request,
-    session: SessionDep,
-    me: CurrentUser,
-    status: str = "",
-    categorie: str = "",
-    te_laat: bool = False,
-    niet_toegewezen: bool = False,
-    van_mij: bool = False,
-    alles: bool = False,
+    session: Session,
+    me: Principal,
+    filters: service.QueueFilter,
+    *,
+    query: str = "",
+    errors: dict[str, str] | None = None,
+    chosen: Collection[str] = (),
+    status_code: int = 200,
 ) -> HTMLResponse:
+    """The work queue with its filters, the bulk form (colleagues of the teams shown) and,
+    after a refused bulk action, the refused dossiers named."""
     reference = portal_reference()
     today = local_today(service.utc_now())
-    filters = service.QueueFilter(
-        status=status[:40],
-        category=categorie[:40],
-        overdue_only=te_laat,
-        unassigned=niet_toegewezen,
-        mine=van_mij,
-        open_only=not alles,
-    )
     dossiers = service.queue(session, principal=me, filters=filters, today=today)
     overdue = {d.id for d in dossiers if service.is_overdue(d, today=today)}
     shown = service.names(
@@ -57,9 +68,13 @@ def work_queue(
         gemeente_codes={d.gemeente_code for d in dossiers},
     )
     per_team = Counter(shown.get(f"unit:{d.team_id}", "?") for d in dossiers)
+    people: dict[int, str] = {}
+    for members in queue.colleagues(session, team_ids={d.team_id for d in dossiers}).values():
+        people.update(members)
     return render(
         request,
         "portal/queue.html",
+        status_code=status_code,
         dossiers=dossiers,
         overdue=overdue,
         names=shown,
@@ -68,7 +83,17 @@ def work_queue(
         reference=reference,
         filters=filters,
         me=me,
+        colleagues=sorted(people.items(), key=lambda item: (item[1], item[0])),
+        query=query or request.url.query,
+        errors=errors or {},
+        chosen=set(chosen),
+        teamchef=allows(me, ("teamchef",)),
     )
+
+
+@router.get("/team/werkvoorraad", response_class=HTMLResponse)
+def work_queue(request: Request, session: SessionDep, me: CurrentUser) -> HTMLResponse:
+    return queue_page(request, session, me, filters_of(request.query_params))
 
 
 def _page(
@@ -104,6 +129,7 @@ def _page(
         names=shown,
         overdue=service.is_overdue(dossier, today=today),
         files=attachments.of_dossier(session, dossier=dossier),
+        colleagues=queue.colleagues(session, team_ids={dossier.team_id})[dossier.team_id],
         errors=errors or {},
     )
 
@@ -169,8 +195,26 @@ def message(
 
 
 @router.post("/team/dossiers/{number}/toewijzen", response_class=HTMLResponse, response_model=None)
-def assign_to_me(session: SessionDep, me: CurrentUser, number: str) -> Response:
+def assign(
+    request: Request, session: SessionDep, me: CurrentUser, number: str, aan: Text = ""
+) -> Response:
+    """Assign to me, or to the colleague ``aan`` (a user id from the page's list)."""
     dossier = service.staff_dossier(session, principal=me, number=number, audit_read=False)
-    workflow.assign(session, principal=me, dossier=dossier)
-    session.commit()
+    try:
+        user_id = user_id_of(aan, field="aan")
+        queue.assign_to(session, principal=me, dossier=dossier, user_id=user_id)
+        session.commit()
+    except PortalInputError as exc:
+        session.rollback()
+        return _page(request, session, me, number, exc.errors, status_code=422)
     return _done(number, "toegewezen")
+
+
+def user_id_of(text: str, *, field: str) -> int | None:
+    """A colleague's id from a form (empty: the caller)."""
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 10:
+        raise PortalInputError.one(field, "kies een collega uit de lijst")
+    return int(text)

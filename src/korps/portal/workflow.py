@@ -206,19 +206,26 @@ def team_message(
 
 
 def assign(
-    session: Session, *, principal: Principal, dossier: Dossier, now: datetime | None = None
+    session: Session,
+    *,
+    principal: Principal,
+    dossier: Dossier,
+    now: datetime | None = None,
+    to: tuple[int, str] | None = None,
 ) -> None:
-    """Assign the dossier to the caller."""
+    """Assign the dossier to ``to`` (user id, name), the caller when None. Whether ``to``
+    may handle the team's dossiers is checked by the caller (``korps.portal.queue``)."""
     now = now or utc_now()
     before = dossier.assignee_id
-    dossier.assignee_id = principal.user_id
+    user_id, name = to or (principal.user_id, principal.name)
+    dossier.assignee_id = user_id
     dossier.updated_at = now
     session.add(
         _entry(dossier, now, kind="toewijzing", side="team", author_id=principal.user_id,
-               text=f"toegewezen aan {principal.name}"[:200], public=False)
+               text=f"toegewezen aan {name}"[:200], public=False)
     )  # fmt: skip
     record(session, entity=ENTITY, entity_id=dossier.id, action="toegewezen",
-           before={"assignee_id": before}, after={"assignee_id": principal.user_id})  # fmt: skip
+           before={"assignee_id": before}, after={"assignee_id": user_id})  # fmt: skip
 
 
 def expire_questions(

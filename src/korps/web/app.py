@@ -46,6 +46,7 @@ from korps.portal import attachment_pages as portal_attachment_pages
 from korps.portal import incident_pages as portal_incident_pages
 from korps.portal import intake_pages as portal_intake_pages
 from korps.portal import pages as portal_pages
+from korps.portal import queue_pages as portal_queue_pages
 from korps.portal import receipt_pages as portal_receipt_pages
 from korps.portal import request_pages as portal_request_pages
 from korps.portal import team_pages as portal_team_pages
@@ -98,6 +99,7 @@ ROUTERS: list[tuple[str, APIRouter]] = [
     ("", portal_attachment_pages.team_router),
     ("", portal_intake_pages.router),
     ("", portal_incident_pages.router),
+    ("", portal_queue_pages.router),
     ("", portal_request_pages.public_router),
     ("", portal_request_pages.router),
     ("", portal_assessment_pages.router),
