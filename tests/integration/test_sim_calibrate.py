@@ -258,3 +258,35 @@ def _scenario_file(tmp_path: Path, scenario: SimScenario) -> Path:
     path = tmp_path / "scenario.yaml"
     path.write_text(yaml.safe_dump(scenario.model_dump(exclude_none=True)), encoding="utf-8")
     return path
+
+
+def test_joint_fit_of_a_unit_writes_the_chosen_setting(
+    loaded_db: Db, use_database: Callable[[Db], None], tmp_path: Path
+) -> None:
+    use_database(loaded_db)
+    out = tmp_path / "zwb.yaml"
+    args = ["sim", "calibrate", "--unit", "zeeland-west-brabant", "--target-share", "0.85"]
+    args += ["--fit", "joint", "--speeds", "1.0,1.3", "--turnouts", "0.5", "--days", "20"]
+    code, stdout, err = invoke(*args, "--json", "--out", str(out))
+    assert code == 0, err
+    data = json.loads(stdout)
+    assert [(s["speed_scale"], s["turnout_minutes"]) for s in data["settings"]] == [
+        (1.0, 0.5),
+        (1.3, 0.5),
+    ]
+    chosen = data["chosen"]
+    best = next(
+        s
+        for s in data["settings"]
+        if (s["speed_scale"], s["turnout_minutes"])
+        == (chosen["speed_scale"], chosen["turnout_minutes"])
+    )
+    for s in data["settings"]:
+        assert s["shape_residual"] == pytest.approx(s["share_3_to_10_minutes"] - 0.5)
+        assert s["residual"] == pytest.approx(s["share"] - 0.85)
+    scenario = read_sim_scenario(out)
+    assert scenario.travel.scale == chosen["speed_scale"]
+    assert scenario.travel.turnout_minutes == {1: 0.5, 2: 0.5, 3: 0.5}
+    assert scenario.availability.share == best["availability"]
+    code, _, err = invoke(*args[:6], "--fit", "joint", "--speeds", "snel")
+    assert code == 2 and "--speeds" in err

@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 
 import typer
-import yaml
 from rich.progress import Progress, TimeElapsedColumn
 from rich.table import Table
 
 from korps.cli.common import console, fail, open_session, print_json
+from korps.cli.sim_fit import fit_unit
 from korps.common.datafile import DatasetError
 from korps.organisation.service import NotFoundError
 from korps.planning.twin import basisteam_places, scenario_for_unit
@@ -27,9 +27,8 @@ from korps.sim.calibrate import (
     write_scenario,
 )
 from korps.sim.engine import ScenarioError, build_model, compact, replicate
-from korps.sim.fit import Outcome, Parameter, fit_share, with_parameter
 from korps.sim.history import read_history
-from korps.sim.kpi import AreaKpi, Estimate, PriorityKpi, SimResult, clean_nan, summarize
+from korps.sim.kpi import AreaKpi, Estimate, PriorityKpi, SimResult, summarize
 from korps.sim.replay import replay, replay_json
 from korps.sim.report import (
     assumptions,
@@ -204,7 +203,13 @@ def calibrate(
     target_share: float | None = typer.Option(
         None, "--target-share", help="Published prio-1 share within 15 minutes, e.g. 0.855."
     ),
-    fit: str = typer.Option("availability", "--fit", help="availability or speed"),
+    fit: str = typer.Option("availability", "--fit", help="availability, speed or joint"),
+    speeds: str = typer.Option(
+        "1.0,1.1,1.2,1.3,1.4", "--speeds", help="Speed scales of the joint fit's grid."
+    ),
+    turnouts: str = typer.Option(
+        "0.5,1.0", "--turnouts", help="Turnout minutes of the joint fit's grid."
+    ),
     days: float = typer.Option(95.0, "--days", help="Simulated days per step (--unit)."),
     replications: int = typer.Option(1, "--replications", "-r", min=1, max=100),
     seed: int = typer.Option(1, "--seed"),
@@ -213,7 +218,8 @@ def calibrate(
     """Fit demand, profile and durations from a history into a scenario; or, with --unit and
     --target-share, fit the twin's availability (or speed scale) to a published share."""
     if unit is not None or target_share is not None:
-        _fit_unit(unit, target_share, fit, days, replications, seed, out, as_json)
+        grid = (speeds, turnouts) if fit == "joint" else None
+        fit_unit(unit, target_share, fit, days, replications, seed, out, as_json, grid)
         return
     if incidents is None:
         raise typer.BadParameter("give an INCIDENTS file, or --unit with --target-share")
@@ -240,80 +246,6 @@ def calibrate(
         typer.echo(text, nl=False)
         return
     _calibration_summary(result, out)
-
-
-def _fit_unit(
-    unit: str | None,
-    target: float | None,
-    parameter: str,
-    days: float,
-    replications: int,
-    seed: int,
-    out: Path | None,
-    as_json: bool,
-) -> None:
-    if unit is None or target is None:
-        raise typer.BadParameter("fitting needs both --unit and --target-share")
-    if parameter not in ("availability", "speed"):
-        raise typer.BadParameter("--fit must be availability or speed")
-    chosen: Parameter = "speed" if parameter == "speed" else "availability"
-    try:
-        base = load_scenario(None, unit)
-        base = base.model_copy(update={"days": days, "warmup_days": min(5.0, days / 10)})
-        with console.status("fitting") as status:
-
-            def shown(o: Outcome) -> None:
-                status.update(f"{chosen} {o.value:.3f}: {o.share.mean:.1%} within 15 min")
-
-            result = fit_share(
-                base,
-                target=target,
-                parameter=chosen,
-                replications=replications,
-                seed=seed,
-                progress=shown,
-            )
-    except (DatasetError, ScenarioError, NotFoundError, ValueError) as exc:
-        raise fail(f"{unit}: {exc}") from exc
-    fitted = with_parameter(base, chosen, result.value)
-    if out is not None:
-        out.write_text(
-            yaml.safe_dump(fitted.model_dump(mode="json"), sort_keys=False, allow_unicode=True),
-            encoding="utf-8",
-        )
-    o = result.outcome
-    data = {
-        "unit": unit,
-        "parameter": chosen,
-        "value": result.value,
-        "target_share": target,
-        "share": o.share.mean,
-        "share_ci": [o.share.low, o.share.high],
-        "residual": result.residual,
-        "prio1_per_year": o.per_year,
-        "median_minutes": o.median,
-        "share_3_to_10_minutes": o.bulk,
-        "modal_minute": o.mode,
-        "steps": [{"value": s.value, "share": s.share.mean} for s in result.steps],
-    }
-    if as_json:
-        print_json(clean_nan(data))
-        return
-    table = Table(chosen, "prio 1 within 15 min", "median min", "3-10 min", title="steps")
-    for step in result.steps:
-        table.add_row(
-            f"{step.value:.4f}", f"{step.share.mean:.2%}", f"{step.median:.1f}", f"{step.bulk:.1%}"
-        )
-    console.print(table)
-    console.print(
-        f"{unit}: {chosen} {result.value:.4f} gives {o.share.mean:.2%} within 15 minutes "
-        f"(target {target:.2%}, residual {result.residual:+.2%}); {o.per_year:,.0f} prio-1 "
-        f"incidents a year; median response {o.median:.1f} min, most frequent minute "
-        f"{o.mode:.1f}, {o.bulk:.0%} between 3 and 10 minutes ({days:g} days, seed {seed})",
-        highlight=False,
-    )
-    if out is not None:
-        console.print(f"scenario written to {out}", highlight=False)
 
 
 def _calibration_summary(result: Calibration, out: Path) -> None:
