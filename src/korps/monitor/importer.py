@@ -1,5 +1,6 @@
-"""Read actuals from a CSV or XLSX file (columns indicator, eenheid, jaar, waarde, bron) into
-validated rows with their line numbers; the service then writes all or none."""
+"""Read actuals from a CSV or XLSX file (columns indicator, eenheid, jaar, waarde, bron, and
+optionally periode: empty for the year, K1-K4 or a month 1-12) into validated rows with their
+line numbers; the service then writes all or none."""
 
 from __future__ import annotations
 
@@ -89,15 +90,19 @@ def read_rows(content: bytes, filename: str) -> tuple[list[MeasurementIn], list[
                     indicator=cell.get("indicator", ""),
                     unit=cell.get("eenheid", ""),
                     year=year,
+                    period=cell.get("periode", "").strip().removesuffix(".0"),
                     value=value,
                     source=cell.get("bron", ""),
                 )
             )
         except ValidationError as exc:
             first = exc.errors()[0]
-            field = {"unit": "eenheid", "source": "bron", "value": "waarde"}.get(
-                str(first["loc"][0]), str(first["loc"][0])
-            )
+            field = {
+                "unit": "eenheid",
+                "source": "bron",
+                "value": "waarde",
+                "period": "periode",
+            }.get(str(first["loc"][0]), str(first["loc"][0]))
             raise MonitorRefused(field, "ontbreekt of is ongeldig", number) from None
         lines.append(number)
     if not items:
