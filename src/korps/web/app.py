@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
@@ -38,7 +38,6 @@ from korps.monitor import api as monitor_api
 from korps.monitor import pages as monitor_pages
 from korps.organisation import api as organisation_api
 from korps.organisation import pages as organisation_pages
-from korps.organisation.service import NotFoundError
 from korps.planning import api as planning_api
 from korps.planning import pages as planning_pages
 from korps.portal import assessment_pages as portal_assessment_pages
@@ -55,7 +54,6 @@ from korps.web.errors import install_error_pages
 from korps.web.limits import install as install_limits
 from korps.web.locale import LocaleMiddleware
 from korps.web.security import SecurityMiddleware
-from korps.web.templating import render
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -206,13 +204,6 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     @app.get("/openapi.json", include_in_schema=False, dependencies=public)
     def openapi() -> JSONResponse:
         return JSONResponse(openapi_with_security(app))
-
-    @app.exception_handler(NotFoundError)
-    def not_found(request: Request, exc: NotFoundError) -> Response:
-        detail = str(exc.args[0]) if exc.args else "not found"
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": detail}, status_code=404)
-        return render(request, "404.html", status_code=404, detail=detail)
 
     @app.get("/healthz", include_in_schema=False, dependencies=public)
     def healthz() -> dict[str, str]:
