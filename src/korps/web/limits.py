@@ -28,13 +28,14 @@ import fastapi.routing
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from korps.common.i18n import _
 from korps.common.reasons import reason
 from korps.controlroom.schemas import FIELD_LABELS
+from korps.web.errors import error_page, wants_json
 
 KIB = 1024
 DEFAULT_LIMIT = 64 * KIB  # JSON and form bodies: an incident with every field full is ~4 KiB
@@ -204,9 +205,14 @@ def validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
     return details
 
 
-async def _refused(_request: Request, exc: Exception) -> JSONResponse:
+async def _refused(request: Request, exc: Exception) -> Response:
+    """422: the API gets the list (field, message, excerpt), a browser a page with the
+    messages."""
     assert isinstance(exc, RequestValidationError)
-    return JSONResponse({"detail": validation_errors(exc.errors())}, status_code=422)
+    details = validation_errors(exc.errors())
+    if wants_json(request):
+        return JSONResponse({"detail": details}, status_code=422)
+    return error_page(request, 422, problems=[str(d["msg"]) for d in details])
 
 
 ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorOut"}
