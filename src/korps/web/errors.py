@@ -22,10 +22,11 @@ from korps.web.templating import render
 log = logging.getLogger(__name__)
 
 CSRF_MESSAGE = N_("het formulier is verlopen of niet van deze site (CSRF); laad de pagina opnieuw")
+NOWHERE = N_("op dit adres staat niets")
 #: the title of the page and the text that replaces Starlette's English detail, per status
 STATUS_TEXTS = {
     400: (N_("Ongeldig verzoek"), N_("het verzoek kon niet worden gelezen")),
-    404: (N_("Niet gevonden"), N_("op dit adres staat niets")),
+    404: (N_("Niet gevonden"), NOWHERE),
     405: (N_("Niet toegestaan"), N_("dit adres kan niet op deze manier worden gebruikt")),
     409: (N_("Conflict"), None),
     413: (N_("Te groot"), N_("het verzoek is te groot")),
@@ -103,9 +104,9 @@ def install_error_pages(app: FastAPI) -> None:
         if not isinstance(exc.detail, str) and wants_json(request):
             return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
         if exc.status_code == 404 and not wants_json(request):
-            return render(
-                request, "404.html", status_code=404, detail=_(STATUS_TEXTS[404][1] or "")
-            )
+            if detail is None or detail in STARLETTE_DETAILS:
+                detail = _(NOWHERE)
+            return render(request, "404.html", status_code=404, detail=detail)
         return error_page(request, exc.status_code, detail, headers=exc.headers)
 
     @app.exception_handler(Exception)
