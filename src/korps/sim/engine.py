@@ -381,9 +381,11 @@ def run_incidents(model: Model, incidents: Incidents) -> Replication:
         busy,
         by_how,
         int(diversions),
-        log_incident,
-        log_unit,
-        log_times,
+        # the kernel returns views of a log sized for the worst case (3 rows an incident,
+        # about 3 times what is used): copies let that capacity go
+        log_incident.copy(),
+        log_unit.copy(),
+        log_times.copy(),
     )
 
 
