@@ -26,12 +26,18 @@ CITIZEN_ROUTES = [
     ("GET", "/mijn/dossiers/{n}/ontvangstbewijs", {}),
     ("POST", "/mijn/dossiers/{n}/antwoord", {"antwoord": "ik ben het niet"}),
     ("POST", "/mijn/dossiers/{n}/aanvulling", {"aanvulling": "ik ben het niet"}),
+    ("GET", "/mijn/dossiers/{n}/ontvangstbewijs.pdf", {}),
+    ("GET", "/mijn/dossiers/{n}/beoordeling", {}),
+    ("POST", "/mijn/dossiers/{n}/beoordeling", {"geweld": "ja"}),
 ]
 STAFF_ROUTES = [
     ("GET", "/team/dossiers/{n}", {}),
     ("POST", "/team/dossiers/{n}/status", {"status": "in-behandeling"}),
     ("POST", "/team/dossiers/{n}/bericht", {"bericht": "hallo"}),
     ("POST", "/team/dossiers/{n}/toewijzen", {}),
+    ("GET", "/team/dossiers/{n}/ontvangstbewijs.pdf", {}),
+    ("GET", "/team/dossiers/{n}/beoordeling", {}),
+    ("POST", "/team/dossiers/{n}/beoordeling", {"geweld": "ja"}),
 ]
 
 
