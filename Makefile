@@ -23,6 +23,7 @@ db: install  ## database, bundled datasets, example scenarios, noodhulp units fo
 	$(BIN)/korps scenario save examples/*.yaml
 	$(BIN)/korps controlroom seed-units rotterdam --per-basisteam 2
 	$(BIN)/korps demo
+	$(BIN)/korps monitor compute
 
 run: db  ## set up and serve the web UI on http://127.0.0.1:8000
 	$(BIN)/korps serve
