@@ -1,12 +1,14 @@
-"""Issue 13 in the browser (Debian chromium): a gezag user opens the Rotterdam monitor, drills
-into prio-1 response times (eenheid -> district), opens the plan page and downloads the PDF
-report, whose text holds the indicator names and the figures the page showed."""
+"""Issue 13 in the browser (Debian chromium): a gezag user opens the Rotterdam monitor, sees
+the sick leave korps computed from capacity (this year and a chosen quarter), drills into
+prio-1 response times (eenheid -> district), opens the plan page and downloads the PDF report,
+whose text holds the indicator names and the figures the page showed."""
 
 from __future__ import annotations
 
 import io
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +16,11 @@ import pypdf
 import pytest
 from playwright.sync_api import expect
 
+from korps.capacity.service import sick_leave_of
+from korps.monitor.actuals import READER
 from tests.conftest import BACKENDS, Db, loaded_database
 from tests.e2e.conftest import login, serve, staff
-from tests.integration.test_monitor_service import _seed
+from tests.integration.test_monitor_service import TODAY, _seed
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +36,10 @@ def test_gezag_reads_monitor_drills_down_and_downloads_the_report(
 ) -> None:
     with monitor_db.session() as session:
         secret = staff(session, username="burgemeester-rdam", role="gezag", unit="rotterdam")
+        leave_2025, leave_k3 = (
+            sick_leave_of(session, principal=READER, slug="rotterdam", starts=a, ends=b).percentage
+            for a, b in ((date(2025, 1, 1), TODAY), (date(2024, 7, 1), date(2024, 9, 30)))
+        )
     with serve(monitor_db.engine) as base:
         context = browser.new_context(accept_downloads=True)
         page = context.new_page()
@@ -43,6 +51,23 @@ def test_gezag_reads_monitor_drills_down_and_downloads_the_report(
         expect(row).to_contain_text("tenminste 82%binnen 15 minuten")
         shown = row.locator("td.getal").inner_text().strip()  # e.g. "0,0 %" (2025) on today's clock
         assert re.fullmatch(r"\d+,\d %", shown), shown
+        # sick leave, computed from capacity up to the seed's clock (2025-06-30)
+        sick = page.locator('tr[data-indicator="ziekteverzuim"]')
+        expect(sick).to_contain_text("Ziekteverzuim; doel 5,9%")
+        expect(sick).to_contain_text("berekend")
+        expect(sick.locator("td.getal")).to_have_text(f"{leave_2025:.1f} %".replace(".", ","))
+        page.locator('select[name="periode"]').select_option("2024-K3")
+        page.get_by_role("button", name="Tonen").click()
+        expect(page.locator("#getoond")).to_have_text("2024-K3")
+        sick = page.locator('tr[data-indicator="ziekteverzuim"]')
+        expect(sick.locator("td").nth(3)).to_have_text("2024-K3")
+        expect(sick.locator("td.getal")).to_have_text(f"{leave_k3:.1f} %".replace(".", ","))
+        sick.get_by_role("link", name="Ziekteverzuim").click()
+        expect(page.locator('#reeks tr[data-periode="2024-K3"]')).to_contain_text(
+            "berekend door korps uit capaciteit"
+        )
+        page.goto(base + "/eenheden/rotterdam/monitor")
+        row = page.locator('tr[data-indicator="aanrijdtijd-prio-1"]')
         row.get_by_role("link", name="Aanrijdtijden prio 1").click()
         expect(page.locator("h1")).to_have_text("Aanrijdtijden prio 1: Eenheid Rotterdam")
         expect(page.locator(".trend svg")).to_be_visible()
