@@ -13,7 +13,9 @@ reaches the target in time); 0 <= R < 0.95: *aandacht nodig*; R < 0: *uit koers*
 from the target). When the first measurement already met the final target but the latest does
 not meet its year's target: *aandacht nodig*, or *uit koers* when it is worse than the first.
 One measurement only: *op koers* when it meets its year's target, else *aandacht nodig*.
-A measurement of year Y counts at the end of Y, or at the clock when Y is the current year.
+A measurement counts at the end of its period (a year, a quarter, a month), or at the clock
+while the period runs; its value is on the scale of the yearly target (docs/monitor.md,
+"Periods": counts and sums of a shorter period pro rata).
 
 **Verbetering ten opzichte van vorige meting.** The latest against the previous measurement:
 better *op koers*, equal *aandacht nodig*, worse *uit koers*; with one measurement *geen oordeel*.
