@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.common.fields import EARLIEST, LATEST
-from korps.controlroom import closing, kpi, queries, schemas, service
+from korps.controlroom import closing, kpi, queries, schemas, service, unit_pages
 from korps.controlroom.access import audit_caller_reads, eenheid_of_request
 from korps.controlroom.access import operator as _operator
 from korps.controlroom.advice import LISTED, advise
@@ -29,6 +29,7 @@ from korps.controlroom.reference import bundled_reference
 from korps.controlroom.times import LOCAL, local, minutes_between, utc_now
 from korps.db.session import SessionDep
 from korps.identity.deps import require
+from korps.identity.roles import Principal
 from korps.organisation.models import Unit
 from korps.web.limits import dutch_message
 from korps.web.templating import render, templates
@@ -72,7 +73,17 @@ templates.env.filters["minuten"] = _minutes
 templates.env.globals["STATUS_LABELS"] = {**service.STATUS_LABELS, **service.INCIDENT_LABELS}
 
 
-def _default_eenheid(session: Session) -> str:
+def _default_eenheid(session: Session, principal: Principal | None = None) -> str:
+    """The meldkamer to open: the eenheid the user is centralist of (the first such
+    grant on an eenheid or inside one), else one with units, else Rotterdam."""
+    for scope in principal.scopes if principal is not None else ():
+        if scope.role == "centralist" and scope.unit_path:
+            ids = [int(p) for p in scope.unit_path.strip("/").split("/") if p]
+            own = session.scalar(
+                select(Unit.slug).where(Unit.id.in_(ids), Unit.kind.in_(("eenheid", "zone")))
+            )
+            if own:
+                return own
     with_units = session.scalar(
         select(Unit.slug).join(PatrolUnit, PatrolUnit.eenheid_id == Unit.id).limit(1)
     )
@@ -88,8 +99,9 @@ def _exists(session: Session, slug: str) -> bool:
 
 @router.get("/meldkamer", response_class=HTMLResponse)
 @releasing
-def start(session: SessionDep) -> Response:
-    return RedirectResponse(f"/meldkamer/{_default_eenheid(session)}", status_code=303)
+def start(request: Request, session: SessionDep) -> Response:
+    principal = getattr(request.state, "principal", None)
+    return RedirectResponse(f"/meldkamer/{_default_eenheid(session, principal)}", status_code=303)
 
 
 @router.get("/meldkamer/{eenheid}", response_class=HTMLResponse)
@@ -380,8 +392,14 @@ def board_unit_status(
     unit: Annotated[str, Form()],
     status: Annotated[str, Form()],
 ) -> Response:
-    """Status buttons on the board (in/uit dienst, beschikbaar)."""
+    """Status buttons on the board (in/uit dienst, beschikbaar): only for this board's units
+    (the access check is on the eenheid of the path; the unit must be one of it)."""
     try:
+        if (
+            queries.get_unit(session, call_sign=unit).eenheid_id
+            != get_eenheid(session, slug=eenheid).id
+        ):
+            raise InputError("unit", f"{unit[:30]} hoort niet bij deze meldkamer")
         service.set_status(session, call_sign=unit, status=status, actor=_operator(request))
     except (ConflictError, InputError) as exc:
         session.rollback()
@@ -434,3 +452,6 @@ def kpi_page(
         group=group,
         norms=bundled_reference().norms,
     )
+
+
+router.include_router(unit_pages.router)  # the meldkamer's units (nested: declares its access)

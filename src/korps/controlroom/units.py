@@ -41,12 +41,15 @@ def _kind(reference: Reference, kind: str) -> str:
     return kind
 
 
-def _home(session: Session, slug: str) -> tuple[Unit, Unit]:
-    """The basisteam with this slug and its eenheid, if dispatch knows where it is."""
+def _home(session: Session, slug: str, within: str | None = None) -> tuple[Unit, Unit]:
+    """The basisteam with this slug and its eenheid, if dispatch knows where it is (and,
+    with ``within``, if that eenheid has this slug)."""
     basisteam = session.scalar(select(Unit).where(Unit.slug == slug))
     if basisteam is None or basisteam.kind != "basisteam":
         raise InputError("basisteam", f"onbekend basisteam {slug!r}")
     eenheid = eenheid_of(session, basisteam)
+    if within is not None and (eenheid is None or eenheid.slug != within):
+        raise InputError("basisteam", f"basisteam {slug!r} hoort niet bij eenheid {within!r}")
     if eenheid is None or basisteam.id not in areas_for(session, eenheid=eenheid).index:
         raise InputError(
             "basisteam",
@@ -62,12 +65,14 @@ def create_unit(
     actor: str,
     now: datetime | None = None,
     reference: Reference | None = None,
+    within: str | None = None,
 ) -> PatrolUnit:
-    """Add a unit with its home basisteam (which must be an area of its eenheid)."""
+    """Add a unit with its home basisteam (which must be an area of its eenheid, and with
+    ``within`` of the eenheid with that slug: the meldkamer the page is of)."""
     ref = reference or bundled_reference()
     now = as_utc(now) if now else utc_now()
     kind = _kind(ref, data.kind)
-    basisteam, eenheid = _home(session, data.basisteam)
+    basisteam, eenheid = _home(session, data.basisteam, within)
     taken = f"roepnaam {data.call_sign!r} bestaat al"
     if session.scalar(select(PatrolUnit.id).where(PatrolUnit.call_sign == data.call_sign)):
         raise InputError("call_sign", taken)
