@@ -245,3 +245,26 @@ def test_receipt_renderer_opens_no_path_from_the_dossier(db: Db) -> None:
     assert response.status_code == 200
     text = _pdf_text(response.content)
     assert "file:///etc/passwd" in text and "root:" not in text
+
+
+def test_purge_removes_a_closed_requests_phone_number_with_its_location(db: Db) -> None:
+    from datetime import UTC, datetime
+
+    from korps.portal.purge import purge
+
+    app = create_app(db.engine)
+    with TestClient(app) as owner, TestClient(app) as staff:
+        citizen(owner, db, "verzoeker-privacy")
+        closed = file_request(owner, "hercontact", {**HERCONTACT, "telefoon": "010 765 4321"})
+        still_open = file_request(owner, "hercontact", {**HERCONTACT, "telefoon": "010 765 4322"})
+        login_as(staff, db.engine, role="medewerker", unit=TEAM, username="mw-privacy")
+        done = staff.post(f"/team/dossiers/{closed}/status",
+                          data={"status": "afgehandeld", "toelichting": "Gebeld."},
+                          follow_redirects=False)  # fmt: skip
+        assert done.status_code == 303
+    with db.session() as session:
+        purge(session, now=datetime.now(UTC) + timedelta(days=400))
+        session.commit()
+    gone, kept = _dossier(db, closed)[2], _dossier(db, still_open)[2]
+    assert gone is not None and gone.phone is None
+    assert kept is not None and kept.phone == "010 765 4322"

@@ -1,6 +1,7 @@
 """Privacy (issue 16.10): a set period after a dossier is closed, its location (address and
-map point) is removed, and once every dossier of a citizen is closed that long, the
-citizen's contact details (name, e-mail) are anonymised and the account is closed.
+map point; a request's phone number with it) is removed, and once every dossier of a
+citizen is closed that long, the citizen's contact details (name, e-mail) are anonymised
+and the account is closed.
 Idempotent: what is anonymised already is left alone. Every change is audited."""
 
 from __future__ import annotations
@@ -8,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from korps.audit.service import record
 from korps.identity.models import User
 from korps.identity.sessions import end_all_sessions
-from korps.portal.models import Dossier
+from korps.portal.models import Dossier, RequestDetail
 from korps.portal.reference import PortalReference, portal_reference
 from korps.portal.service import ENTITY, utc_now
 
@@ -40,15 +41,21 @@ def purge(
     now = now or utc_now()
     cutoff = now - timedelta(days=days if days is not None else reference.purge_after_days)
     closed = [s.code for s in reference.statuses if not s.open]
+    phoned = exists().where(
+        RequestDetail.dossier_id == Dossier.id, RequestDetail.phone.is_not(None)
+    )
     old = session.scalars(
         select(Dossier).where(
             Dossier.status.in_(closed),
             Dossier.closed_at < cutoff,
-            or_(Dossier.address.is_not(None), Dossier.lat.is_not(None)),
+            or_(Dossier.address.is_not(None), Dossier.lat.is_not(None), phoned),
         )
     ).all()
     for dossier in old:
         dossier.address = dossier.lat = dossier.lon = None
+        session.execute(  # a request's phone number goes with the location
+            update(RequestDetail).where(RequestDetail.dossier_id == dossier.id).values(phone=None)
+        )
         record(session, entity=ENTITY, entity_id=dossier.id, actor="systeem",
                action="locatie geanonimiseerd")  # fmt: skip
     other = aliased(Dossier)
