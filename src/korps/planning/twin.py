@@ -18,9 +18,10 @@ assumption with its reason, here and in docs/simulation.md:
   capacity away as own work does.
 - **control room**: intake operators per shift for a utilisation of about 60 % at the
   shift's mean demand (at least 2); the intake times are the ``ControlRoom`` defaults.
-- **availability, speeds, turnout**: ``TWIN_DEFAULTS``, fitted to the national reference by
-  ``korps sim calibrate --unit politie --target-share 0.855`` (method and residuals in
-  docs/simulation.md).
+- **availability, speeds, turnout**: ``TWIN_DEFAULTS``, fitted jointly to the national
+  reference (the share within 15 minutes and "most" responses in 3-10 minutes) by
+  ``korps sim calibrate --unit politie --target-share 0.855 --fit joint`` (method and
+  residuals in docs/simulation.md).
 """
 
 from __future__ import annotations
@@ -59,10 +60,10 @@ class TwinDefaults:
     """The free parameters of a unit's twin; the values fitted to the national reference
     (docs/simulation.md, "Calibration to the national prio-1 picture")."""
 
-    availability: float = 0.65  # share of on-duty time free for incidents (fitted)
+    availability: float = 0.425  # share of on-duty time free for incidents (fitted)
     episode_minutes: float = 45.0  # mean unavailable period (own work, transport, break)
-    speed_scale: float = 1.0  # on the speeds 70 / 55 / 45 km/h
-    turnout_minutes: float = 1.0  # uitruktijd, every priority
+    speed_scale: float = 1.2  # on the speeds 70 / 55 / 45 km/h (fitted)
+    turnout_minutes: float = 0.5  # uitruktijd, every priority (fitted)
     density: bool = True  # urban and rural speeds (korps.sim.scenario.DensitySpeeds)
 
     def scenario_parts(self) -> dict[str, Any]:
