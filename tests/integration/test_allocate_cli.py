@@ -50,19 +50,19 @@ def test_inline_scenario_json(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("minimum: {west: 8}", "minimum: {oost: 8}", "minimum for unknown team 'oost'"),
-        ("meldingen: 300,", "meldingen: -300,", "indicator 'meldingen' must be >= 0"),
+        ("minimum: {west: 8}", "minimum: {oost: 8}", "minimum voor onbekend team 'oost'"),
+        ("meldingen: 300,", "meldingen: -300,", "indicator 'meldingen' moet >= 0 zijn"),
         (
             "weights: {meldingen: 1}",
             "weights: {meldingen: 1, ongevallen: 1}",
-            "team 'noord' has no value for indicator 'ongevallen'",
+            "team 'noord' heeft geen waarde voor indicator 'ongevallen'",
         ),
-        ("total: 30", "total: 15", "smaller than the sum of the minimums"),
+        ("total: 30", "total: 15", "kleiner dan de som van de minima"),
         ("total: 30", "total: -1", "total: minimaal 0 (kreeg -1)"),
         (
             "name: Test\n",
             "name: Test\nindicators: [inwoners]\nunit: x\n",
-            "every level needs a `kind`",
+            "heeft elk niveau een `kind` nodig",
         ),
         ("  - weights:", "  - gewichten:", "onbekende sleutel"),
     ],

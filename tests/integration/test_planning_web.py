@@ -62,7 +62,7 @@ def test_api_allocates_a_posted_scenario(client: TestClient) -> None:
     infeasible = client.post(
         "/api/v1/allocate", json={**INLINE, "levels": [{"weights": {"w": 1}, "minimum": {"*": 6}}]}
     )
-    assert infeasible.status_code == 422 and "sum of the minimums" in infeasible.json()["detail"]
+    assert infeasible.status_code == 422 and "som van de minima" in infeasible.json()["detail"]
     unknown = client.post(
         "/api/v1/allocate",
         json={
@@ -83,7 +83,7 @@ def test_form_refuses_a_bad_scenario_and_stores_nothing(
     bad = text.replace("to: on-veluwe-west", "to: on-veluwe-oost")
     response = client.post("/scenarios", data={"text": bad})
     assert response.status_code == 422
-    assert "transfer to unknown team 'on-veluwe-oost'" in html.unescape(response.text)
+    assert "overheveling naar onbekend team 'on-veluwe-oost'" in html.unescape(response.text)
     assert snapshot(planning_db) == before
     good = client.post(
         "/scenarios",

@@ -182,27 +182,27 @@ def test_largest_remainder_examples_and_ties() -> None:
     # equal remainders: the key that sorts first gets the step
     tie = largest_remainder(np.array([1.05, 1.05]), 2.1, 0.1, ["b", "a"])
     assert tie.tolist() == [1.0, 1.1]
-    with pytest.raises(AllocationError, match="not a multiple"):
+    with pytest.raises(AllocationError, match="geen veelvoud"):
         largest_remainder(np.array([1.0]), 1.05, 0.1, ["a"])
 
 
 def test_errors_name_the_teams() -> None:
     keys = ["noord", "zuid"]
-    with pytest.raises(AllocationError, match=r"sum of the minimums 30: noord 20 .*zuid 10"):
+    with pytest.raises(AllocationError, match=r"som van de minima 30: noord 20 .*zuid 10"):
         allocate_group(
             keys=keys, score=np.ones(2), total=25, bounds=[Bound(20), Bound(10)], step=0.1
         )
-    with pytest.raises(AllocationError, match="larger than the sum of the maximums"):
+    with pytest.raises(AllocationError, match="groter dan de som van de maxima"):
         allocate_group(
             keys=keys, score=np.ones(2), total=25, bounds=[Bound(0, 5), Bound(0, 5)], step=0.1
         )
-    with pytest.raises(AllocationError, match="has no value for indicator 'crime'"):
+    with pytest.raises(AllocationError, match="heeft geen waarde voor indicator 'crime'"):
         scores([{"crime": 1.0}, {}], {"crime": 1.0}, keys)
-    with pytest.raises(AllocationError, match="must be >= 0"):
+    with pytest.raises(AllocationError, match="moet >= 0 zijn"):
         scores([{"crime": 1.0}, {"crime": -2.0}], {"crime": 1.0}, keys)
-    with pytest.raises(AllocationError, match="unknown team 'west'"):
+    with pytest.raises(AllocationError, match="onbekend team 'west'"):
         transfer(np.array([1.0, 2.0]), keys, to="west", amount=0.5)
-    with pytest.raises(AllocationError, match="below their minimum"):
+    with pytest.raises(AllocationError, match="onder hun minimum"):
         transfer(np.array([1.0, 2.0]), keys, to="noord", amount=1.5, lo=np.array([0.0, 1.0]))
 
 
@@ -230,7 +230,7 @@ def test_a_parent_gets_at_least_the_minimums_of_its_teams() -> None:
     )
     result = run(scenario, inline_inputs(scenario))
     rows = {r.key: r for r in result.rows}
-    assert rows["klein"].total == 6 and rows["klein"].bound == "minimums of its teams"
+    assert rows["klein"].total == 6 and rows["klein"].bound == "minima van zijn teams"
     assert rows["k1"].total == rows["k2"].total == 3
     assert rows["groot"].total == 14 and rows["g1"].total == 14
 

@@ -27,6 +27,13 @@ def number(value: float | int | None, decimals: int = 1) -> str:
     return format_decimal(exact, format=_pattern(decimals), locale=current_locale())
 
 
+def short(value: float | int | None) -> str:
+    """As few decimals as the value needs, at most 3 (like Python's ``:g``): 3.833 / 12,5."""
+    if value is None:
+        return EMPTY
+    return format_decimal(Decimal(repr(float(value))), format="#,##0.###", locale=current_locale())
+
+
 def percent(fraction: float | None, decimals: int = 1) -> str:
     """``fraction`` (0.979) as a percentage: 97,9% in Dutch, 97.9% in English."""
     if fraction is None:

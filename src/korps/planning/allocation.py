@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+# (texts through the catalogue; numbers in the reader's notation)
+from korps.common.formatting import short
+from korps.common.i18n import _
 from korps.planning.proportional import (
     AT_MAXIMUM,
     AT_MINIMUM,
@@ -71,18 +74,31 @@ def scores(
 ) -> FloatArray:
     """Weighted workload score per team: ``sum(w_c * value_c)``; every weight needs a column."""
     if not weights:
-        raise AllocationError("no weights: name at least one indicator")
+        raise AllocationError(_("geen gewichten: noem minstens één indicator"))
     result = np.zeros(len(values))
     for column, weight in weights.items():
         if not math.isfinite(weight) or weight < 0:
-            raise AllocationError(f"weight of {column!r} must be a finite number >= 0")
+            raise AllocationError(
+                _("het gewicht van {column} moet een eindig getal >= 0 zijn", column=repr(column))
+            )
         for i, row in enumerate(values):
             if column not in row:
-                raise AllocationError(f"team {keys[i]!r} has no value for indicator {column!r}")
+                raise AllocationError(
+                    _(
+                        "team {team} heeft geen waarde voor indicator {column}",
+                        team=repr(keys[i]),
+                        column=repr(column),
+                    )
+                )
             value = row[column]
             if not math.isfinite(value) or value < 0:
                 raise AllocationError(
-                    f"team {keys[i]!r}: indicator {column!r} must be >= 0 (got {value})"
+                    _(
+                        "team {team}: indicator {column} moet >= 0 zijn (kreeg {value})",
+                        team=repr(keys[i]),
+                        column=repr(column),
+                        value=value,
+                    )
                 )
             result[i] += weight * value
     return result
@@ -95,23 +111,35 @@ def check_feasible(
     bad = [k for k, a, b in zip(keys, lo, hi, strict=True) if a > b + EPS]
     if bad:
         raise AllocationError(
-            "minimum above maximum for "
-            + ", ".join(f"{k} ({lo[keys.index(k)]:g} > {hi[keys.index(k)]:g})" for k in bad)
+            _("minimum boven maximum voor ")
+            + ", ".join(
+                f"{k} ({short(lo[keys.index(k)])} > {short(hi[keys.index(k)])})" for k in bad
+            )
         )
     if lo.sum() > total + EPS:
         named = [
-            f"{k} {m:g} ({r.minimum_rule})"
+            f"{k} {short(m)} ({r.minimum_rule})"
             for k, m, r in zip(keys, lo, rules, strict=True)
             if m > 0
         ]
         raise AllocationError(
-            f"total {total:g} is smaller than the sum of the minimums {lo.sum():g}: "
+            _(
+                "totaal {total} is kleiner dan de som van de minima {sum}: ",
+                total=short(total),
+                sum=short(lo.sum()),
+            )
             + ", ".join(named)
         )
     if hi.sum() < total - EPS:
-        named = [f"{k} {m:g} ({r.maximum_rule})" for k, m, r in zip(keys, hi, rules, strict=True)]
+        named = [
+            f"{k} {short(m)} ({r.maximum_rule})" for k, m, r in zip(keys, hi, rules, strict=True)
+        ]
         raise AllocationError(
-            f"total {total:g} is larger than the sum of the maximums {hi.sum():g}: "
+            _(
+                "totaal {total} is groter dan de som van de maxima {sum}: ",
+                total=short(total),
+                sum=short(hi.sum()),
+            )
             + ", ".join(named)
         )
 
@@ -131,7 +159,13 @@ def largest_remainder(
     """
     units_total = total / step
     if abs(units_total - round(units_total)) > 1e-6:
-        raise AllocationError(f"total {total:g} is not a multiple of the rounding step {step:g}")
+        raise AllocationError(
+            _(
+                "totaal {total} is geen veelvoud van de afrondingsstap {step}",
+                total=short(total),
+                step=short(step),
+            )
+        )
     n = len(values)
     lo = np.zeros(n) if lo is None else lo
     hi = np.full(n, np.inf) if hi is None else hi
@@ -147,10 +181,12 @@ def largest_remainder(
     )
     chosen = [i for i in range(n) if forced[i]]
     if len(chosen) > slots:
-        raise AllocationError("the minimums cannot all be met when rounding to the step")
+        raise AllocationError(_("bij afronden op de stap kunnen niet alle minima worden gehaald"))
     chosen += order[: slots - len(chosen)]
     if len(chosen) < slots:
-        raise AllocationError("the maximums leave no room to round the total to the step")
+        raise AllocationError(
+            _("de maxima laten geen ruimte om het totaal op de stap af te ronden")
+        )
     result = floors.copy()
     result[chosen] += 1
     return np.round(result * step, 10)
@@ -197,11 +233,13 @@ def allocate_group(
     """
     bounds = on_grid(bounds, step)
     if len(set(keys)) != len(keys):
-        raise AllocationError("duplicate team in one group")
+        raise AllocationError(_("een team staat twee keer in één groep"))
     if not keys:
-        raise AllocationError("no teams to allocate to")
+        raise AllocationError(_("geen teams om over te verdelen"))
     if not math.isfinite(total) or total < 0:
-        raise AllocationError(f"total must be a finite number >= 0 (got {total})")
+        raise AllocationError(
+            _("het totaal moet een eindig getal >= 0 zijn (kreeg {total})", total=total)
+        )
     lo = np.array([b.minimum for b in bounds], dtype=float)
     hi = np.array([b.maximum for b in bounds], dtype=float)
     check_feasible(keys, total, lo, hi, bounds)
@@ -242,18 +280,32 @@ def transfer(
 ) -> FloatArray:
     """Move ``amount`` to team ``to`` from the other teams, in proportion to their amounts."""
     if to not in keys:
-        raise AllocationError(f"transfer to unknown team {to!r} (not in this group)")
+        raise AllocationError(
+            _("overheveling naar onbekend team {team} (niet in deze groep)", team=repr(to))
+        )
     index = list(keys).index(to)
     others = np.ones(len(keys), dtype=bool)
     others[index] = False
     pool = amounts[others].sum()
     if amount > pool + EPS:
-        raise AllocationError(f"transfer of {amount:g} to {to!r} exceeds what the others hold")
+        raise AllocationError(
+            _(
+                "overheveling van {amount} naar {team} is meer dan de anderen hebben",
+                amount=short(amount),
+                team=repr(to),
+            )
+        )
     result = amounts.copy()
     if pool > 0:
         result[others] -= amount * amounts[others] / pool
     result[index] += amount
     if lo is not None and (result < lo - EPS).any():
         below = [k for k, r, m in zip(keys, result, lo, strict=True) if r < m - EPS]
-        raise AllocationError(f"transfer to {to!r} takes {', '.join(below)} below their minimum")
+        raise AllocationError(
+            _(
+                "overheveling naar {team} brengt {teams} onder hun minimum",
+                team=repr(to),
+                teams=", ".join(below),
+            )
+        )
     return result

@@ -7,6 +7,7 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from korps.common.i18n import _
 from korps.organisation.models import Coverage, Gemeente, GemeenteCrime, Unit, UnitFigure
 from korps.organisation.service import get_unit
 from korps.organisation.tree import subtree_query
@@ -20,7 +21,9 @@ def inline_inputs(scenario: Scenario) -> Inputs:
     keys = [t.key for t in scenario.teams]
     duplicates = {k for k in keys if keys.count(k) > 1}
     if duplicates:
-        raise AllocationError(f"duplicate team {sorted(duplicates)[0]!r}")
+        raise AllocationError(
+            _("team {team} staat er twee keer in", team=repr(sorted(duplicates)[0]))
+        )
     by_key = {t.key: t for t in scenario.teams}
 
     def depth(key: str) -> int:
@@ -29,7 +32,9 @@ def inline_inputs(scenario: Scenario) -> Inputs:
         group = by_key[key].group
         while group is not None and group in by_key:
             if group in seen:
-                raise AllocationError(f"team {key!r} is in a cycle of groups")
+                raise AllocationError(
+                    _("team {team} zit in een kringloop van groepen", team=repr(key))
+                )
             seen.add(group)
             level += 1
             group = by_key[group].group
@@ -92,7 +97,7 @@ def _indicators(session: Session, root: Unit, teams: list[Unit]) -> dict[int, di
 def database_inputs(session: Session, scenario: Scenario) -> Inputs:
     """The teams of each level under the scenario's unit, with their figures and indicators."""
     if scenario.unit is None:
-        raise AllocationError("the scenario names no `unit`")
+        raise AllocationError(_("het scenario noemt geen `unit`"))
     root = get_unit(session, slug=scenario.unit)
     units = session.scalars(subtree_query(root)).all()
     levels: list[list[tuple[Unit, Unit | None]]] = []
@@ -107,7 +112,13 @@ def database_inputs(session: Session, scenario: Scenario) -> Inputs:
                 if u.kind == level.kind and u.path.startswith(scope) and u.id != root.id
             ]
         if not found:
-            raise AllocationError(f"no units of kind {level.kind!r} under {scenario.unit!r}")
+            raise AllocationError(
+                _(
+                    "geen eenheden van soort {kind} onder {unit}",
+                    kind=repr(level.kind),
+                    unit=repr(scenario.unit),
+                )
+            )
         levels.append(found)
         parents = [u for u, _ in found]
     all_units = [u for found in levels for u, _ in found]
@@ -131,7 +142,11 @@ def with_workload(inputs: Inputs, workload: dict[str, dict[str, float]]) -> Inpu
     unknown = sorted(set(workload) - known)
     if unknown:
         raise AllocationError(
-            f"workload file names unknown team {unknown[0]!r} (teams: {', '.join(sorted(known))})"
+            _(
+                "het werklastbestand noemt onbekend team {team} (teams: {known})",
+                team=repr(unknown[0]),
+                known=", ".join(sorted(known)),
+            )
         )
     return Inputs(
         unit=inputs.unit,

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from korps.common import formatting
+from korps.common.formatting import short
+from korps.common.i18n import _
 from korps.planning.allocation import (
     AT_MAXIMUM,
     AT_MINIMUM,
@@ -128,7 +131,9 @@ def _bounds(level: Level, teams: Sequence[TeamInput]) -> tuple[list[Bound], list
     for mapping, what in ((level.minimum, "minimum"), (level.maximum, "maximum")):
         unknown = [k for k in mapping if k != "*" and k not in keys]
         if unknown:
-            raise AllocationError(f"{what} for unknown team {unknown[0]!r}")
+            raise AllocationError(
+                _("{what} voor onbekend team {team}", what=what, team=repr(unknown[0]))
+            )
     bounds: list[Bound] = []
     required: list[float | None] = []
     for team in teams:
@@ -139,8 +144,13 @@ def _bounds(level: Level, teams: Sequence[TeamInput]) -> tuple[list[Bound], list
         if level.norm is not None:
             if level.norm.population not in team.values:
                 raise AllocationError(
-                    f"team {team.key!r} has no {level.norm.population!r} for the "
-                    f"{level.norm.label} 1:{level.norm.ratio:g}"
+                    _(
+                        "team {team} heeft geen {column} voor de {norm} 1:{ratio}",
+                        team=repr(team.key),
+                        column=repr(level.norm.population),
+                        norm=level.norm.label,
+                        ratio=f"{level.norm.ratio:g}",
+                    )
                 )
             need = team.values[level.norm.population] / level.norm.ratio
             if level.norm.level == "team" and need > low:
@@ -194,15 +204,24 @@ def _allocate_level(
             bounds[i] = Bound(
                 minimum=max(own.minimum, low),
                 maximum=min(own.maximum, high),
-                minimum_rule=own.minimum_rule if own.minimum >= low else "minimums of its teams",
-                maximum_rule=own.maximum_rule if own.maximum <= high else "maximums of its teams",
+                minimum_rule=own.minimum_rule if own.minimum >= low else _("minima van zijn teams"),
+                maximum_rule=own.maximum_rule
+                if own.maximum <= high
+                else _("maxima van zijn teams"),
             )
     if level.norm is not None and level.norm.level == "unit":
         need = sum(r or 0.0 for r in required)
         if total < need - 1e-9:
             raise AllocationError(
-                f"total {total:g} is below the {level.norm.label}: {need:.1f} required "
-                f"for {sum(t.values[level.norm.population] for t in teams):,.0f} inhabitants"
+                _(
+                    "totaal {total} is lager dan de {norm}: {need} nodig voor {people} inwoners",
+                    total=short(total),
+                    norm=level.norm.label,
+                    need=formatting.number(need, 1),
+                    people=formatting.number(
+                        sum(t.values[level.norm.population] for t in teams), 0
+                    ),
+                )
             )
     group = allocate_group(
         keys=keys, score=score, total=total, bounds=bounds, step=None, solver=scenario.solver
@@ -211,33 +230,67 @@ def _allocate_level(
     lo = np.array([b.minimum for b in bounds])
     hi = np.array([b.maximum for b in bounds])
     notes: dict[str, list[str]] = {k: [] for k in keys}
-    basis = " + ".join(f"{w:g}x{c}" if w != 1 else c for c, w in level.weights.items())
+    basis = " + ".join(f"{short(w)}x{c}" if w != 1 else c for c, w in level.weights.items())
     for share in group.shares:
         notes[share.key].append(
-            f"share {share.target:.3f} of {total:g} by {basis} (score {share.score:g} of "
-            f"{score.sum():g})"
+            _(
+                "aandeel {share} van {total} naar {basis} (score {score} van {scores})",
+                share=formatting.number(share.target, 3),
+                total=short(total),
+                basis=basis,
+                score=short(share.score),
+                scores=short(score.sum()),
+            )
         )
         if share.state == AT_MINIMUM:
-            notes[share.key].append(f"raised to {share.amount:.3f} by {share.rule}")
+            notes[share.key].append(
+                _(
+                    "verhoogd tot {amount} door {rule}",
+                    amount=formatting.number(share.amount, 3),
+                    rule=share.rule,
+                )
+            )
         elif share.state == AT_MAXIMUM:
-            notes[share.key].append(f"capped at {share.amount:.3f} by {share.rule}")
+            notes[share.key].append(
+                _(
+                    "begrensd op {amount} door {rule}",
+                    amount=formatting.number(share.amount, 3),
+                    rule=share.rule,
+                )
+            )
     for move in (m for m in level.transfers if m.to in keys):
         before = amounts.copy()
         amounts = transfer(amounts, keys, to=move.to, amount=move.amount, lo=lo)
         for key, old, new in zip(keys, before, amounts, strict=True):
             if abs(new - old) > 1e-12:
-                notes[key].append(f"{move.label}: {new - old:+.3f} (to {move.to})")
+                notes[key].append(
+                    _(
+                        "{label}: {change} (naar {team})",
+                        label=move.label,
+                        change=("+" if new > old else "") + formatting.number(new - old, 3),
+                        team=move.to,
+                    )
+                )
     continuous = amounts.copy()
     if scenario.step is not None:
         amounts = largest_remainder(amounts, total, scenario.step, keys, lo, hi)
         for key, old, new in zip(keys, continuous, amounts, strict=True):
             if abs(new - old) > 1e-9:
-                notes[key].append(f"rounded {old:.3f} -> {new:g} (largest remainder)")
+                notes[key].append(
+                    _(
+                        "afgerond {old} -> {new} (grootste rest)",
+                        old=formatting.number(old, 3),
+                        new=short(new),
+                    )
+                )
     fixed = level.fixed.amount if level.fixed else 0.0
     rows = []
     for i, team in enumerate(teams):
         if fixed:
-            notes[team.key].append(f"{fixed:+g} {level.fixed.label if level.fixed else ''}")
+            notes[team.key].append(
+                ("+" if fixed > 0 else "")
+                + f"{short(fixed)} {level.fixed.label if level.fixed else ''}"
+            )
         share = group.shares[i]
         rows.append(
             Row(
@@ -265,24 +318,38 @@ def run(scenario: Scenario, inputs: Inputs) -> Result:
     teams = _derive(scenario, inputs.teams)
     first = [t for t in teams if t.level == 0]
     if not first:
-        raise AllocationError("no teams at the first level")
+        raise AllocationError(_("geen teams op het eerste niveau"))
     if scenario.total is not None:
         total = scenario.total
     else:
         column = scenario.total_from or ""
         missing = [t.key for t in first if column not in t.values]
         if missing:
-            raise AllocationError(f"no {column!r} for {', '.join(missing)} (total_from)")
+            raise AllocationError(
+                _(
+                    "geen {column} voor {teams} (total_from)",
+                    column=repr(column),
+                    teams=", ".join(missing),
+                )
+            )
         total = round(sum(t.values[column] for t in first), 10)
     reserved = sum(r.amount for r in scenario.reserve)
     if reserved > total + 1e-9:
-        raise AllocationError(f"reserves {reserved:g} exceed the total {total:g}")
+        raise AllocationError(
+            _(
+                "reserveringen {reserved} zijn meer dan het totaal {total}",
+                reserved=short(reserved),
+                total=short(total),
+            )
+        )
     distributed = round(total - reserved, 10)
     known = {t.key for t in teams}
     for level in scenario.levels:
         for move in level.transfers:
             if move.to not in known:
-                raise AllocationError(f"transfer to unknown team {move.to!r}")
+                raise AllocationError(
+                    _("overheveling naar onbekend team {team}", team=repr(move.to))
+                )
     rows = _allocate_level(
         scenario, scenario.levels[0], 0, first, distributed, _limits_below(scenario, teams, 0)
     )
@@ -292,7 +359,13 @@ def run(scenario: Scenario, inputs: Inputs) -> Result:
         for parent in parents:
             children = [t for t in teams if t.level == number and t.group == parent.key]
             if not children:
-                raise AllocationError(f"{parent.key!r} has no teams at level {number + 1}")
+                raise AllocationError(
+                    _(
+                        "{parent} heeft geen teams op niveau {level}",
+                        parent=repr(parent.key),
+                        level=number + 1,
+                    )
+                )
             share = round(parent.proposed - parent.fixed, 10)
             children_rows += _allocate_level(
                 scenario, level, number, children, share, _limits_below(scenario, teams, number)

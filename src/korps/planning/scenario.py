@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from korps.common.datafile import parse_document, read_text
+from korps.common.i18n import _
 from korps.planning.models import NAME_LENGTH
 
 Column = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
@@ -101,24 +102,37 @@ class Scenario(_Spec):
         unknown = [v for v in value if v not in GEMEENTE_INDICATORS]
         if unknown:
             known = ", ".join(GEMEENTE_INDICATORS)
-            raise ValueError(f"unknown indicator {unknown[0]!r} (known: {known})")
+            raise ValueError(
+                _(
+                    "onbekende indicator {name} (bekend: {known})",
+                    name=repr(unknown[0]),
+                    known=known,
+                )
+            )
         return value
 
     @model_validator(mode="after")
     def _one_source_of_teams(self) -> Scenario:
         if self.unit is None and not self.teams:
-            raise ValueError("give `unit` (teams from the database) or inline `teams`")
+            raise ValueError(_("geef `unit` (teams uit de database) of eigen `teams`"))
         if self.workload is not None and self.workload_table is not None:
-            raise ValueError("give `workload` (a file) or `workload_table` (an id), not both")
+            raise ValueError(
+                _("geef `workload` (een bestand) of `workload_table` (een nummer), niet beide")
+            )
         if self.total is None and self.total_from is None:
-            raise ValueError("give `total` or `total_from`")
+            raise ValueError(_("geef `total` of `total_from`"))
         if self.unit is not None and any(level.kind is None for level in self.levels):
-            raise ValueError("with `unit`, every level needs a `kind`")
+            raise ValueError(_("met `unit` heeft elk niveau een `kind` nodig"))
         weighted = {c for level in self.levels for c in level.weights}
         normed = {level.norm.population for level in self.levels if level.norm}
         unused = [c for c in self.indicators if c not in weighted | normed]
         if unused:
-            raise ValueError(f"indicator {unused[0]!r} is not covered by any level's weights")
+            raise ValueError(
+                _(
+                    "indicator {name} komt in de gewichten van geen enkel niveau voor",
+                    name=repr(unused[0]),
+                )
+            )
         return self
 
 

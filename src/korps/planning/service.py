@@ -14,13 +14,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from korps.common.i18n import _
 from korps.organisation.service import NotFoundError
 from korps.planning.allocation import AllocationError
 from korps.planning.inputs import database_inputs, inline_inputs, with_workload
 from korps.planning.models import WorkloadTable
 from korps.planning.plan import Result, run
 from korps.planning.scenario import Scenario, read_scenario
-from korps.planning.weights import apply_fit, describe
+from korps.planning.weights import apply_fit, describe, signed
 from korps.planning.workload import Workload, parse_workload, read_workload_file
 
 NO_PATHS = (
@@ -84,7 +85,7 @@ def allocate_scenario(
             raise AllocationError(f"workload_table: {exc}") from exc
     if scenario.unit is not None:
         if session is None:
-            raise ValueError("this scenario reads its teams from the database")
+            raise ValueError(_("dit scenario leest zijn teams uit de database"))
         inputs = database_inputs(session, scenario)
     else:
         inputs = inline_inputs(scenario)
@@ -97,7 +98,11 @@ def allocate_scenario(
         result.notes.append(describe(fit, scenario.fit))
         for row in result.level(0):
             row.notes.append(
-                f"residual of the fit to {scenario.fit}: {fit.residuals[row.key]:+.1f}"
+                _(
+                    "afwijking van de fit op {target}: {residual}",
+                    target=scenario.fit,
+                    residual=signed(fit.residuals[row.key]),
+                )
             )
     return result
 

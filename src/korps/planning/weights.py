@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import nnls
 
+from korps.common import formatting
+from korps.common.i18n import _
 from korps.planning.allocation import AllocationError
 from korps.planning.scenario import Scenario
 from korps.planning.team_inputs import Inputs
@@ -30,17 +32,28 @@ def fit_weights(
     """Weights >= 0 with ``target ~ sum(w_c * indicator_c)`` (no intercept), and the fit."""
     if len(rows) < len(indicators):
         raise AllocationError(
-            f"{len(rows)} teams cannot fit {len(indicators)} weights: need at least as many teams"
+            _(
+                "met {teams} teams zijn geen {weights} gewichten te fitten: "
+                "er zijn minstens zoveel teams nodig",
+                teams=len(rows),
+                weights=len(indicators),
+            )
         )
     for key, row in zip(keys, rows, strict=True):
         missing = [c for c in (*indicators, target) if c not in row]
         if missing:
-            raise AllocationError(f"team {key!r} has no value for {missing[0]!r}")
+            raise AllocationError(
+                _(
+                    "team {team} heeft geen waarde voor {column}",
+                    team=repr(key),
+                    column=repr(missing[0]),
+                )
+            )
     a = np.array([[row[c] for c in indicators] for row in rows], dtype=float)
     b = np.array([row[target] for row in rows], dtype=float)
     if (a < 0).any() or (b < 0).any():
-        raise AllocationError("indicators and the measured workload must be >= 0")
-    weights, _ = nnls(a, b)
+        raise AllocationError(_("indicatoren en de gemeten werklast moeten >= 0 zijn"))
+    weights, _norm = nnls(a, b)
     fitted = a @ weights
     total = float(((b - b.mean()) ** 2).sum())
     r2 = 1.0 - float(((b - fitted) ** 2).sum()) / total if total > 0 else 1.0
@@ -68,9 +81,19 @@ def apply_fit(scenario: Scenario, inputs: Inputs) -> tuple[Scenario, Fit | None]
 
 
 def describe(fit: Fit, target: str) -> str:
-    weights = ", ".join(f"{c} {w:.6g}" for c, w in fit.weights.items())
+    weights = ", ".join(f"{c} {formatting.short(w)}" for c, w in fit.weights.items())
     worst = max(fit.residuals.items(), key=lambda kv: abs(kv[1]))
-    return (
-        f"weights fitted to {target} by non-negative least squares: {weights}; "
-        f"R^2 = {fit.r_squared:.3f}; largest residual {worst[0]} {worst[1]:+.1f}"
+    return _(
+        "gewichten gefit op {target} met niet-negatieve kleinste kwadraten: {weights}; "
+        "R² = {r2}; grootste afwijking {team} {residual}",
+        target=target,
+        weights=weights,
+        r2=formatting.number(fit.r_squared, 3),
+        team=worst[0],
+        residual=signed(worst[1]),
     )
+
+
+def signed(value: float, decimals: int = 1) -> str:
+    """+1,5 / -0,3 in the reader's notation."""
+    return ("+" if value > 0 else "") + formatting.number(value, decimals)
