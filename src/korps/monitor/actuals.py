@@ -14,11 +14,14 @@ the running period up to today), each with the source it was computed from:
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from korps.capacity.models import Person
 from korps.capacity.service import sick_leave_of
 from korps.controlroom.kpi import kpis
 from korps.controlroom.schemas import KpiReport
@@ -29,6 +32,7 @@ from korps.monitor.leadtime import lead_times
 from korps.monitor.periods import Period
 from korps.organisation.models import Unit
 from korps.portal.feedback import satisfaction
+from korps.portal.models import Dossier, Feedback
 
 PRIORITY = {"aanrijdtijd-prio-1": 1, "aanrijdtijd-prio-2": 2}
 GROUP = {"eenheid": "priority", "district": "district", "basisteam": "basisteam"}
@@ -42,8 +46,38 @@ READER = Principal(
     scopes=(Scope(role="gezag", unit_id=None, unit_path="/"),),
 )
 
-Memo = dict[tuple[str, str, str], KpiReport]
 Found = tuple[float, str]  # the value and where it comes from
+
+
+@dataclass
+class Memo:
+    """What one computation run keeps: the KPI reports (siblings share one query), the
+    eenheid above each unit, and whether a unit's subtree has any source rows at all."""
+
+    reports: dict[tuple[str, str, str], KpiReport] = field(default_factory=dict)
+    roots: dict[int, Unit | None] = field(default_factory=dict)
+    present: dict[tuple[str, int], bool] = field(default_factory=dict)
+
+
+SOURCES: dict[str, tuple[Any, Any]] = {  # the rows a domain's figure needs, by unit column
+    "capaciteit": (Person.id, Person.unit_id),
+    "tevredenheid": (Feedback.id, Feedback.team_id),
+    "dossiers": (Dossier.id, Dossier.team_id),
+}
+
+
+def present(session: Session, *, source: str, unit: Unit, memo: Memo) -> bool:
+    """Whether the unit or a unit below it has any row of ``source`` (else: no figure)."""
+    if (source, unit.id) not in memo.present:
+        row_id, unit_id = SOURCES[source]
+        found = session.scalar(
+            select(row_id)
+            .join(Unit, Unit.id == unit_id)
+            .where(Unit.path.startswith(unit.path, autoescape=True))
+            .limit(1)
+        )
+        memo.present[(source, unit.id)] = found is not None
+    return memo.present[(source, unit.id)]
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
@@ -80,17 +114,25 @@ def response_share(
 ) -> Found | None:
     """Percentage of the prio's incidents with a unit on scene within the norm (None: none).
     ``memo`` keeps the KPI reports of one run, so siblings share one query."""
-    root = eenheid_of(session, unit)
+    memo = Memo() if memo is None else memo
+    if unit.id not in memo.roots:
+        memo.roots[unit.id] = eenheid_of(session, unit)
+    root = memo.roots[unit.id]
     group = GROUP.get(unit.kind if root is None or root.id != unit.id else "eenheid")
     if root is None or group is None:
         return None
-    memo = {} if memo is None else memo
     key = (root.slug, period.label, group)
-    if key not in memo:
+    if key not in memo.reports:
         since, until = bounds(period, today)
-        memo[key] = kpis(session, eenheid=root.slug, since=since, until=until, group=group)  # type: ignore[arg-type]
+        memo.reports[key] = kpis(
+            session,
+            eenheid=root.slug,
+            since=since,
+            until=until,
+            group=group,  # type: ignore[arg-type]
+        )
     wanted = str(PRIORITY[computation]) if group == "priority" else unit.slug
-    for row in memo[key].rows:
+    for row in memo.reports[key].rows:
         if row.key == wanted and row.priority == PRIORITY[computation]:
             if row.share_within_norm is None:
                 return None
@@ -171,10 +213,20 @@ COMPUTERS: dict[str, Computer] = {
     "bezetting-wijkagenten": lambda s, c, u, p, t, m: occupancy(
         s, computation=c, unit=u, period=p, today=t
     ),
-    "ziekteverzuim": lambda s, c, u, p, t, m: sick_leave(s, unit=u, period=p, today=t),
-    "tevredenheid-aangifte": lambda s, c, u, p, t, m: satisfied(s, unit=u, period=p, today=t),
-    "doorlooptijd-mediaan": lambda s, c, u, p, t, m: lead_time(
-        s, computation=c, unit=u, period=p, today=t
+    "ziekteverzuim": lambda s, c, u, p, t, m: (
+        sick_leave(s, unit=u, period=p, today=t)
+        if present(s, source="capaciteit", unit=u, memo=m)
+        else None
+    ),
+    "tevredenheid-aangifte": lambda s, c, u, p, t, m: (
+        satisfied(s, unit=u, period=p, today=t)
+        if present(s, source="tevredenheid", unit=u, memo=m)
+        else None
+    ),
+    "doorlooptijd-mediaan": lambda s, c, u, p, t, m: (
+        lead_time(s, computation=c, unit=u, period=p, today=t)
+        if present(s, source="dossiers", unit=u, memo=m)
+        else None
     ),
 }
 COMPUTERS["aanrijdtijd-prio-2"] = COMPUTERS["aanrijdtijd-prio-1"]
@@ -194,5 +246,5 @@ def compute_value(
     """The value of ``computation`` for ``unit`` over ``period`` (up to ``today``), with its
     source; None when the source domain has no figure for it."""
     return COMPUTERS[computation](
-        session, computation, unit, period, today, {} if memo is None else memo
+        session, computation, unit, period, today, Memo() if memo is None else memo
     )
