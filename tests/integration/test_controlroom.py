@@ -277,7 +277,7 @@ def test_close_an_incident_without_units(cr_db: Db) -> None:
         assert closed.close_reason == "telefonisch"
         with pytest.raises(ConflictError, match="al afgesloten"):
             closing.close_incident(session, incident_id=number, actor="test", reason="dubbel")
-        with pytest.raises(ConflictError, match="closed"):
+        with pytest.raises(ConflictError, match="is afgesloten"):
             advise(session, incident_id=number)
 
 

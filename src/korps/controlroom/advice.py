@@ -158,7 +158,7 @@ def _advise(
     now = as_utc(now) if now else utc_now()
     incident = get_incident(session, incident_id=incident_id)
     if incident.status == "afgesloten":
-        raise ConflictError(f"incident {incident_id} is closed")
+        raise ConflictError(f"melding {incident_id} is afgesloten")
     areas = areas_by_id(session, eenheid_id=incident.eenheid_id)
     units = _units(session, incident.eenheid_id)
     ranked, scopes = policy_input(areas, incident, units, divert=divert).rank()
