@@ -1,10 +1,11 @@
-"""A teamchef of Rotterdam-Charlois generates a one-week roster, marks two people of the
-least-staffed shift sick, sees the shortfall on the heatmap's page, and opens the roster's
-effect in the digital twin."""
+"""A teamchef of Rotterdam-Charlois generates a one-week roster, reads its effect in the
+digital twin, marks two people of Monday's least-staffed shift sick for the week, sees the
+shortfall named by day and shift, and sees the share of prio-1 incidents within the norm
+drop in the twin (before against after the absences, on the same page)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -21,9 +22,9 @@ pytestmark = pytest.mark.e2e
 TEAM = "rotterdam-d1-charlois"
 
 
-def people_rows() -> list[tuple[int, list[str]]]:
+def people_rows() -> list[tuple[int, Sequence[object]]]:
     header = "personeelsnummer,naam,eenheid,functie,contracturen,begin,einde,kwalificaties"
-    rows = [(1, header.split(","))]
+    rows: list[tuple[int, Sequence[object]]] = [(1, header.split(","))]
     for n in range(12):  # 12 x 36 h: 54 shifts a week for 42 crew places
         quals = ";".join(q for q, on in (("prio1", n % 2 == 0), ("hovj", n % 3 == 1)) if on)
         rows.append(
@@ -68,6 +69,8 @@ def test_teamchef_rosters_marks_two_sick_and_sees_the_shortfall(
     form.locator("input[name=starts]").fill("2027-01-04")
     form.get_by_role("button", name="Rooster maken").click()
     expect(page.locator("#warmtekaart")).to_be_visible(timeout=60_000)
+    before = twin_share(page, expect)
+    page.go_back()
     with db.session() as session:
         on_duty = session.execute(
             select(models.RosterShift.shift, models.Person.number)
@@ -77,19 +80,40 @@ def test_teamchef_rosters_marks_two_sick_and_sees_the_shortfall(
     by_shift: dict[str, list[str]] = {}
     for shift, number in on_duty:
         by_shift.setdefault(shift, []).append(number)
-    shift, numbers = min(by_shift.items(), key=lambda item: (len(item[1]), item[0]))
+    # a day shift: at night the neighbouring teams answer Charlois' few prio-1 calls in time
+    # in the twin whether or not its own car is out (a night without it changes nothing)
+    day_shifts = [item for item in by_shift.items() if item[0] != "nacht"]
+    shift, numbers = min(day_shifts, key=lambda item: (len(item[1]), item[0]))
     assert 2 <= len(numbers) <= 3  # 54 shifts a week cannot put 4 on every shift
     for number in numbers[:2]:
         sick = page.locator("#afwezigheid")
         sick.locator("input[name=number]").fill(number)
         sick.locator("select[name=kind]").select_option("ziek")
         sick.locator("input[name=starts]").fill("2027-01-04")
-        sick.locator("input[name=ends]").fill("2027-01-04")
+        sick.locator("input[name=ends]").fill("2027-01-10")  # ill for the roster's week
         sick.get_by_role("button", name="Opslaan").click()
         expect(page.locator("#afwezigen")).to_contain_text(number, timeout=30_000)
     shortfall = page.locator("#tekort")
     expect(shortfall).to_be_visible(timeout=30_000)
     expect(shortfall).to_contain_text(shift)
+    expect(shortfall).to_contain_text("04-01")
+    after = twin_share(page, expect)
+    # the twin's page names the short shifts, Monday's among them
+    expect(page.locator("#effect-tekorten")).to_contain_text(f"04-01-2027 {shift}")
+    # before anyone fell ill the roster's cars were all on the road
+    assert before["werkelijk"] == before["geroosterd"]
+    # same roster, same incidents: the two ill officers' shifts lose cars, fewer prio 1 in time
+    assert after["geroosterd"] == before["geroosterd"]
+    assert after["gepland"] == before["gepland"]
+    assert after["werkelijk"] < after["geroosterd"]
+
+
+def twin_share(page: Any, expect: Any) -> dict[str, float]:
+    """Open the roster's effect in the twin; the prio-1 shares within the norm (percent)."""
     page.locator("#effect-link").click()
-    expect(page.locator("#prio1-gepland")).to_contain_text("%", timeout=60_000)
-    expect(page.locator("#prio1-werkelijk")).to_contain_text("%")
+    expect(page.locator("#prio1-gepland")).to_contain_text("%", timeout=120_000)
+    shares = {}
+    for which in ("gepland", "geroosterd", "werkelijk"):
+        text = page.locator(f"#prio1-{which}").inner_text()
+        shares[which] = float(text.replace("%", "").strip())
+    return shares

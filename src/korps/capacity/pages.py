@@ -182,11 +182,20 @@ def twin_effect(request: Request, session: SessionDep, me: CurrentUser, slug: st
     unit = service.unit_by_slug(session, slug=slug)
     roster = rostering.latest_roster(session, principal=me, slug=slug)
     if roster is None:
-        return render(request, "capacity/effect.html", 422, unit=unit, error="nog geen rooster")
+        return render(
+            request,
+            "capacity/effect.html",
+            422,
+            unit=unit,
+            error="nog geen rooster",
+            field="rooster",
+        )
     try:
         effect = roster_effect(session, roster=roster, team=slug, days=14, replications=2)
     except ValueError as exc:
-        return render(request, "capacity/effect.html", 422, unit=unit, error=str(exc))
+        return render(
+            request, "capacity/effect.html", 422, unit=unit, error=str(exc), field="digital twin"
+        )
     return render(request, "capacity/effect.html", unit=unit, effect=effect, error=None)
 
 

@@ -218,6 +218,7 @@ class Cell:
     rostered: int
     absent: int
     drivers: int  # prio-1 drivers deployable
+    drivers_rostered: int = 0  # prio-1 drivers rostered (before absences)
 
     @property
     def deployable(self) -> int:
@@ -226,6 +227,10 @@ class Cell:
     @property
     def shortfall(self) -> int:
         return max(0, self.required - self.deployable)
+
+
+def valid(lo: date | None, hi: date | None, day: date) -> bool:
+    return (lo is None or lo <= day) and (hi is None or day <= hi)
 
 
 def latest_roster(session: Session, *, principal: Principal | None, slug: str) -> m.Roster | None:
@@ -268,11 +273,10 @@ def deployable(session: Session, *, roster: m.Roster, crew: int = 2) -> list[Cel
             here = [pid for dd, ss, pid in shifts if dd == day and ss == name]
             gone = {a.person_id for a in away if a.starts <= day <= a.ends}
             present = [pid for pid in here if pid not in gone]
-            driving = sum(
-                1
-                for pid, lo, hi in drivers
-                if pid in present and (lo is None or lo <= day) and (hi is None or day <= hi)
-            )
+            on_duty = [
+                {pid for pid, lo, hi in drivers if valid(lo, hi, day)} & set(group)
+                for group in (present, here)
+            ]
             cells.append(
                 Cell(
                     day,
@@ -280,7 +284,8 @@ def deployable(session: Session, *, roster: m.Roster, crew: int = 2) -> list[Cel
                     roster.cars[d][s] * crew,
                     len(here),
                     len(here) - len(present),
-                    driving,
+                    len(on_duty[0]),
+                    len(on_duty[1]),
                 )
             )
     return cells
