@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from korps.audit.models import AuditEntry
 from korps.common.datafile import DatasetError
+from korps.organisation.models import Unit
 from korps.portal.assessment import bundled_path, load_rules, rule_table, score
 from korps.portal.models import Assessment, Dossier
 from korps.web.app import create_app
@@ -144,7 +145,30 @@ def test_citizen_fills_in_staff_revise_each_audited(setup: tuple[Db, str]) -> No
             data=form("huiselijk", "angst-herhaling", "minderjarig"),
             follow_redirects=False,
         )
+        # hoog while nobody picked the dossier up: the routing rule on the IB level moves
+        # it to the district (datasets/portal.yaml, hoge-beschermingsbehoefte)
         assert revised.status_code == 303
+        assert revised.headers["location"] == f"/team/werkvoorraad?herrouteerd={number}"
+        assert team.get(f"/team/dossiers/{number}").status_code == 404
+    with db.session() as session:
+        moved = session.execute(
+            select(Unit.slug, Dossier.route_rule)
+            .join(Unit, Unit.id == Dossier.team_id)
+            .where(Dossier.number == number)
+        ).one()
+        assert tuple(moved) == ("rotterdam-c", "hoge-beschermingsbehoefte")
+        rerouted = session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "herrouteerd na individuele beoordeling")
+        )
+        district = "rotterdam-c"
+        rows = session.execute(select(Unit.slug, Unit.id).where(Unit.slug.in_([TEAM, district])))
+        ids = {slug: unit_id for slug, unit_id in rows}
+        assert rerouted is not None and rerouted.actor == "ib-team"
+        assert rerouted.before == {"team_id": ids[TEAM], "rule": "basisteam-van-de-plaats"}
+        assert rerouted.after == {
+            "team_id": ids["rotterdam-c"],
+            "rule": "hoge-beschermingsbehoefte",
+        }
     second = _assessment(db, number)
     assert second is not None and (second.level, second.version, second.side) == (
         "hoog", 2, "team"

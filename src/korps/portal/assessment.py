@@ -26,7 +26,9 @@ from korps.common.datafile import read_document
 from korps.identity.roles import Principal
 from korps.portal.errors import PortalInputError
 from korps.portal.models import Assessment, Dossier, Entry
-from korps.portal.reference import CODE_RE
+from korps.portal.places import resolve_place
+from korps.portal.reference import CODE_RE, PortalReference, portal_reference
+from korps.portal.routing import Facts, matches, route_by_rule
 from korps.portal.service import ENTITY, utc_now
 
 Code = Annotated[str, Field(pattern=CODE_RE, max_length=40)]
@@ -240,4 +242,50 @@ def save(
         after={"level": found.level, "points": found.points, "measures": found.measures,
                "answers": found.answers, "version": found.version, "side": side},
     )  # fmt: skip
+    reroute(session, dossier=dossier, level=found.level, now=now)
     return found
+
+
+def reroute(
+    session: Session,
+    *,
+    dossier: Dossier,
+    level: str,
+    now: datetime,
+    reference: PortalReference | None = None,
+) -> bool:
+    """A dossier nobody has picked up yet (status ontvangen, not forwarded) moves to the
+    unit of the first routing rule on the assessment's level that matches (``ib_levels``
+    in ``datasets/portal.yaml``); on the timeline and audited. True when it moved."""
+    reference = reference or portal_reference()
+    if dossier.status != reference.statuses[0].code or dossier.route_rule == "doorgezet":
+        return False
+    facts = Facts(
+        category=dossier.category,
+        total_value_eur=sum(g.value_eur or 0.0 for g in dossier.goods),
+        identifiers=(),
+        ib_level=level,
+    )
+    rule = next(
+        (r for r in reference.routing
+         if r.when.ib_levels is not None and matches(r, facts, session=session, now=now)),
+        None,
+    )  # fmt: skip
+    if rule is None or rule.name == dossier.route_rule:
+        return False
+    place = resolve_place(session, gemeente=dossier.gemeente_code, lat=dossier.lat, lon=dossier.lon)
+    where = route_by_rule(session, rule=rule, place=place)
+    if where.team_id == dossier.team_id:
+        return False
+    before = {"team_id": dossier.team_id, "rule": dossier.route_rule}
+    dossier.team_id, dossier.route_rule, dossier.route_reason = (
+        where.team_id, where.rule, where.reason
+    )  # fmt: skip
+    dossier.assignee_id = None
+    dossier.updated_at = now
+    session.add(Entry(dossier_id=dossier.id, at=now, kind="routering", side="systeem",
+                      text=where.reason, public=False))  # fmt: skip
+    record(session, entity=ENTITY, entity_id=dossier.id,
+           action="herrouteerd na individuele beoordeling", before=before,
+           after={"team_id": where.team_id, "rule": where.rule})  # fmt: skip
+    return True

@@ -72,12 +72,16 @@ def _save(
         if side == "burger" and not portal_reference().status(dossier.status).open:
             raise PortalInputError.one("beoordeling", CLOSED)
         answers = assessment.check_answers(form, rules=assessment.rule_table())
+        team = dossier.team_id
         assessment.save(session, principal=me, dossier=dossier, answers=answers, side=side)
+        moved = dossier.team_id != team
         session.commit()
     except PortalInputError as exc:
         session.rollback()
         return _show(request, session, dossier=dossier, side=side, form=form,
                      errors=exc.errors, status_code=422)  # fmt: skip
+    if side == "team" and moved:  # the dossier went to another unit's queue
+        return RedirectResponse(f"/team/werkvoorraad?herrouteerd={dossier.number}", 303)
     base = "/team/dossiers" if side == "team" else "/mijn/dossiers"
     return RedirectResponse(f"{base}/{dossier.number}/beoordeling?ok=1", status_code=303)
 

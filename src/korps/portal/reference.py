@@ -60,6 +60,7 @@ class Condition(_Strict):
     categories: list[Code] | None = None
     min_value_eur: float | None = Field(None, ge=0)
     same_identifier_within_days: int | None = Field(None, ge=1, le=3650)
+    ib_levels: list[Code] | None = None  # the individual assessment's level (portal-ib.yaml)
 
 
 class Rule(_Sourced):
@@ -127,7 +128,12 @@ class PortalReference(_Strict):
         if self.statuses[0].code != "ontvangen":
             raise ValueError("statuses: the first status (of every new dossier) is ontvangen")
         last = self.routing[-1].when
-        if last.categories or last.min_value_eur or last.same_identifier_within_days:
+        if (
+            last.categories
+            or last.min_value_eur
+            or last.same_identifier_within_days
+            or last.ib_levels
+        ):
             raise ValueError("routing: the last rule must match every dossier (when: {})")
         categories = {c.code for c in self.categories}
         for rule in self.routing:

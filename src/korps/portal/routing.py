@@ -30,6 +30,7 @@ class Facts:
     category: str
     total_value_eur: float
     identifiers: tuple[str, ...]
+    ib_level: str | None = None  # known once the individual assessment is made
 
 
 def normalise_identifier(text: str) -> str:
@@ -54,6 +55,8 @@ def matches(rule: Rule, facts: Facts, *, session: Session, now: datetime) -> boo
         return False
     if when.min_value_eur is not None and facts.total_value_eur < when.min_value_eur:
         return False
+    if when.ib_levels is not None and facts.ib_level not in when.ib_levels:
+        return False
     if when.same_identifier_within_days is not None:
         since = now - timedelta(days=when.same_identifier_within_days)
         if not _seen_recently(session, facts.identifiers, since):
@@ -77,14 +80,19 @@ def _target(rule: Rule, place: Place) -> tuple[int, str]:
     raise LookupError("no unit for this place")
 
 
+def route_by_rule(session: Session, *, rule: Rule, place: Place) -> Route:
+    """Where ``rule`` sends a dossier at ``place``, with the explanation."""
+    team_id, note = _target(rule, place)
+    name = session.scalar(select(Unit.name).where(Unit.id == team_id)) or "?"
+    reason = f"{rule.explanation}{note}: {name} ({place.gemeente_name})"
+    return Route(team_id=team_id, rule=rule.name, reason=reason[:300])
+
+
 def route(
     session: Session, *, reference: PortalReference, facts: Facts, place: Place, now: datetime
 ) -> Route:
     """The team of a new dossier and why."""
     for rule in reference.routing:
         if matches(rule, facts, session=session, now=now):
-            team_id, note = _target(rule, place)
-            name = session.scalar(select(Unit.name).where(Unit.id == team_id)) or "?"
-            reason = f"{rule.explanation}{note}: {name} ({place.gemeente_name})"
-            return Route(team_id=team_id, rule=rule.name, reason=reason[:300])
+            return route_by_rule(session, rule=rule, place=place)
     raise LookupError("no routing rule matched")  # the last rule matches all (validated)
