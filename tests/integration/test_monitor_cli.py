@@ -75,6 +75,13 @@ def test_load_status_and_the_wijkagent_actual(db: Db, use_database: Callable[[Db
     assert quarter.exit_code == 0 and "(2025-K2, stand op 2025-06-30)" in quarter.output
     wrong = runner.invoke(app, ["monitor", "status", "rotterdam", "--periode", "2025-13"])
     assert wrong.exit_code == 1 and "maand 13 bestaat niet" in wrong.output
+    # a year later formation's figure is 2026's; the one kept for 2025 stays (no history)
+    later = runner.invoke(app, ["monitor", "compute", "rotterdam", "--op", "2026-02-01", "--json"])
+    assert later.exit_code == 0, later.output
+    assert json.loads(later.stdout)[0]["removed"] == 0
+    status = runner.invoke(app, ["monitor", "status", "rotterdam", "--op", "2026-02-01", "--json"])
+    rows = {r["indicator"]: r for r in json.loads(status.stdout)["rows"]}
+    assert [p["period"] for p in rows["bezetting-wijkagenten"]["series"]] == ["2025", "2026"]
     assert rows["waardebeslag"]["targets"][2]["value"] == 23151482
     bad = runner.invoke(app, ["monitor", "status", "atlantis"])
     assert bad.exit_code == 1 and "onbekende eenheid" in bad.output

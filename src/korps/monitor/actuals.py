@@ -35,6 +35,9 @@ from korps.portal.feedback import satisfaction
 from korps.portal.models import Dossier, Feedback
 
 PRIORITY = {"aanrijdtijd-prio-1": 1, "aanrijdtijd-prio-2": 2}
+# figures with no history in their source: only the periods running today are (re)computed,
+# so the figures kept for earlier periods stay
+CURRENT_ONLY = ("bezetting-wijkagenten", "formatie-bezetting")
 GROUP = {"eenheid": "priority", "district": "district", "basisteam": "basisteam"}
 BY = "korps"  # who computed, when the computation was not asked for by a user
 # sick leave is read with the least role that may read it (figures only, no names)

@@ -1,8 +1,10 @@
 """Recompute the computed actuals of a unit (and the districts and basisteams below it, for the
 drill down) and keep them as measurements: value, source ("berekend door korps uit ..."), who
 asked for the computation and when. Every year and every quarter of the plan up to today (the
-running ones up to today). A figure that changed is replaced, one the source no longer has is
-removed; the run is audited (counts, and before/after of every changed figure). Commits."""
+running ones up to today); occupancy, which formation keeps no history of, only for the
+running year and quarter (earlier figures stay as they were kept). A figure that changed is
+replaced, one the source no longer has is removed; the run is audited (counts, and
+before/after of every changed figure). Commits."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session
 from korps.audit.service import record
 from korps.identity.errors import Forbidden
 from korps.identity.roles import Principal, allows
-from korps.monitor.actuals import Memo, compute_value
+from korps.monitor.actuals import CURRENT_ONLY, Memo, compute_value
 from korps.monitor.errors import MonitorRefused
 from korps.monitor.models import Indicator, Measurement, Plan
 from korps.monitor.periods import Period, quarters, year
@@ -91,8 +93,10 @@ def compute(session: Session, *, principal: Principal, slug: str, today: date) -
     try:
         for indicator in indicators:
             assert indicator.computation is not None
+            runs = [p for p in periods if p.start <= today < p.end]
+            chosen = runs if indicator.computation in CURRENT_ONLY else periods
             for target in units:
-                for period in periods:
+                for period in chosen:
                     found = compute_value(
                         session,
                         computation=indicator.computation,
