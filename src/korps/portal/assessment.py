@@ -15,9 +15,8 @@ from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,27 +26,11 @@ from korps.identity.roles import Principal
 from korps.portal.errors import PortalInputError
 from korps.portal.models import Assessment, Dossier, Entry
 from korps.portal.places import resolve_place
-from korps.portal.reference import CODE_RE, PortalReference, portal_reference
+from korps.portal.reference import Code, PortalReference, _Sourced, _Strict, portal_reference
 from korps.portal.routing import Facts, matches, route_by_rule
 from korps.portal.service import ENTITY, utc_now
 
-Code = Annotated[str, Field(pattern=CODE_RE, max_length=40)]
 YES, NO = "ja", "nee"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
-
-
-class _Sourced(_Strict):
-    source: str | None = None
-    assumption: str | None = None
-
-    @model_validator(mode="after")
-    def _has_provenance(self) -> _Sourced:
-        if not (self.source or self.assumption):
-            raise ValueError("give a source or an assumption with its reason")
-        return self
 
 
 class Section(_Strict):
