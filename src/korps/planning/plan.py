@@ -149,7 +149,7 @@ def _bounds(level: Level, teams: Sequence[TeamInput]) -> tuple[list[Bound], list
                         team=repr(team.key),
                         column=repr(level.norm.population),
                         norm=level.norm.label,
-                        ratio=f"{level.norm.ratio:g}",
+                        ratio=format(level.norm.ratio, "g"),
                     )
                 )
             need = team.values[level.norm.population] / level.norm.ratio

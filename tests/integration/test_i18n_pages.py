@@ -1,0 +1,143 @@
+"""Issue 14.12: a Dutch interface in Dutch. Every HTML page of the app (generated from the
+route table, as the access matrix is) rendered in the Dutch locale by a user who may read
+it shows no English words and no numbers in English form; the same pages in English
+(``?lang=en``) show English."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from korps.identity.deps import Access, Public, Require
+from korps.web.app import access_of, create_app, route_table
+from tests.conftest import Db
+from tests.integration.test_access_matrix import _url, app_db
+from tests.support.auth import login_as
+
+__all__ = ["app_db"]  # the access matrix's database: one incident, units and its path values
+
+#: pages that are not pages: documents for machines, files, the API's own viewer
+NOT_PAGES = ("/api/", "/openapi.json", "/healthz", "/favicon.ico", "/docs", "/static")
+
+#: words and phrases that are English and not Dutch (case-insensitive, whole words)
+ENGLISH = re.compile(
+    r"\b(the|should|outside|see comment|unknown|error|not found|not free|cannot|must|"
+    r"field required|invalid|assigned|missing|with the|of the|and the|is not|are|"
+    r"method not allowed|internal server|string should|input should|loaded|rows?|"
+    r"weights?|fit|above|below|per cent|none)\b",
+    re.IGNORECASE,
+)
+#: numbers in English form: 279,766 (thousands with a comma) and 97.9% / 1.0 (decimal point)
+ENGLISH_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(,\d{3})+(?![\d,])|(?<![\d.])\d+\.\d{1,2}(?![\d.])")
+
+
+def visible_text(page: str) -> str:
+    """The text a reader sees: no scripts, styles or tags; titles, placeholders and labels
+    of elements count as text."""
+    page = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", page)
+    attributes = re.findall(r'(?i)\b(?:title|placeholder|aria-label|alt)="([^"]*)"', page)
+    text = re.sub(r"(?s)<[^>]+>", " ", page)
+    text = re.sub(r"(?s)<code>.*?</code>", " ", text)
+    return html.unescape(" ".join([text, *attributes]))
+
+
+def english_in(page: str) -> list[str]:
+    """The English words and numbers on ``page``, each with a little context."""
+    page = re.sub(r"(?is)<code>.*?</code>", " ", page)  # commands and file names stay as typed
+    page = re.sub(r'(?i)href="[^"]*"', "", page)
+    text = " ".join(visible_text(page).split())
+    found = []
+    for pattern in (ENGLISH, ENGLISH_NUMBER):
+        for match in pattern.finditer(text):
+            start, end = max(0, match.start() - 40), match.end() + 40
+            found.append(f"{match.group(0)!r} in …{text[start:end]}…")
+    return found
+
+
+def caller_for(access: Access) -> tuple[str, str | None] | None:
+    """Someone who may read a page with ``access``: nobody for a public one, else a user
+    with the first role it names on Rotterdam (the beheerder on the whole korps)."""
+    if isinstance(access, Public):
+        return None
+    roles = access.roles if isinstance(access, Require) else ("beheerder",)
+    role = roles[0] if roles else "beheerder"
+    return role, ("politie" if role == "beheerder" else None if role == "burger" else "rotterdam")
+
+
+def pages(app: Any) -> list[tuple[str, APIRoute]]:
+    return [
+        (path, route)
+        for path, route in route_table(app)
+        if "GET" in route.methods and not path.startswith(NOT_PAGES)
+    ]
+
+
+def fetch_pages(db: Db, values: dict[str, str], lang: str) -> dict[str, tuple[int, str]]:
+    """Every HTML page as (status, body) by path, asked for in ``lang``."""
+    app = create_app(db.engine)
+    found: dict[str, tuple[int, str]] = {}
+    with TestClient(app, raise_server_exceptions=False) as client:
+        for path, route in pages(app):
+            if any(name not in values for name in re.findall(r"\{([a-z_]+)", path)):
+                continue  # a route still without a value in the access matrix (it fails there)
+            access = access_of(route)
+            assert access is not None, path
+            client.cookies.clear()
+            caller = caller_for(access)
+            if caller is not None:
+                role, unit = caller
+                login_as(client, db.engine, role=role, unit=unit, username=f"taal-{role}")
+            response = client.get(_url(path, values), params={"lang": lang})
+            if response.headers.get("content-type", "").startswith("text/html"):
+                found[path] = (response.status_code, response.text)
+    return found
+
+
+def test_every_page_is_dutch_in_the_dutch_locale(app_db: tuple[Db, dict[str, str]]) -> None:
+    db, values = app_db
+    found = fetch_pages(db, values, "nl")
+    assert len(found) > 30  # the route table's pages, not a handful
+    english = {
+        path: [*words[:3], f"... {len(words)} in all"]
+        for path, (status, body) in found.items()
+        if (words := english_in(body)) or status >= 500
+    }
+    assert english == {}, "\n".join(f"{p}: {w}" for p, w in english.items())
+
+
+def test_pages_in_english_when_chosen(app_db: tuple[Db, dict[str, str]]) -> None:
+    db, _values = app_db
+    with TestClient(create_app(db.engine)) as client:
+        home = client.get("/", params={"lang": "en"})
+        assert home.cookies.get("korps_lang") == "en"
+        # the interface is English; data (dataset titles, the loader's notes) stays as loaded
+        assert '<a href="/gemeenten">Municipalities</a>' in home.text
+        assert '<html lang="en">' in home.text and "Politie-eenheden" not in home.text
+        # the cookie keeps the choice; numbers follow it (3,013.8 fte in English)
+        rotterdam = client.get("/eenheden/rotterdam").text
+        assert "3,013.8" in rotterdam and "3.013,8" not in rotterdam
+        assert "Log in" in client.get("/aanmelden").text
+        dutch = client.get("/eenheden/rotterdam", params={"lang": "nl"}).text
+        assert "3.013,8" in dutch and "Gemeenten" in dutch
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [
+        ("279.766 incidenten, 97,9%, gewicht 1,0", False),
+        ("279,766 incidenten", True),
+        ("97.9% binnen de norm", True),
+        ("weight 1.0", True),
+        ("String should have at most 2000 characters", True),
+        ("Grondslag (see comment above)", True),
+        ("is outside the area of Rotterdam", True),
+        ("De eenheid is niet vrij", False),
+    ],
+)
+def test_english_markers(text: str, english: bool) -> None:
+    assert bool(english_in(f"<p>{text}</p>")) is english
