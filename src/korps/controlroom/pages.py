@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import math
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from korps.common.fields import EARLIEST, LATEST
-from korps.controlroom import closing, kpi, queries, schemas, service, unit_pages
+from korps.controlroom import closing, kpi_pages, queries, schemas, service, unit_pages
 from korps.controlroom.access import audit_caller_reads, eenheid_of_request
 from korps.controlroom.access import operator as _operator
 from korps.controlroom.advice import LISTED, advise
@@ -26,7 +25,8 @@ from korps.controlroom.areas import areas_for, get_eenheid
 from korps.controlroom.errors import ConflictError, InputError, releasing
 from korps.controlroom.models import CLOSE_NOTE_MAX, CLOSE_REASON_MAX, PatrolUnit
 from korps.controlroom.reference import bundled_reference
-from korps.controlroom.times import LOCAL, local, minutes_between, utc_now
+from korps.controlroom.times import local, minutes_between, utc_now
+from korps.controlroom.unit_pages import refusal
 from korps.db.session import SessionDep
 from korps.identity.deps import require
 from korps.identity.roles import Principal
@@ -296,20 +296,13 @@ def incident_partial(request: Request, session: SessionDep, incident_id: int) ->
     return _incident_page(request, session, incident_id, template="controlroom/_incident.html")
 
 
-def message(exc: ConflictError | InputError) -> str:
-    """A refusal as the operator reads it: a bad field is named in Dutch."""
-    if isinstance(exc, InputError):
-        return f"{schemas.FIELD_LABELS.get(exc.field, exc.field)}: {exc.message}"
-    return str(exc)
-
-
 def _after(request: Request, session: Session, incident_id: int, action: Any) -> Response:
     try:
         action()
     except (ConflictError, InputError) as exc:
         session.rollback()
         status = 422 if isinstance(exc, InputError) else 409
-        return _incident_page(request, session, incident_id, message(exc), status)
+        return _incident_page(request, session, incident_id, refusal(exc), status)
     return RedirectResponse(f"/meldkamer/meldingen/{incident_id}", status_code=303)
 
 
@@ -410,48 +403,10 @@ def board_unit_status(
             status_code=409,
             board=board,
             poll=POLL_SECONDS,
-            error=message(exc),
+            error=refusal(exc),
         )
     return RedirectResponse(f"/meldkamer/{eenheid}", status_code=303)
 
 
-def _day(text: str | None, default: datetime) -> datetime:
-    if not text:
-        return default
-    try:
-        day = datetime.strptime(text, "%Y-%m-%d").date()
-    except ValueError:
-        return default
-    if not EARLIEST.year < day.year < LATEST.year:  # a day of year 1 would overflow in UTC
-        return default
-    return datetime.combine(day, time(), tzinfo=LOCAL)
-
-
-@router.get("/meldkamer/{eenheid}/kpi", response_class=HTMLResponse)
-@releasing
-def kpi_page(
-    request: Request,
-    session: SessionDep,
-    eenheid: str,
-    since: Annotated[str | None, Query(max_length=10)] = None,
-    until: Annotated[str | None, Query(max_length=10)] = None,
-    group: schemas.KpiGroup = "priority",
-) -> HTMLResponse:
-    today = datetime.combine(local(utc_now()).date(), time(), tzinfo=LOCAL)
-    start = _day(since, today - timedelta(days=6))
-    end = _day(until, today) + timedelta(days=1)  # until is inclusive on the page
-    if end <= start:
-        end = start + timedelta(days=1)
-    report = kpi.kpis(session, eenheid=eenheid, since=start, until=end, group=group)
-    return render(
-        request,
-        "controlroom/kpi.html",
-        report=report,
-        since=start.date().isoformat(),
-        until=(end - timedelta(days=1)).date().isoformat(),
-        group=group,
-        norms=bundled_reference().norms,
-    )
-
-
+router.include_router(kpi_pages.router)  # response times (nested: declares its access)
 router.include_router(unit_pages.router)  # the meldkamer's units (nested: declares its access)
