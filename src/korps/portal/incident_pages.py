@@ -4,9 +4,7 @@ shows it instead (one dossier per incident)."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -17,14 +15,10 @@ from korps.identity.roles import Principal, allows
 from korps.organisation.models import Unit
 from korps.portal import from_incident, service
 from korps.portal.errors import PortalInputError
-from korps.portal.intake_pages import register, registered
-from korps.portal.pages import goods_of, render_form
+from korps.portal.intake_pages import OnBehalfForm, register, registered
+from korps.portal.pages import render_form
 from korps.portal.reference import portal_reference
 from korps.web.templating import render
-
-Text = Annotated[str, Form(max_length=256)]
-LongText = Annotated[str, Form()]
-GoodsField = Annotated[list[str] | None, Form()]
 
 
 def _incident_number(text: str) -> int:
@@ -97,31 +91,13 @@ def incident_form(
     "/team/meldingen/{incident_id}/aangifte", response_class=HTMLResponse, response_model=None
 )
 def incident_submit(
-    request: Request,
-    session: SessionDep,
-    me: CurrentUser,
-    incident_id: str,
-    melder_naam: Text = "",
-    melder_email: Text = "",
-    categorie: Text = "",
-    datum: Text = "",
-    gemeente: Text = "",
-    adres: Text = "",
-    lat: Text = "",
-    lon: Text = "",
-    omschrijving: LongText = "",
-    goed_omschrijving: GoodsField = None,
-    goed_waarde: GoodsField = None,
-    goed_kenmerk: GoodsField = None,
+    request: Request, session: SessionDep, me: CurrentUser, incident_id: str, form: OnBehalfForm
 ) -> Response:
     facts = _facts(session, me, incident_id)
     if (opened := _opened(request, session, me, facts)) is not None:
         return opened  # one dossier per incident: a second submit shows the first
     channel = portal_reference().from_incident.channel
-    values = {"kanaal": channel, "melder_naam": melder_naam, "melder_email": melder_email,
-              "categorie": categorie, "datum": datum, "gemeente": gemeente, "adres": adres,
-              "lat": lat, "lon": lon, "omschrijving": omschrijving}  # fmt: skip
-    goods = goods_of(goed_omschrijving, goed_waarde, goed_kenmerk)
+    values, goods = {**form.values, "kanaal": channel}, form.goods
     now = service.utc_now()
     note = f"geopend vanuit melding {facts.id} (via {facts.channel})"
     try:
@@ -130,7 +106,7 @@ def incident_submit(
         )
     except PortalInputError as exc:
         session.rollback()
-        shown = {**values, "omschrijving": omschrijving[:6000]}
+        shown = {**values, "omschrijving": values["omschrijving"][:6000]}
         return _form(request, session, facts, shown, goods[:20], exc.errors, status_code=422)
     first = from_incident.link(session, dossier=dossier, facts=facts, principal=me, now=now)
     if first.id != dossier.id:

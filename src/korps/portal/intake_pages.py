@@ -6,6 +6,7 @@ one through "wachtwoord vergeten" and then follows the dossier online)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
@@ -68,11 +69,16 @@ def intake_page(request: Request, session: SessionDep, categorie: str = "") -> H
     return render_form(request, session, values, [], {}, intake=_channels(), action=ACTION)
 
 
-@router.post(ACTION, response_class=HTMLResponse, response_model=None)
-def intake_submit(
-    request: Request,
-    session: SessionDep,
-    me: CurrentUser,
+@dataclass(frozen=True)
+class OnBehalf:
+    """The staff's aangifte form (desk, phone, control room) as sent: its fields and the
+    goods table's rows; one parser for every channel's form."""
+
+    values: dict[str, str]
+    goods: list[tuple[str, str, str]]
+
+
+def on_behalf_form(
     kanaal: Text = "",
     melder_naam: Text = "",
     melder_email: Text = "",
@@ -86,11 +92,21 @@ def intake_submit(
     goed_omschrijving: GoodsField = None,
     goed_waarde: GoodsField = None,
     goed_kenmerk: GoodsField = None,
-) -> Response:
+) -> OnBehalf:
     values = {"kanaal": kanaal, "melder_naam": melder_naam, "melder_email": melder_email,
               "categorie": categorie, "datum": datum, "gemeente": gemeente, "adres": adres,
               "lat": lat, "lon": lon, "omschrijving": omschrijving}  # fmt: skip
-    goods = goods_of(goed_omschrijving, goed_waarde, goed_kenmerk)
+    return OnBehalf(values, goods_of(goed_omschrijving, goed_waarde, goed_kenmerk))
+
+
+OnBehalfForm = Annotated[OnBehalf, Depends(on_behalf_form)]
+
+
+@router.post(ACTION, response_class=HTMLResponse, response_model=None)
+def intake_submit(
+    request: Request, session: SessionDep, me: CurrentUser, form: OnBehalfForm
+) -> Response:
+    values, goods, kanaal = form.values, form.goods, form.values["kanaal"]
     now = service.utc_now()
     try:
         if kanaal not in dict(_channels()):
@@ -99,7 +115,7 @@ def intake_submit(
         session.commit()
     except PortalInputError as exc:
         session.rollback()
-        shown = {**values, "omschrijving": omschrijving[:6000]}
+        shown = {**values, "omschrijving": values["omschrijving"][:6000]}
         return render_form(
             request, session, shown, goods[:20], exc.errors, status_code=422,
             intake=_channels(), action=ACTION,
