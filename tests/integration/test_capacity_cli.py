@@ -105,3 +105,79 @@ def test_import_export_sick_leave_and_roster(
         ],
     )
     assert bad.exit_code == 1 and "ongeldige invoer" in bad.stderr
+
+
+def test_templates_wishes_and_lending_from_files_and_commands(
+    db: Db, use_database: Callable[[Db], None], tmp_path: Path
+) -> None:
+    use_database(db)
+    if people(db) == 0:
+        assert (
+            runner.invoke(app, ["capacity", "import", str(EXAMPLES / "mensen.csv")]).exit_code == 0
+        )
+    team = "rotterdam-d1-charlois"
+    unknown = tmp_path / "diensten.csv"
+    text = (EXAMPLES / "diensten.csv").read_text(encoding="utf-8")
+    unknown.write_text(text.replace(f"{team},uitgaan", "geen-team,uitgaan"), encoding="utf-8")
+    refused = runner.invoke(app, ["capacity", "templates-import", str(unknown)])
+    assert refused.exit_code == 1 and "onbekende eenheid 'geen-team'" in refused.stderr
+    assert "diensten.csv:5: kolom eenheid" in refused.stderr
+    long_night = tmp_path / "lang.csv"
+    long_night.write_text(text.replace("23:00,07:00", "20:00,07:00"), encoding="utf-8")
+    refused = runner.invoke(app, ["capacity", "templates-import", str(long_night)])
+    assert refused.exit_code == 1 and "nachtdienstduur" in refused.stderr
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(models.TeamShift)) == 0
+    done = runner.invoke(app, ["capacity", "templates-import", str(EXAMPLES / "diensten.csv")])
+    assert done.exit_code == 0, done.output
+    listed = runner.invoke(app, ["capacity", "templates", team, "--json"])
+    assert listed.exit_code == 0, listed.output
+    shown = {t["name"]: t for t in json.loads(listed.stdout)}
+    assert shown["uitgaan"]["weekdays"] == [4, 5] and shown["nacht"]["night"] is True
+    times = ["--start", "21:00", "--end", "05:00", "--days", "vr,za"]
+    changed = runner.invoke(app, ["capacity", "template", team, "uitgaan", *times])
+    assert changed.exit_code == 0, changed.output
+    too_long = runner.invoke(
+        app, ["capacity", "template", team, "x", "--start", "18:00", "--end", "07:00"]
+    )
+    assert too_long.exit_code == 1 and "maximaal 12 uur per dienst" in too_long.stderr
+
+    bad_wishes = tmp_path / "wensen.csv"
+    wishes = (EXAMPLES / "wensen.csv").read_text(encoding="utf-8")
+    bad_wishes.write_text(wishes.replace("C0003,dienst", "Z9999,dienst"), encoding="utf-8")
+    refused = runner.invoke(app, ["capacity", "wishes-import", str(bad_wishes)])
+    assert refused.exit_code == 1 and "onbekend personeelsnummer 'Z9999'" in refused.stderr
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(models.Wish)) == 0
+    done = runner.invoke(app, ["capacity", "wishes-import", str(EXAMPLES / "wensen.csv")])
+    assert done.exit_code == 0, done.output
+    wish = ["capacity", "wish", "C0004", "--kind", "dienst", "--from", "2027-01-04"]
+    unknown_shift = runner.invoke(app, [*wish, "--to", "2027-01-05", "--shift", "middag"])
+    assert unknown_shift.exit_code == 1 and "heeft geen dienst 'middag'" in unknown_shift.stderr
+
+    lend = ["capacity", "lend", "C0005", "--pool", team, "--team", "rotterdam-d2-feijenoord"]
+    first = runner.invoke(
+        app, [*lend, "--from", "2027-03-01", "--to", "2027-03-31", "--hours", "8"]
+    )
+    assert first.exit_code == 0, first.output
+    overlap = runner.invoke(
+        app, [*lend, "--from", "2027-03-30", "--to", "2027-04-30", "--hours", "8"]
+    )
+    assert overlap.exit_code == 1 and "overlapt met een uitlening" in overlap.stderr
+
+    made = runner.invoke(
+        app,
+        ["capacity", "roster", team, "--from", "2027-01-04", "--weeks", "1", "--time-limit", "10"],
+    )
+    assert made.exit_code == 0, made.output
+    with db.session() as session:
+        roster = session.scalar(select(models.Roster).order_by(models.Roster.id.desc()))
+        assert roster is not None
+        assert [t["name"] for t in roster.templates] == ["vroeg", "laat", "uitgaan", "nacht"]
+        assert roster.unmet_wishes is not None
+        nights = session.scalars(
+            select(models.RosterShift.day).where(
+                models.RosterShift.roster_id == roster.id, models.RosterShift.shift == "uitgaan"
+            )
+        ).all()
+    assert nights and {d.weekday() for d in nights} <= {4, 5}

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from openpyxl import Workbook
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from korps.capacity import schemas, service
@@ -27,6 +28,7 @@ from korps.common.datafile import DatasetError, Problem
 from korps.formation.datafile import SUFFIXES, _read_csv, _read_xlsx
 from korps.identity.roles import Principal
 
+M = TypeVar("M", bound=BaseModel)
 COLUMNS = (
     "personeelsnummer",
     "naam",
@@ -67,62 +69,98 @@ def _qualifications(text: str) -> list[dict[str, str | None]]:
     return out
 
 
-def parse(file: str, raw: list[tuple[int, Sequence[object]]]) -> list[schemas.PersonIn]:
-    """Validated rows, or DatasetError with every problem (row and column named)."""
+def parse_table(
+    file: str,
+    raw: list[tuple[int, Sequence[object]]],
+    *,
+    columns: tuple[str, ...],
+    required: int,
+    model: type[M],
+    convert: Callable[[dict[str, str]], dict[str, object]],
+    fields: dict[str, str],
+    unique: str | None = None,
+) -> list[M]:
+    """Rows of a file with a header (``columns``, the first ``required`` of them needed) as
+    validated ``model`` objects, or DatasetError with every problem (row and column named).
+    ``convert`` turns a row (column -> text) into the model's fields; ``fields`` names the
+    column of each field in messages; ``unique`` is a field no two rows may share."""
     rows = [(line, [_text(c) for c in cells]) for line, cells in raw]
     rows = [(line, cells) for line, cells in rows if any(cells)]
     if not rows:
         raise DatasetError(file, [Problem("bestand", "leeg bestand: een kopregel ontbreekt")])
     (header_line, header), *body = rows
     names = [h.lower() for h in header]
-    missing = [c for c in COLUMNS[:6] if c not in names]
-    unknown = [h for h in names if h and h not in COLUMNS]
+    missing = [c for c in columns[:required] if c not in names]
+    unknown = [h for h in names if h and h not in columns]
     if missing or unknown:
         reason = f"kolommen ontbreken: {', '.join(missing)}" if missing else ""
         reason += (
             f"{'; ' if reason else ''}onbekende kolommen: {', '.join(unknown)}" if unknown else ""
         )
         raise DatasetError(file, [Problem("kopregel", reason, header_line)])
-    index = {name: names.index(name) for name in COLUMNS if name in names}
+    index = {name: names.index(name) for name in columns if name in names}
     problems: list[Problem] = []
-    out: list[schemas.PersonIn] = []
-    seen: dict[str, int] = {}
+    out: list[M] = []
+    seen: dict[object, int] = {}
     for line, cells in body:
         cell = {c: (cells[i] if i < len(cells) else "") for c, i in index.items()}
-        data = {
-            "number": cell["personeelsnummer"],
-            "name": cell.get("naam") or None,
-            "unit": cell["eenheid"],
-            "function": cell["functie"],
-            "contract_hours": cell["contracturen"].replace(",", "."),
-            "start_date": cell["begin"],
-            "end_date": cell.get("einde") or None,
-            "qualifications": _qualifications(cell.get("kwalificaties", "")),
-        }
         try:
-            person = schemas.PersonIn.model_validate(data)
+            item = model.model_validate(convert(cell))
         except ValidationError as exc:
             for error in exc.errors():
-                column = FIELD.get(str(error["loc"][0]), "rij") if error["loc"] else "rij"
+                column = fields.get(str(error["loc"][0]), "rij") if error["loc"] else "rij"
                 problems.append(Problem(f"kolom {column}", str(error["msg"]), line))
             continue
-        if person.number in seen:
-            reason = f"personeelsnummer {person.number} staat al op regel {seen[person.number]}"
-            problems.append(Problem("kolom personeelsnummer", reason, line))
-            continue
-        seen[person.number] = line
-        out.append(person)
+        if unique is not None:
+            key = getattr(item, unique)
+            if key in seen:
+                reason = f"{fields[unique]} {key} staat al op regel {seen[key]}"
+                problems.append(Problem(f"kolom {fields[unique]}", reason, line))
+                continue
+            seen[key] = line
+        out.append(item)
     if problems:
         raise DatasetError(file, problems)
     return out
 
 
-def read(path: Path) -> list[schemas.PersonIn]:
+def _person(cell: dict[str, str]) -> dict[str, object]:
+    return {
+        "number": cell["personeelsnummer"],
+        "name": cell.get("naam") or None,
+        "unit": cell["eenheid"],
+        "function": cell["functie"],
+        "contract_hours": cell["contracturen"].replace(",", "."),
+        "start_date": cell["begin"],
+        "end_date": cell.get("einde") or None,
+        "qualifications": _qualifications(cell.get("kwalificaties", "")),
+    }
+
+
+def parse(file: str, raw: list[tuple[int, Sequence[object]]]) -> list[schemas.PersonIn]:
+    """Validated rows, or DatasetError with every problem (row and column named)."""
+    return parse_table(
+        file,
+        raw,
+        columns=COLUMNS,
+        required=6,
+        model=schemas.PersonIn,
+        convert=_person,
+        fields=FIELD,
+        unique="number",
+    )
+
+
+def read_rows(path: Path) -> list[tuple[int, Sequence[object]]]:
+    """The rows of a CSV (comma or semicolon) or the first sheet of an XLSX."""
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None or not path.is_file():
         raise DatasetError(str(path), [Problem("bestand", "geen .csv- of .xlsx-bestand")])
-    raw = _read_csv(path) if kind == "csv" else _read_xlsx(path, None)[1]
-    return parse(str(path), raw)
+    return list(_read_csv(path) if kind == "csv" else _read_xlsx(path, None)[1])
+
+
+def read(path: Path) -> list[schemas.PersonIn]:
+    return parse(str(path), read_rows(path))
 
 
 def import_people(

@@ -11,23 +11,19 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from korps.capacity import datafile, rostering, service
 from korps.capacity.generator import RosterError, SolveOptions
-from korps.capacity.synthetic import THREE_SHIFTS
+from korps.capacity.templates import shift_templates
+from korps.cli.capacity_plan import SYSTEM, register
 from korps.cli.common import console, fail, open_session, print_json
 from korps.common.datafile import DatasetError
 from korps.identity.errors import Forbidden
-from korps.identity.roles import Principal, Scope
 from korps.organisation.service import NotFoundError
 
-app = typer.Typer(help="Capacity: people, absences, sick leave and rosters.", no_args_is_help=True)
-
-# the CLI runs with the database's own rights: a planner over every unit
-SYSTEM = Principal(
-    user_id=0,
-    username="cli",
-    name="cli",
-    kind="medewerker",
-    scopes=(Scope(role="planner", unit_id=None, unit_path="/"),),
+app = typer.Typer(
+    help="Capacity: people, absences, sick leave, shift templates, wishes, lending and rosters.",
+    no_args_is_help=True,
 )
+register(app)
+__all__ = ["SYSTEM", "app"]
 
 
 @app.command("import")
@@ -93,7 +89,11 @@ def roster(
     slug: str,
     starts: str = typer.Option(..., "--from", help="First day, YYYY-MM-DD."),
     weeks: int = typer.Option(4, "--weeks", min=1, max=8),
-    cars: str = typer.Option("", "--cars", help="Cars per shift vroeg,laat,nacht: 5,6,4"),
+    cars: str = typer.Option(
+        "",
+        "--cars",
+        help="Cars per shift template, in the team's order (5,6,4); default: each template's own.",
+    ),
     plan: Path | None = typer.Option(None, "--plan", help="`korps plan roster --json` output."),
     area: str | None = typer.Option(None, "--area", help="The team's key in the plan."),
     time_limit: float = typer.Option(60.0, "--time-limit"),
@@ -102,13 +102,16 @@ def roster(
     """Generate a roster with CP-SAT; shows progress and the objective gap."""
     try:
         first = date.fromisoformat(starts)
+        wanted: tuple[int, ...] | None = None
         if plan is not None:
             content = json.loads(plan.read_text(encoding="utf-8"))
-            names = tuple(t.name for t in THREE_SHIFTS)
+            with open_session() as session:
+                unit = service.unit_by_slug(session, slug=slug)
+                names = tuple(t.name for t in shift_templates(session, unit=unit))
             wanted = rostering.crews_from_plan(content, area=area or slug, shifts=names)
-        else:
+        elif cars:
             wanted = tuple(int(c) for c in cars.split(","))
-    except (ValueError, OSError, service.CapacityError) as exc:
+    except (ValueError, OSError, service.CapacityError, NotFoundError) as exc:
         raise fail(f"ongeldige invoer: {exc}") from exc
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
