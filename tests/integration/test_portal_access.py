@@ -38,6 +38,11 @@ STAFF_ROUTES = [
     ("GET", "/team/dossiers/{n}/ontvangstbewijs.pdf", {}),
     ("GET", "/team/dossiers/{n}/beoordeling", {}),
     ("POST", "/team/dossiers/{n}/beoordeling", {"geweld": "ja"}),
+    (
+        "POST",
+        "/team/dossiers/{n}/hercontact",
+        {"omschrijving": "nabellen na inzet", "contact": "e-mail"},
+    ),
 ]
 
 

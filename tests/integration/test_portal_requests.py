@@ -268,3 +268,40 @@ def test_purge_removes_a_closed_requests_phone_number_with_its_location(db: Db) 
     gone, kept = _dossier(db, closed)[2], _dossier(db, still_open)[2]
     assert gone is not None and gone.phone is None
     assert kept is not None and kept.phone == "010 765 4322"
+
+
+def test_staff_plan_a_hercontact_task_for_the_reporter(db: Db) -> None:
+    app = create_app(db.engine)
+    with TestClient(app) as owner, TestClient(app) as staff:
+        citizen(owner, db, "verzoeker-na-inzet")
+        first = file_request(owner, "contact-wijkagent", WIJKAGENT)
+        login_as(staff, db.engine, role="medewerker", unit=TEAM, username="mw-hercontact")
+        with db.session() as session:
+            before = session.scalar(select(func.count(Dossier.id)))
+        short = staff.post(f"/team/dossiers/{first}/hercontact",
+                           data={"omschrijving": "bel", "contact": "telefoon"})  # fmt: skip
+        assert short.status_code == 422 and "minstens 10 tekens" in short.text
+        with db.session() as session:
+            assert session.scalar(select(func.count(Dossier.id))) == before
+        planned = staff.post(
+            f"/team/dossiers/{first}/hercontact",
+            data={"omschrijving": "Nabellen na de inzet van gisteren.", "contact": "telefoon"},
+            follow_redirects=False,
+        )
+        assert planned.status_code == 303
+        task_number = planned.headers["location"].split("/")[3].split("?")[0]
+        assert task_number != first
+        assert task_number in staff.get("/team/werkvoorraad").text
+        # the citizen sees the task among their own dossiers
+        assert task_number in owner.get("/mijn/dossiers").text
+    task, slug, detail = _dossier(db, task_number)
+    original, _, _ = _dossier(db, first)
+    assert (task.category, task.channel, task.reporter_id) == (
+        "hercontact", "team", original.reporter_id
+    )  # fmt: skip
+    assert slug == TEAM and detail is not None and detail.reference == first
+    with db.session() as session:
+        actions = session.scalars(
+            select(AuditEntry.entity_id).where(AuditEntry.action == "hercontact gepland")
+        ).all()
+    assert sorted(actions) == sorted([original.id, task.id])

@@ -8,20 +8,25 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.db.session import SessionDep
 from korps.identity.deps import PUBLIC, CurrentUser, require
+from korps.identity.roles import allows
+from korps.organisation.models import Unit
 from korps.organisation.service import NotFoundError
 from korps.portal import requests, service, workflow
 from korps.portal.errors import PortalInputError
 from korps.portal.pages import _gemeenten
 from korps.portal.reference import portal_reference
 from korps.portal.schemas import local_today
+from korps.portal.team_pages import _page as team_page
 from korps.web.templating import render
 
 public_router = APIRouter(include_in_schema=False, dependencies=[Depends(PUBLIC)])
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require("burger"))])
+team_router = APIRouter(include_in_schema=False, dependencies=[Depends(require(*service.STAFF))])
 Text = Annotated[str, Form(max_length=256)]
 LongText = Annotated[str, Form()]  # length checked by the service, with a message on the field
 
@@ -100,3 +105,31 @@ def submit(
     mailed = workflow.notify(session, dossier=dossier)
     target = f"/mijn/dossiers/{dossier.number}/ontvangstbewijs" + ("" if mailed else "?mail=0")
     return RedirectResponse(target, status_code=303)
+
+
+@team_router.post(
+    "/team/dossiers/{number}/hercontact", response_class=HTMLResponse, response_model=None
+)
+def plan_follow_up(
+    request: Request,
+    session: SessionDep,
+    me: CurrentUser,
+    number: str,
+    contact: Text = "",
+    omschrijving: LongText = "",
+) -> Response:
+    """Staff plan a hercontact with the reporter after an intervention (a task in the queue
+    of the unit that handles it); a refusal goes back with its message."""
+    dossier = service.staff_dossier(session, principal=me, number=number, audit_read=False)
+    try:
+        task = requests.follow_up(
+            session, principal=me, dossier=dossier, text=omschrijving, contact_by=contact
+        )
+        session.commit()
+    except PortalInputError as exc:
+        session.rollback()
+        return team_page(request, session, me, number, exc.errors, status_code=422)
+    team_path = session.scalar(select(Unit.path).where(Unit.id == task.team_id))
+    if allows(me, service.STAFF, team_path):
+        return RedirectResponse(f"/team/dossiers/{task.number}?ok=hercontact", 303)
+    return RedirectResponse(f"/team/dossiers/{number}?ok=hercontact", 303)

@@ -22,8 +22,11 @@ from pydantic import Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from korps.audit.service import record
 from korps.common.datafile import DatasetError, Problem, read_document
+from korps.identity.models import User
 from korps.identity.roles import Principal
+from korps.identity.service import principal_of
 from korps.organisation.models import Unit
 from korps.portal.errors import PortalInputError
 from korps.portal.models import (
@@ -32,13 +35,14 @@ from korps.portal.models import (
     REFERENCE_MAX,
     TEXT_MAX,
     Dossier,
+    Entry,
     RequestDetail,
 )
 from korps.portal.places import Place
 from korps.portal.reference import Code, PortalReference, _Sourced, _Strict, portal_reference
 from korps.portal.routing import Route
 from korps.portal.schemas import EARLIEST, AangifteIn
-from korps.portal.service import file_dossier
+from korps.portal.service import ENTITY, file_dossier
 
 Field_ = Literal["adres", "periode", "telefoon", "onderwerp", "contact", "inzet"]
 CONTACT_BY = {"telefoon": "telefonisch", "e-mail": "per e-mail", "bezoek": "een bezoek"}
@@ -232,3 +236,43 @@ def file_request(
     )  # fmt: skip
     session.flush()
     return dossier
+
+
+def follow_up(
+    session: Session, *, principal: Principal, dossier: Dossier, text: str, contact_by: str
+) -> Dossier:
+    """Staff plan a hercontact with the reporter of ``dossier`` after an intervention: a
+    new request dossier (channel ``team``) for the same citizen, referring to it, in the
+    queue of the unit that handles hercontact there. Audited on both; the caller commits."""
+    errors: dict[str, str] = {}
+    text = _text({"omschrijving": text}, "omschrijving", TEXT_MAX, errors)
+    if len(text) < MIN_TEXT and "omschrijving" not in errors:
+        errors["omschrijving"] = f"schrijf waarover het contact gaat (minstens {MIN_TEXT} tekens)"
+    if contact_by not in CONTACT_BY:
+        errors["contact"] = "kies hoe de melder benaderd wordt"
+    if errors:
+        raise PortalInputError(errors)
+    kind = request_table().kind("hercontact")
+    reporter = session.get(User, dossier.reporter_id)
+    assert kind is not None and reporter is not None  # bundled kind; a dossier has a reporter
+    data = RequestIn(
+        aangifte=AangifteIn(
+            category=kind.category, occurred_on=dossier.occurred_on, gemeente=dossier.gemeente_code,
+            address=dossier.address, lat=None, lon=None, description=text, goods=[],
+        ),
+        away_from=None, away_until=None, phone=None, contact_by=contact_by,
+        reference=dossier.number,
+    )  # fmt: skip
+    task = file_request(
+        session, reporter=principal_of(session, user=reporter), kind=kind, data=data,
+        channel="team",
+    )  # fmt: skip
+    session.add(
+        Entry(dossier_id=dossier.id, at=task.created_at, kind="hercontact", side="team",
+              author_id=principal.user_id, text=f"hercontact gepland: {task.number}",
+              public=False)
+    )  # fmt: skip
+    for entity_id, what in ((dossier.id, task.number), (task.id, dossier.number)):
+        record(session, entity=ENTITY, entity_id=entity_id, action="hercontact gepland",
+               after={"dossier": what})  # fmt: skip
+    return task

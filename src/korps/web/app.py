@@ -100,6 +100,7 @@ ROUTERS: list[tuple[str, APIRouter]] = [
     ("", portal_queue_pages.router),
     ("", portal_request_pages.public_router),
     ("", portal_request_pages.router),
+    ("", portal_request_pages.team_router),
     ("", portal_assessment_pages.router),
     ("", portal_assessment_pages.team_router),
     ("", portal_receipt_pages.router),
