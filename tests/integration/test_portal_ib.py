@@ -214,3 +214,27 @@ def test_closed_dossier_only_staff_may_change_it(setup: tuple[Db, str]) -> None:
         assert done.status_code == 303
     found = _assessment(db, number)
     assert found is not None and found.level == "laag" and found.points == 2
+
+
+def test_portal_check_validates_the_ib_and_request_files(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from korps.cli import app
+    from korps.portal.requests import bundled_path as requests_path
+
+    runner = CliRunner()
+    ok = runner.invoke(app, ["portal", "check"])
+    assert ok.exit_code == 0 and "12 IB-vragen, 3 soorten verzoek: in orde" in ok.output
+    bad_ib = tmp_path / "ib.yaml"
+    bad_ib.write_text(
+        bundled_path().read_text("utf-8").replace("min_points: 3", "min_points: 9"), "utf-8"
+    )
+    refused = runner.invoke(app, ["portal", "check", "--ib", str(bad_ib)])
+    assert refused.exit_code != 0 and "min_points rising from 0" in refused.output
+    bad_kind = tmp_path / "verzoeken.yaml"
+    bad_kind.write_text(
+        requests_path().read_text("utf-8").replace("category: hercontact", "category: diefstal"),
+        "utf-8",
+    )
+    wrong = runner.invoke(app, ["portal", "check", "--verzoeken", str(bad_kind)])
+    assert wrong.exit_code != 0 and "diefstal: geen categorie van soort verzoek" in wrong.output

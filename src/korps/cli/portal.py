@@ -17,25 +17,36 @@ from korps.cli.common import console, fail, open_session, print_json
 from korps.common.datafile import DatasetError
 from korps.organisation.models import Unit
 from korps.portal import workflow
+from korps.portal.assessment import load_rules, rule_table
 from korps.portal.feedback import satisfaction
 from korps.portal.models import Dossier
 from korps.portal.purge import purge
 from korps.portal.reference import load_reference, portal_reference
+from korps.portal.requests import bundled_path as requests_path
+from korps.portal.requests import load_requests
 from korps.portal.schemas import LOCAL
 
 app = typer.Typer(help="Citizen portal: dossiers, routing and deadlines.", no_args_is_help=True)
 
 
 @app.command("check")
-def check(path: Path = typer.Argument(None, help="A portal YAML file (default: bundled).")) -> None:
-    """Validate a portal reference file (classification, statuses, routing rules)."""
+def check(
+    path: Path = typer.Argument(None, help="A portal YAML file (default: bundled)."),
+    ib: Path = typer.Option(None, "--ib", help="An IB rule table (default: bundled)."),
+    verzoeken: Path = typer.Option(None, "--verzoeken", help="A requests file (default: bundled)."),
+) -> None:
+    """Validate a portal reference file (classification, statuses, routing rules), the
+    individual assessment's rule table and the requests' handlers."""
     try:
         reference = load_reference(path) if path is not None else portal_reference()
+        rules = load_rules(ib) if ib is not None else rule_table()
+        kinds = load_requests(verzoeken or requests_path(), reference=reference)
     except DatasetError as exc:
         raise fail(str(exc)) from exc
     console.print(
         f"{len(reference.categories)} soorten, {len(reference.statuses)} statussen, "
-        f"{len(reference.routing)} routeringsregels: in orde",
+        f"{len(reference.routing)} routeringsregels, {len(rules.questions)} IB-vragen, "
+        f"{len(kinds.kinds)} soorten verzoek: in orde",
         highlight=False,
     )
 
