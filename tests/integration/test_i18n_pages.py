@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,8 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from korps.identity.deps import Access, Public, Require
+from korps.planning import store
+from korps.planning.service import read_scenario_file
 from korps.web.app import access_of, create_app, route_table
 from tests.conftest import Db
 from tests.integration.test_access_matrix import _url, app_db
@@ -21,6 +24,7 @@ from tests.support.auth import login_as
 
 __all__ = ["app_db"]  # the access matrix's database: one incident, units and its path values
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 #: pages that are not pages: documents for machines, files, the API's own viewer
 NOT_PAGES = ("/api/", "/openapi.json", "/healthz", "/favicon.ico", "/docs", "/static")
 
@@ -29,11 +33,15 @@ ENGLISH = re.compile(
     r"\b(the|should|outside|see comment|unknown|error|not found|not free|cannot|must|"
     r"field required|invalid|assigned|missing|with the|of the|and the|is not|are|"
     r"method not allowed|internal server|string should|input should|loaded|rows?|"
-    r"weights?|fit|above|below|per cent|none)\b",
+    r"weights?|fitted|above|below|per cent|none)\b",
     re.IGNORECASE,
 )
-#: numbers in English form: 279,766 (thousands with a comma) and 97.9% / 1.0 (decimal point)
-ENGLISH_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(,\d{3})+(?![\d,])|(?<![\d.])\d+\.\d{1,2}(?![\d.])")
+#: numbers in English form: 1,279,766 or 3,833.2 (thousands with a comma; one group alone,
+#: 279,766, is also a Dutch number with three decimals) and 97.9% / 1.0 (a decimal point)
+ENGLISH_NUMBER = re.compile(
+    r"(?<![\d.,])\d{1,3}(,\d{3}){2,}(?![\d,])|(?<![\d.,])\d{1,3},\d{3}\.\d"
+    r"|(?<![\d.])\d+\.\d{1,2}(?![\d.])"
+)
 
 
 def visible_text(page: str) -> str:
@@ -59,14 +67,14 @@ def english_in(page: str) -> list[str]:
     return found
 
 
-def caller_for(access: Access) -> tuple[str, str | None] | None:
+def caller_for(access: Access, unit: str = "rotterdam") -> tuple[str, str | None] | None:
     """Someone who may read a page with ``access``: nobody for a public one, else a user
-    with the first role it names on Rotterdam (the beheerder on the whole korps)."""
+    with the first role it names on ``unit`` (the beheerder on the whole korps)."""
     if isinstance(access, Public):
         return None
     roles = access.roles if isinstance(access, Require) else ("beheerder",)
     role = roles[0] if roles else "beheerder"
-    return role, ("politie" if role == "beheerder" else None if role == "burger" else "rotterdam")
+    return role, ("politie" if role == "beheerder" else None if role == "burger" else unit)
 
 
 def pages(app: Any) -> list[tuple[str, APIRoute]]:
@@ -77,30 +85,53 @@ def pages(app: Any) -> list[tuple[str, APIRoute]]:
     ]
 
 
-def fetch_pages(db: Db, values: dict[str, str], lang: str) -> dict[str, tuple[int, str]]:
-    """Every HTML page as (status, body) by path, asked for in ``lang``."""
+def fetch_pages(
+    db: Db, values: dict[str, str], lang: str, only: str = "/", unit: str = "rotterdam"
+) -> dict[str, tuple[int, str]]:
+    """Every HTML page (under ``only``) as (status, body) by path, asked for in ``lang`` by
+    a reader on ``unit``."""
     app = create_app(db.engine)
     found: dict[str, tuple[int, str]] = {}
     with TestClient(app, raise_server_exceptions=False) as client:
         for path, route in pages(app):
+            if not path.startswith(only):
+                continue
             if any(name not in values for name in re.findall(r"\{([a-z_]+)", path)):
                 continue  # a route still without a value in the access matrix (it fails there)
             access = access_of(route)
             assert access is not None, path
             client.cookies.clear()
-            caller = caller_for(access)
+            caller = caller_for(access, unit)
             if caller is not None:
-                role, unit = caller
-                login_as(client, db.engine, role=role, unit=unit, username=f"taal-{role}")
+                role, where = caller
+                login_as(client, db.engine, role=role, unit=where, username=f"taal-{role}-{unit}")
             response = client.get(_url(path, values), params={"lang": lang})
             if response.headers.get("content-type", "").startswith("text/html"):
                 found[path] = (response.status_code, response.text)
     return found
 
 
+def save_fitted_scenario(db: Db) -> str:
+    """The example whose level-1 weights are fitted (fit lines, explanations per team),
+    saved; returns its slug."""
+    path = EXAMPLES / "oost-nederland-werklast.yaml"
+    _scenario, workload = read_scenario_file(path)
+    with db.session() as session:
+        saved = store.save(
+            session, text=path.read_text(encoding="utf-8"), file=str(path), workload=workload
+        )
+        session.commit()
+        return saved.slug
+
+
 def test_every_page_is_dutch_in_the_dutch_locale(app_db: tuple[Db, dict[str, str]]) -> None:
     db, values = app_db
+    slug = save_fitted_scenario(db)
     found = fetch_pages(db, values, "nl")
+    scenario_values = {**values, "slug": slug}
+    found.update(fetch_pages(db, scenario_values, "nl", "/scenarios/{slug}", "oost-nederland"))
+    scenario = found["/scenarios/{slug}"][1]
+    assert "gewichten gefit op" in scenario and "aandeel " in scenario  # fit and explanations
     assert len(found) > 30  # the route table's pages, not a handful
     english = {
         path: [*words[:3], f"... {len(words)} in all"]
@@ -130,7 +161,9 @@ def test_pages_in_english_when_chosen(app_db: tuple[Db, dict[str, str]]) -> None
     ("text", "english"),
     [
         ("279.766 incidenten, 97,9%, gewicht 1,0", False),
-        ("279,766 incidenten", True),
+        ("1,279,766 incidenten", True),
+        ("3,833.2 fte", True),
+        ("aandeel 110,508 van 3.228,5", False),
         ("97.9% binnen de norm", True),
         ("weight 1.0", True),
         ("String should have at most 2000 characters", True),
