@@ -8,6 +8,7 @@ else sees the personnel number. A refusal is a :class:`CapacityError` naming the
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -227,18 +228,28 @@ def add_lending(
     return row
 
 
+Dated = TypeVar("Dated", m.Absence, m.Wish)
+
+
+def dated_rows(
+    session: Session, model: type[Dated], *, unit: Unit, starts: date, ends: date
+) -> list[tuple[Dated, m.Person]]:
+    """Absences or wishes of the people of ``unit`` (and below) that touch the period."""
+    rows = session.execute(
+        select(model, m.Person)
+        .join(m.Person, m.Person.id == model.person_id)
+        .join(Unit, Unit.id == m.Person.unit_id)
+        .where(Unit.path.startswith(unit.path, autoescape=True))
+        .where(model.starts <= ends, model.ends >= starts)
+        .order_by(model.starts, m.Person.number)
+    ).all()
+    return [(a, p) for a, p in rows]
+
+
 def absences(
     session: Session, *, unit: Unit, starts: date, ends: date
 ) -> list[tuple[m.Absence, m.Person]]:
-    rows = session.execute(
-        select(m.Absence, m.Person)
-        .join(m.Person, m.Person.id == m.Absence.person_id)
-        .join(Unit, Unit.id == m.Person.unit_id)
-        .where(Unit.path.startswith(unit.path, autoescape=True))
-        .where(m.Absence.starts <= ends, m.Absence.ends >= starts)
-        .order_by(m.Absence.starts, m.Person.number)
-    ).all()
-    return [(a, p) for a, p in rows]
+    return dated_rows(session, m.Absence, unit=unit, starts=starts, ends=ends)
 
 
 def sick_leave_of(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from korps.audit.service import record
 from korps.capacity import models as m
 from korps.capacity import schemas
-from korps.capacity.service import CapacityError, _check_edit, person_by_number
+from korps.capacity.service import CapacityError, _check_edit, dated_rows, person_by_number
 from korps.capacity.templates import shift_templates
 from korps.identity.roles import Principal
 from korps.organisation.models import Unit
@@ -56,12 +56,4 @@ def team_wishes(
     session: Session, *, unit: Unit, starts: date, ends: date
 ) -> list[tuple[m.Wish, m.Person]]:
     """The wishes of the unit's people (and below) that touch the period."""
-    rows = session.execute(
-        select(m.Wish, m.Person)
-        .join(m.Person, m.Person.id == m.Wish.person_id)
-        .join(Unit, Unit.id == m.Person.unit_id)
-        .where(Unit.path.startswith(unit.path, autoescape=True))
-        .where(m.Wish.starts <= ends, m.Wish.ends >= starts)
-        .order_by(m.Wish.starts, m.Person.number)
-    ).all()
-    return [(w, p) for w, p in rows]
+    return dated_rows(session, m.Wish, unit=unit, starts=starts, ends=ends)

@@ -3,13 +3,15 @@ capacity app by ``korps.cli.capacity``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import typer
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 
 from korps.capacity import imports, schemas, service, templates, wishlist
 from korps.cli.common import console, fail, open_session, print_json
@@ -17,6 +19,15 @@ from korps.common.datafile import DatasetError
 from korps.identity.errors import Forbidden
 from korps.identity.roles import Principal, Scope
 from korps.organisation.service import NotFoundError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Store(Protocol[M]):
+    def __call__(
+        self, session: Session, *, principal: Principal | None, file: str, rows: list[M]
+    ) -> int: ...
+
 
 # the CLI runs with the database's own rights: a planner over every unit
 SYSTEM = Principal(
@@ -90,13 +101,17 @@ def remove_template(slug: str, name: str) -> None:
     console.print(f"dienst {name} van {slug} verwijderd", highlight=False)
 
 
+def _import(file: Path, read: Callable[[Path], list[M]], store: Store[M], noun: str) -> None:
+    with refusals():
+        rows = read(file)
+        with open_session() as session:
+            count = store(session, principal=SYSTEM, file=str(file), rows=rows)
+    console.print(f"{count} {noun} geïmporteerd uit {file}", highlight=False)
+
+
 def import_templates(file: Path = typer.Argument(..., help="CSV or XLSX.")) -> None:
     """Import shift templates; one bad row (or an unknown team) and nothing is written."""
-    with refusals():
-        rows = imports.read_templates(file)
-        with open_session() as session:
-            count = imports.import_templates(session, principal=SYSTEM, file=str(file), rows=rows)
-    console.print(f"{count} diensten geïmporteerd uit {file}", highlight=False)
+    _import(file, imports.read_templates, imports.import_templates, "diensten")
 
 
 def add_wish(
@@ -118,11 +133,7 @@ def add_wish(
 
 def import_wishes(file: Path = typer.Argument(..., help="CSV or XLSX.")) -> None:
     """Import wishes; one bad row (unknown person or shift) and nothing is written."""
-    with refusals():
-        rows = imports.read_wishes(file)
-        with open_session() as session:
-            count = imports.import_wishes(session, principal=SYSTEM, file=str(file), rows=rows)
-    console.print(f"{count} wensen geïmporteerd uit {file}", highlight=False)
+    _import(file, imports.read_wishes, imports.import_wishes, "wensen")
 
 
 def lend(
