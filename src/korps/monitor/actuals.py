@@ -28,7 +28,7 @@ from korps.controlroom.schemas import KpiReport
 from korps.controlroom.times import LOCAL
 from korps.formation.service import formation_gap, wijkagent_target
 from korps.identity.roles import Principal, Scope
-from korps.monitor.leadtime import lead_times
+from korps.monitor.leadtime import LeadTimes, lead_times
 from korps.monitor.periods import Period
 from korps.organisation.models import Unit
 from korps.portal.feedback import satisfaction
@@ -60,6 +60,7 @@ class Memo:
     reports: dict[tuple[str, str, str], KpiReport] = field(default_factory=dict)
     roots: dict[int, Unit | None] = field(default_factory=dict)
     present: dict[tuple[str, int], bool] = field(default_factory=dict)
+    lead: dict[tuple[int, str], LeadTimes | None] = field(default_factory=dict)
 
 
 SOURCES: dict[str, tuple[Any, Any]] = {  # the rows a domain's figure needs, by unit column
@@ -194,10 +195,22 @@ def satisfied(session: Session, *, unit: Unit, period: Period, today: date) -> F
 
 
 def lead_time(
-    session: Session, *, computation: str, unit: Unit, period: Period, today: date
+    session: Session,
+    *,
+    computation: str,
+    unit: Unit,
+    period: Period,
+    today: date,
+    memo: Memo | None = None,
 ) -> Found | None:
-    since, until = bounds(period, today)
-    found = lead_times(session, since=since, until=until, unit_path=unit.path)
+    """Median or mean lead time; ``memo`` keeps the pair, so the second is no second query."""
+    memo = Memo() if memo is None else memo
+    if (unit.id, period.label) not in memo.lead:
+        since, until = bounds(period, today)
+        memo.lead[(unit.id, period.label)] = lead_times(
+            session, since=since, until=until, unit_path=unit.path
+        )
+    found = memo.lead[(unit.id, period.label)]
     if found is None:
         return None
     value = found.median if computation == "doorlooptijd-mediaan" else found.mean
@@ -227,7 +240,7 @@ COMPUTERS: dict[str, Computer] = {
         else None
     ),
     "doorlooptijd-mediaan": lambda s, c, u, p, t, m: (
-        lead_time(s, computation=c, unit=u, period=p, today=t)
+        lead_time(s, computation=c, unit=u, period=p, today=t, memo=m)
         if present(s, source="dossiers", unit=u, memo=m)
         else None
     ),

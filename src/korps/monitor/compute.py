@@ -91,13 +91,15 @@ def compute(session: Session, *, principal: Principal, slug: str, today: date) -
     report = ComputeReport(unit.slug, plan.code, [p.label for p in periods], len(units))
     now, memo = datetime.now(UTC), Memo()
     try:
+        # every figure first, then the writes: no query waits for a flush of pending rows
+        found: list[tuple[Key, tuple[float, str] | None]] = []
         for indicator in indicators:
             assert indicator.computation is not None
             runs = [p for p in periods if p.start <= today < p.end]
             chosen = runs if indicator.computation in CURRENT_ONLY else periods
             for target in units:
                 for period in chosen:
-                    found = compute_value(
+                    value = compute_value(
                         session,
                         computation=indicator.computation,
                         unit=target,
@@ -106,7 +108,9 @@ def compute(session: Session, *, principal: Principal, slug: str, today: date) -
                         memo=memo,
                     )
                     key = (indicator.id, target.id, period.year, period.first_month, period.months)
-                    _keep(session, report, stored.pop(key, None), key, found, principal, now)
+                    found.append((key, value))
+        for key, value in found:
+            _keep(session, report, stored.pop(key, None), key, value, principal, now)
         record(
             session,
             entity="monitor_plan",
