@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from korps.audit.models import AuditEntry
 from korps.identity import magiclink
 from korps.identity.errors import IdentityError
-from korps.identity.models import OneTimeToken
+from korps.identity.models import LinkRequest, OneTimeToken
 from korps.identity.secrets import digest
 from korps.web.app import create_app
 from tests.conftest import BACKENDS, Db, loaded_database
@@ -95,8 +95,9 @@ def test_link_logs_in_once_and_says_nothing_else(db: Db, mailbox: list[Message])
 def test_link_expires_after_two_hours_with_a_fixed_clock(db: Db) -> None:
     t0 = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
     with db.session() as session:
-        early = magiclink.request_link(session, email="burger@voorbeeld.test", now=t0)
-        late = magiclink.request_link(session, email="burger@voorbeeld.test", now=t0)
+        ask = magiclink.request_link
+        early = ask(session, email="burger@voorbeeld.test", address="10.0.0.1", now=t0)
+        late = ask(session, email="burger@voorbeeld.test", address="10.0.0.1", now=t0)
         assert early is not None and late is not None
         value = early.body.split("/aanmelden/link/")[1].split()[0]
         user = magiclink.use_link(session, value=value, now=t0 + timedelta(hours=2, seconds=-1))
@@ -111,17 +112,20 @@ def test_link_expires_after_two_hours_with_a_fixed_clock(db: Db) -> None:
 def test_at_most_three_links_an_hour_per_account(db: Db) -> None:
     t0 = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
     with db.session() as session:
+        ask = magiclink.request_link
         sent = [
-            magiclink.request_link(
-                session, email="vaak@voorbeeld.test", now=t0 + timedelta(minutes=m)
+            ask(
+                session,
+                email="vaak@voorbeeld.test",
+                address=f"10.0.1.{m}",
+                now=t0 + timedelta(minutes=m),
             )
             for m in range(5)
         ]
         assert [m is not None for m in sent] == [True, True, True, False, False]
         # an hour after the first, one more may go
-        assert magiclink.request_link(
-            session, email="vaak@voorbeeld.test", now=t0 + timedelta(minutes=61)
-        )
+        later = t0 + timedelta(minutes=61)
+        assert ask(session, email="vaak@voorbeeld.test", address="10.0.1.9", now=later)
         refused = session.scalar(
             select(func.count(AuditEntry.id)).where(
                 AuditEntry.actor == "link-vaak",
@@ -142,3 +146,31 @@ def test_password_reset_tokens_do_not_log_in(db: Db) -> None:
         reset = issue_reset_token(session, user=user)
         with pytest.raises(IdentityError, match="ongeldig"):
             magiclink.use_link(session, value=reset)
+
+
+def test_one_address_may_ask_ten_times_a_quarter_whatever_it_asks(db: Db) -> None:
+    t0 = datetime(2030, 1, 1, 18, 0, tzinfo=UTC)  # no other test's links in this hour
+    ask, known = magiclink.request_link, "burger@voorbeeld.test"
+    with db.session() as session:
+        for i in range(10):  # unknown addresses count too: probing is what this stops
+            ask(session, email=f"n{i}@voorbeeld.test", address="10.9.9.9",
+                now=t0 + timedelta(seconds=i))  # fmt: skip
+        for email in (known, "niemand@voorbeeld.test"):
+            with pytest.raises(magiclink.TooManyRequests, match="te veel aanvragen"):
+                ask(session, email=email, address="10.9.9.9", now=t0 + timedelta(minutes=5))
+        # another address is not hindered; and after the quarter the first may ask again
+        assert ask(session, email=known, address="10.9.9.8", now=t0 + timedelta(minutes=5))
+        assert ask(session, email=known, address="10.9.9.9", now=t0 + timedelta(minutes=16))
+
+
+def test_the_page_answers_429_for_an_address_that_asked_too_often(db: Db) -> None:
+    with db.session() as session:
+        session.add_all(LinkRequest(address="testclient", at=datetime.now(UTC)) for _ in range(10))
+        session.commit()
+    with TestClient(create_app(db.engine)) as client:
+        set_csrf(client)
+        refused = client.post("/aanmelden/link", data={"email": "burger@voorbeeld.test"})
+    assert refused.status_code == 429 and "te veel aanvragen vanaf dit adres" in refused.text
+    with db.session() as session:
+        session.execute(delete(LinkRequest))
+        session.commit()

@@ -4,9 +4,11 @@ hours, stored as the digest of a :class:`~korps.identity.models.OneTimeToken` of
 
 No account enumeration: asking for a link gives the same page whether or not the address
 belongs to an account, and the e-mail is sent after the answer (a background task), so the
-answer takes no longer for a known address. At most :data:`PER_HOUR` links per account an
-hour (more asks are ignored, audited). The e-mail says only that a login link was asked
-for, with the link. Only citizens' accounts (kind burger) log in this way; staff log in
+answer takes no longer for a known address (it does a little more database work). At most
+:data:`PER_HOUR` links per account an hour (more asks are ignored, audited), and at most
+:data:`PER_ADDRESS` asks from one client address in :data:`ADDRESS_WINDOW`, whatever was
+asked (429, the same for every e-mail address). The e-mail says only that a login link was
+asked for, with the link. Only citizens' accounts (kind burger) log in this way; staff log in
 with password and second factor."""
 
 from __future__ import annotations
@@ -18,16 +20,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from korps.audit.service import record
 from korps.config import get_settings
 from korps.db.session import SessionDep
 from korps.identity import mail
-from korps.identity.deps import PUBLIC, start_browser_session
+from korps.identity.deps import PUBLIC, client_address, start_browser_session
 from korps.identity.errors import IdentityError
-from korps.identity.models import OneTimeToken, User
+from korps.identity.models import LinkRequest, OneTimeToken, User
 from korps.identity.secrets import digest, new_secret
 from korps.web.templating import render
 
@@ -35,6 +37,10 @@ log = logging.getLogger(__name__)
 PURPOSE = "login"
 VALID = timedelta(hours=2)
 PER_HOUR = 3  # assumption: enough for a lost or slow e-mail, too few to flood a mailbox
+PER_ADDRESS = (
+    10  # assumption: asks from one client address per ADDRESS_WINDOW (a household, a probe)
+)
+ADDRESS_WINDOW = timedelta(minutes=15)
 SUBJECT = "Uw aanmeldlink voor het burgerportaal van de politie"
 INVALID = "deze aanmeldlink is ongeldig of al gebruikt; vraag een nieuwe aan"
 AFTER_LOGIN = "/mijn/dossiers"
@@ -52,13 +58,41 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def request_link(session: Session, *, email: str, now: datetime | None = None) -> Mail | None:
+class TooManyRequests(IdentityError):
+    """This client address asked for too many links lately (whatever the addresses)."""
+
+
+def _throttle(session: Session, *, address: str, now: datetime) -> None:
+    """Count this ask of ``address``; TooManyRequests when it asked PER_ADDRESS times in the
+    last quarter of an hour. Rows older than an hour are removed on the way."""
+    session.execute(delete(LinkRequest).where(LinkRequest.at < now - timedelta(hours=1)))
+    recent = session.scalar(
+        select(func.count(LinkRequest.id)).where(
+            LinkRequest.address == address[:64], LinkRequest.at >= now - ADDRESS_WINDOW
+        )
+    )
+    if (recent or 0) >= PER_ADDRESS:
+        session.commit()
+        minutes = int(ADDRESS_WINDOW.total_seconds() // 60)
+        raise TooManyRequests(
+            f"te veel aanvragen vanaf dit adres; probeer het over {minutes} minuten opnieuw"
+        )
+    session.add(LinkRequest(address=address[:64], at=now))
+    session.flush()
+
+
+def request_link(
+    session: Session, *, email: str, address: str, now: datetime | None = None
+) -> Mail | None:
     """Issue a link for the citizen with this e-mail address and return the e-mail to send;
-    None when there is no such live citizen's account or it asked too often (committed)."""
+    None when there is no such live citizen's account or it asked too often (committed).
+    TooManyRequests when the client ``address`` asked too often (whatever it asked for)."""
     now = now or datetime.now(UTC)
+    _throttle(session, address=address, now=now)
     key = email.strip().lower()[:254]
     user = session.scalar(select(User).where(User.email == key, User.kind == "burger"))
     if user is None or user.disabled or not user.email:
+        session.commit()  # the ask is counted for the address
         return None
     recent = session.scalar(
         select(func.count(OneTimeToken.id)).where(
@@ -144,7 +178,11 @@ def ask(
     if "@" not in email:
         return render(request, "identity/magiclink.html", status_code=422, step="vragen",
                       error="vul uw e-mailadres in")  # fmt: skip
-    message = request_link(session, email=email)
+    try:
+        message = request_link(session, email=email, address=client_address(request))
+    except TooManyRequests as exc:
+        return render(request, "identity/magiclink.html", status_code=429, step="vragen",
+                      error=str(exc))  # fmt: skip
     if message is not None:
         tasks.add_task(_send, message)
     return render(request, "identity/magiclink.html", step="verstuurd", error=None)

@@ -156,3 +156,15 @@ class OidcLogin(Base):
     code_verifier: Mapped[str] = mapped_column(String(OIDC_VALUE_MAX))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     volgende: Mapped[str] = mapped_column(String(TARGET_MAX))  # local path after the login
+
+
+class LinkRequest(Base):
+    """A request for an e-mailed login link, by client address: at most a few per address
+    in a quarter of an hour (``korps.identity.magiclink``); rows older than an hour go."""
+
+    __tablename__ = "login_link_request"
+    __table_args__ = (Index("ix_login_link_request_address_at", "address", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(ADDRESS_MAX))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,6 +1,7 @@
-"""portal: individual assessment (IB) and request details (verzoeken)
+"""portal: individual assessment (IB), request details (verzoeken), login-link throttle
 
-Login links need no table: they are one_time_token rows of purpose ``login``.
+Login links are one_time_token rows of purpose ``login``; login_link_request throttles the
+asking per client address.
 
 Revision ID: 0015
 Revises: 0014
@@ -25,6 +26,7 @@ LENGTHS: list[tuple[str, str, int]] = [
     ("portal_request", "phone", 30),
     ("portal_request", "contact_by", 40),
     ("portal_request", "reference", 60),
+    ("login_link_request", "address", 64),
 ]
 
 
@@ -64,6 +66,13 @@ def upgrade() -> None:
         sa.Column("reference", sa.String(60), nullable=True),
         sa.UniqueConstraint("dossier_id", name="uq_portal_request_dossier_id"),
     )
+    op.create_table(
+        "login_link_request",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("address", sa.String(64), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_login_link_request_address_at", "login_link_request", ["address", "at"])
     if op.get_bind().dialect.name == "sqlite":
         for table, column, length in LENGTHS:
             for statement in sqlite_length_triggers(table, column, length):
@@ -75,5 +84,7 @@ def downgrade() -> None:
         for table, column, _length in LENGTHS:
             for name in length_trigger_names(table, column):
                 op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.drop_index("ix_login_link_request_address_at", table_name="login_link_request")
+    op.drop_table("login_link_request")
     op.drop_table("portal_request")
     op.drop_table("portal_assessment")
