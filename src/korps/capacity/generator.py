@@ -294,7 +294,8 @@ def solve(
     assignments = sorted(k for k, v in builder.x.items() if solver.boolean_value(v))
     objective = solver.objective_value / 60
     bound = solver.best_objective_bound / 60
-    gap = 0.0 if status == cp_model.OPTIMAL else (objective - bound) / max(1.0, abs(objective))
+    # CP-SAT says OPTIMAL also when it stops at ``gap_limit``: the gap is always computed
+    gap = (objective - bound) / max(1.0, abs(objective))
     hours: dict[str, float] = {p.key: 0.0 for p in problem.people}
     for i, _d, s in assignments:
         hours[problem.people[i].key] += builder.minutes[s] / 60

@@ -7,11 +7,23 @@ contracts of 36, 32 or 24 hours, and a few days of leave per person per four wee
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
 
-from korps.capacity.problem import HOVJ, PRIO1, Person, Qualification, RosterProblem, ShiftTemplate
+from korps.capacity.problem import (
+    HOVJ,
+    PRIO1,
+    WISH_NO_NIGHT,
+    WISH_OFF,
+    WISH_SHIFT,
+    Person,
+    Qualification,
+    RosterProblem,
+    ShiftTemplate,
+    Wish,
+)
 
 THREE_SHIFTS = (
     ShiftTemplate("vroeg", 7 * 60, 8 * 60),
@@ -69,3 +81,18 @@ def basisteam(
         people=people(people_count, days=days, rng=rng),
         cars=weekly_cars(days, start, per_shift, extra),
     )
+
+
+def with_wishes(problem: RosterProblem, *, rng: np.random.Generator) -> RosterProblem:
+    """The problem with wishes (assumption: per person per four weeks two days asked off,
+    and one in ten asks for no nights for the whole period, one in ten for early shifts)."""
+    wishes: list[Wish] = []
+    for i in range(len(problem.people)):
+        for day in rng.choice(problem.days, size=min(2, problem.days), replace=False):
+            wishes.append(Wish(i, int(day), WISH_OFF))
+        draw = rng.random()
+        if draw < 0.1:
+            wishes.extend(Wish(i, d, WISH_NO_NIGHT) for d in range(problem.days))
+        elif draw < 0.2:
+            wishes.extend(Wish(i, d, WISH_SHIFT, 0) for d in range(problem.days))
+    return replace(problem, wishes=tuple(wishes))
