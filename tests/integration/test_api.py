@@ -82,7 +82,7 @@ def test_unknown_slug_is_404_with_json_error(client: TestClient, path: str) -> N
     response = client.get(path)
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/json")
-    assert "unknown" in response.json()["detail"]
+    assert "onbekend" in response.json()["detail"]
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,7 @@ def test_org_show(loaded_db: Db, use_database: Callable[[Db], None]) -> None:
     text = runner.invoke(app, ["org", "show", "rotterdam-b"], env={"COLUMNS": "200"})
     assert "Rotterdam Stad" in text.stdout and "Delfshaven" in text.stdout
     missing = runner.invoke(app, ["org", "show", "nergens"])
-    assert missing.exit_code == 1 and "unknown unit 'nergens'" in missing.stderr
+    assert missing.exit_code == 1 and "onbekende eenheid 'nergens'" in missing.stderr
 
 
 def test_db_init_and_load_report(empty_db: Db, use_database: Callable[[Db], None]) -> None:
@@ -72,6 +72,6 @@ def test_load_bad_file_exits_nonzero_and_writes_nothing(
     before = snapshot(empty_db)
     result = runner.invoke(app, ["load", str(bad)])
     assert result.exit_code == 1
-    assert "bad.yaml:7: units[0].parent: unknown parent 'y'" in result.stderr
+    assert "bad.yaml:7: units[0].parent: onbekende ouder 'y'" in result.stderr
     assert "nothing written" in result.stderr
     assert snapshot(empty_db) == before

@@ -169,7 +169,7 @@ def test_wijkagent_target_without_figures_and_unknown_unit(rotterdam_db: Db) -> 
     with rotterdam_db.session() as session:
         result = wijkagent_target(session, slug="oost-nederland")  # publishes min_wijkagenten
         assert (result.met, result.basis, result.formation, result.units) == (None, None, None, 0)
-        with pytest.raises(NotFoundError, match="unknown unit 'nergens'"):
+        with pytest.raises(NotFoundError, match="onbekende eenheid 'nergens'"):
             wijkagent_target(session, slug="nergens")
 
 
@@ -247,7 +247,7 @@ def test_cli_gap_json_and_table(rotterdam_db: Db, use_database: Callable[[Db], N
     assert text.exit_code == 0
     assert "Charlois (D1)" in text.stdout and "95,1" in text.stdout and "97,2" in text.stdout
     missing = runner.invoke(app, ["formation", "gap", "nergens"])
-    assert missing.exit_code == 1 and "unknown unit 'nergens'" in missing.stderr
+    assert missing.exit_code == 1 and "onbekende eenheid 'nergens'" in missing.stderr
 
 
 def test_cli_wijkagenten(rotterdam_db: Db, use_database: Callable[[Db], None]) -> None:

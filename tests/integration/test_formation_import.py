@@ -135,8 +135,8 @@ def test_row_without_formation_is_imported_with_a_warning(tree_db: Db, tmp_path:
         report = import_occupancy(session, path=write(tmp_path, text))
     assert report.inserted == 1
     assert report.messages == [
-        "line 2: eigen-s has no formation figure 'wijkagenten' for period '2023-2026', "
-        "so its gap cannot be computed"
+        "regel 2: eigen-s heeft geen formatiecijfer 'wijkagenten' voor periode '2023-2026', "
+        "dus het tekort is niet te berekenen"
     ]
 
 
@@ -155,7 +155,7 @@ BAD_CSV = [
     (
         "eigen-t2;wijkagenten;2023-2026;2;\n",
         "nergens;wijkagenten;2023-2026;2;\n",
-        "bad.csv:3: column unit: unknown unit 'nergens'",
+        "bad.csv:3: column unit: onbekende eenheid 'nergens'",
     ),
     (
         "eigen-t2;wijkagenten;2023-2026;2;\n",
@@ -213,7 +213,7 @@ def test_bad_csv_is_refused_and_changes_nothing(
 def test_every_bad_row_is_reported_at_once(tree_db: Db, tmp_path: Path) -> None:
     text = GOOD + "nergens;formatie;2023-2026;1;\neigen-t2;formatie;2023-2026;-1;\n"
     message = refuse(tree_db, write(tmp_path, text, "bad.csv"))
-    assert "bad.csv:5: column unit: unknown unit 'nergens'" in message
+    assert "bad.csv:5: column unit: onbekende eenheid 'nergens'" in message
     assert "bad.csv:6: column bezetting: negative value -1" in message
 
 

@@ -86,14 +86,14 @@ def test_good_file_loads_with_figures_and_reports_total(base_db: Db) -> None:
             "    parent: eigen-district\n",
             "    parent: nergens\n",
             "units[2].parent",
-            "unknown parent 'nergens'",
+            "onbekende ouder 'nergens'",
             19,
         ),
         (
             "  - slug: eigen-team\n",
             "  - slug: eigen-district\n",
             "units[2].slug",
-            "duplicate slug 'eigen-district' (also units[1])",
+            "dubbele slug 'eigen-district' (ook units[1])",
             16,
         ),
         (
@@ -122,21 +122,21 @@ def test_good_file_loads_with_figures_and_reports_total(base_db: Db) -> None:
             "    gemeente: GM0599\n",
             "    gemeente: GM9999\n",
             "coverage[0].gemeente",
-            "unknown municipality 'GM9999'",
+            "onbekende gemeente 'GM9999'",
             30,
         ),
         (
             "    assumption: test\n",
             "    share: 0.5\n    assumption: test\n",
             "coverage[0]",
-            "shares of GM0599 add to 0.5000, not 1",
+            "de aandelen van GM0599 tellen op tot 0,5000, niet 1",
             29,
         ),
         (
             "requires: [gemeenten]",
             "requires: [gemeenten, nederland]",
             "requires[1]",
-            "requires dataset 'nederland'",
+            "vereist dataset 'nederland'",
             5,
         ),
     ],
@@ -165,7 +165,7 @@ def test_slug_of_another_dataset_is_a_duplicate(base_db: Db, tmp_path: Path) -> 
     )
     message = refuse(base_db, write(tmp_path, other, "ander.yaml"))
     assert (
-        "units[0].slug: duplicate slug 'eigen-district': already defined by dataset 'eigen'"
+        "units[0].slug: dubbele slug 'eigen-district': al gedefinieerd door dataset 'eigen'"
         in message
     )
 
@@ -174,7 +174,7 @@ def test_wrong_document_type_and_missing_file(base_db: Db, tmp_path: Path) -> No
     assert "het document moet een YAML-mapping zijn" in refuse(
         base_db, write(tmp_path, "- 1\n", "l.yaml")
     )
-    with base_db.session() as session, pytest.raises(DatasetError, match="no such file"):
+    with base_db.session() as session, pytest.raises(DatasetError, match="geen bestand"):
         load(session, name_or_path=str(tmp_path / "missing.yaml"))
 
 

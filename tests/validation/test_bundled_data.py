@@ -129,7 +129,7 @@ def test_units_cover_their_municipalities(loaded_db: Db, eenheid: str, expected:
         assert cover.assumption, "basisteam coverage is not published: it must say why"
     assert all(abs(s - 1) < 1e-9 for s in shares.values())
     assert any(
-        f"{eenheid} (RE" in m and f"all {expected} municipalities" in m
+        f"{eenheid} (RE" in m and f"alle {expected} gemeenten" in m
         for m in messages(loaded_db, eenheid)
     )
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.common.datafile import DatasetError, Problem
+from korps.common.i18n import _
 from korps.formation import schemas
 from korps.formation.datafile import Located, ParsedOccupancy, parse_file
 from korps.formation.models import Occupancy
@@ -51,7 +52,9 @@ def _write(session: Session, *, parsed: ParsedOccupancy) -> schemas.ImportReport
     unit_ids = {slug: unit_id for slug, unit_id in session.execute(query)}
     problems = list(parsed.problems)
     problems += [
-        parsed.problem(located.line, "unit", f"unknown unit {located.row.unit!r}")
+        parsed.problem(
+            located.line, "unit", _("onbekende eenheid {slug}", slug=repr(located.row.unit))
+        )
         for located in parsed.rows
         if located.row.unit not in unit_ids
     ]
@@ -106,8 +109,13 @@ def _write(session: Session, *, parsed: ParsedOccupancy) -> schemas.ImportReport
 
 def _no_formation(parsed: ParsedOccupancy, located: Located) -> str:
     row = located.row
-    where = f"row {located.line}" if parsed.sheet else f"line {located.line}"
-    return (
-        f"{where}: {row.unit} has no formation figure {row.category!r} for period "
-        f"{row.period!r}, so its gap cannot be computed"
+    line = located.line
+    where = _("rij {line}", line=line) if parsed.sheet else _("regel {line}", line=line)
+    return _(
+        "{where}: {unit} heeft geen formatiecijfer {category} voor periode {period}, "
+        "dus het tekort is niet te berekenen",
+        where=where,
+        unit=row.unit,
+        category=repr(row.category),
+        period=repr(row.period),
     )

@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.common.datafile import Problem
+from korps.common.formatting import number
+from korps.common.i18n import _
 from korps.organisation.datafile import ParsedFile
 from korps.organisation.models import Dataset, Gemeente, Partnership, Unit
 
@@ -79,7 +81,11 @@ def check_units(parsed: ParsedFile, context: Context) -> list[Problem]:
             problems.append(
                 parsed.problem(
                     ("units", i, "slug"),
-                    f"duplicate slug {unit.slug!r} (also units[{seen[unit.slug]}])",
+                    _(
+                        "dubbele slug {slug} (ook units[{other}])",
+                        slug=repr(unit.slug),
+                        other=seen[unit.slug],
+                    ),
                 )
             )
         seen.setdefault(unit.slug, i)
@@ -88,14 +94,20 @@ def check_units(parsed: ParsedFile, context: Context) -> list[Problem]:
             problems.append(
                 parsed.problem(
                     ("units", i, "slug"),
-                    f"duplicate slug {unit.slug!r}: already defined by dataset {owner.dataset!r}",
+                    _(
+                        "dubbele slug {slug}: al gedefinieerd door dataset {owner}",
+                        slug=repr(unit.slug),
+                        owner=repr(owner.dataset),
+                    ),
                 )
             )
     units = merged_units(parsed, context)
     for i, unit in enumerate(spec.units):
         if unit.parent is not None and unit.parent not in units:
             problems.append(
-                parsed.problem(("units", i, "parent"), f"unknown parent {unit.parent!r}")
+                parsed.problem(
+                    ("units", i, "parent"), _("onbekende ouder {parent}", parent=repr(unit.parent))
+                )
             )
     problems += _check_cycles(parsed, units)
     return problems
@@ -109,7 +121,10 @@ def _check_cycles(parsed: ParsedFile, units: dict[str, KnownUnit]) -> list[Probl
         while parent is not None and parent in units:
             if parent in seen:
                 problems.append(
-                    parsed.problem(("units", i, "parent"), f"{unit.slug!r} is its own ancestor")
+                    parsed.problem(
+                        ("units", i, "parent"),
+                        _("{slug} is zijn eigen voorouder", slug=repr(unit.slug)),
+                    )
                 )
                 break
             seen.add(parent)
@@ -125,12 +140,15 @@ def check_references(parsed: ParsedFile, context: Context) -> list[Problem]:
 
     def need_unit(loc: tuple[str | int, ...], slug: str | None) -> None:
         if slug is not None and slug not in units:
-            problems.append(parsed.problem(loc, f"unknown unit {slug!r}"))
+            problems.append(parsed.problem(loc, _("onbekende eenheid {slug}", slug=repr(slug))))
 
     def need_gemeente(loc: tuple[str | int, ...], code: str | None) -> None:
         if code is not None and code not in context.gemeenten:
             problems.append(
-                parsed.problem(loc, f"unknown municipality {code!r} (is `gemeenten` loaded?)")
+                parsed.problem(
+                    loc,
+                    _("onbekende gemeente {code} (is `gemeenten` geladen?)", code=repr(code)),
+                )
             )
 
     for i, figure in enumerate(spec.figures):
@@ -141,7 +159,7 @@ def check_references(parsed: ParsedFile, context: Context) -> list[Problem]:
         need_unit(("totals", i, "children_of"), total.children_of)
         if total.rows is not None and total.children_of is not None:
             problems.append(
-                parsed.problem(("totals", i), "give either `rows` or `children_of`, not both")
+                parsed.problem(("totals", i), _("geef `rows` of `children_of`, niet beide"))
             )
     for i, cover in enumerate(spec.coverage):
         need_unit(("coverage", i, "unit"), cover.unit)
@@ -160,7 +178,11 @@ def check_references(parsed: ParsedFile, context: Context) -> list[Problem]:
             problems.append(
                 parsed.problem(
                     ("partnerships", i, "slug"),
-                    f"duplicate slug {partnership.slug!r}: already defined by dataset {owner!r}",
+                    _(
+                        "dubbele slug {slug}: al gedefinieerd door dataset {owner}",
+                        slug=repr(partnership.slug),
+                        owner=repr(owner),
+                    ),
                 )
             )
         for j, code in enumerate(partnership.members):
@@ -182,7 +204,12 @@ def _check_duplicates(parsed: ParsedFile) -> list[Problem]:
         if keys[key] > 1:
             problems.append(
                 parsed.problem(
-                    ("figures", i), f"duplicate figure {extra.category!r} of {extra.unit!r}"
+                    ("figures", i),
+                    _(
+                        "dubbel cijfer {category} van {unit}",
+                        category=repr(extra.category),
+                        unit=repr(extra.unit),
+                    ),
                 )
             )
     pairs: Counter[tuple[str, str]] = Counter()
@@ -194,7 +221,7 @@ def _check_duplicates(parsed: ParsedFile) -> list[Problem]:
             )
     slugs = Counter(p.slug for p in spec.partnerships)
     problems += [
-        parsed.problem(("partnerships", i, "slug"), f"duplicate slug {p.slug!r}")
+        parsed.problem(("partnerships", i, "slug"), _("dubbele slug {slug}", slug=repr(p.slug)))
         for i, p in enumerate(spec.partnerships)
         if slugs[p.slug] > 1
     ]
@@ -216,7 +243,11 @@ def check_coverage(parsed: ParsedFile, context: Context) -> tuple[list[Problem],
             problems.append(
                 parsed.problem(
                     ("coverage", first[code]),
-                    f"shares of {code} add to {total:.4f}, not 1",
+                    _(
+                        "de aandelen van {code} tellen op tot {total}, niet 1",
+                        code=code,
+                        total=number(total, 4),
+                    ),
                 )
             )
     units = merged_units(parsed, context)
@@ -240,8 +271,13 @@ def check_coverage(parsed: ParsedFile, context: Context) -> tuple[list[Problem],
             problems.append(
                 parsed.problem(
                     ("coverage", i, "gemeente"),
-                    f"{cover.gemeente} lies in politie-eenheid {region}, "
-                    f"not in {eenheid.slug} ({eenheid.region_code})",
+                    _(
+                        "{gemeente} ligt in politie-eenheid {region}, niet in {slug} ({code})",
+                        gemeente=cover.gemeente,
+                        region=region,
+                        slug=eenheid.slug,
+                        code=eenheid.region_code,
+                    ),
                 )
             )
     for slug, codes in covered.items():
@@ -251,13 +287,23 @@ def check_coverage(parsed: ParsedFile, context: Context) -> tuple[list[Problem],
             problems.append(
                 parsed.problem(
                     ("coverage",),
-                    f"{slug} ({regions[slug]}) has {len(expected)} municipalities; "
-                    f"no basisteam covers {', '.join(missing)}",
+                    _(
+                        "{slug} ({code}) heeft {count} gemeenten; geen basisteam dekt {missing}",
+                        slug=slug,
+                        code=regions[slug],
+                        count=len(expected),
+                        missing=", ".join(missing),
+                    ),
                 )
             )
         else:
             messages.append(
-                f"{slug} ({regions[slug]}): its basisteams cover all {len(expected)} municipalities"
+                _(
+                    "{slug} ({code}): de basisteams dekken alle {count} gemeenten",
+                    slug=slug,
+                    code=regions[slug],
+                    count=len(expected),
+                )
             )
     return problems, messages
 
@@ -265,7 +311,12 @@ def check_coverage(parsed: ParsedFile, context: Context) -> tuple[list[Problem],
 def check_requires(parsed: ParsedFile, context: Context) -> list[Problem]:
     return [
         parsed.problem(
-            ("requires", i), f"requires dataset {name!r}: load it first (korps load {name})"
+            ("requires", i),
+            _(
+                "vereist dataset {name}: laad die eerst (korps load {plain})",
+                name=repr(name),
+                plain=name,
+            ),
         )
         for i, name in enumerate(parsed.spec.requires)
         if name not in context.datasets and name != parsed.spec.dataset

@@ -58,7 +58,13 @@ def resolve(name_or_path: str) -> Path:
     if not path.exists():
         known = ", ".join(BUNDLED_ORDER)
         raise DatasetError(
-            name_or_path, [Problem("", f"no such file or bundled dataset (bundled: {known})")]
+            name_or_path,
+            [
+                Problem(
+                    "",
+                    _("geen bestand of meegeleverde dataset (meegeleverd: {known})", known=known),
+                )
+            ],
         )
     return path
 
@@ -169,7 +175,11 @@ def _write_units(session: Session, parsed: ParsedFile) -> dict[str, Unit]:
                 [
                     Problem(
                         "units",
-                        f"cannot remove a unit that {unit.dataset!r} hangs {unit.slug!r} under",
+                        _(
+                            "een eenheid waar {dataset} {slug} onder hangt kan niet weg",
+                            dataset=repr(unit.dataset),
+                            slug=repr(unit.slug),
+                        ),
                     )
                 ],
             )

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from korps.common.i18n import _
 from korps.organisation import schemas
 from korps.organisation.models import (
     Authority,
@@ -70,7 +71,7 @@ def _summary(
 def get_unit(session: Session, *, slug: str) -> Unit:
     unit = session.scalar(select(Unit).where(Unit.slug == slug))
     if unit is None:
-        raise NotFoundError(f"unknown unit {slug!r}")
+        raise NotFoundError(_("onbekende eenheid {slug}", slug=repr(slug)))
     return unit
 
 
@@ -280,7 +281,7 @@ def list_gemeenten(session: Session, *, q: str | None = None) -> list[schemas.Ge
 def gemeente_detail(session: Session, *, code: str) -> schemas.GemeenteDetail:
     gemeente = session.get(Gemeente, code)
     if gemeente is None:
-        raise NotFoundError(f"unknown municipality {code!r}")
+        raise NotFoundError(_("onbekende gemeente {code}", code=repr(code)))
     covers = session.execute(
         select(Coverage, Unit)
         .join(Unit)
@@ -288,7 +289,7 @@ def gemeente_detail(session: Session, *, code: str) -> schemas.GemeenteDetail:
         .order_by(Coverage.share.desc(), Unit.name)
     ).all()
     ref = schemas.GemeenteRef.model_validate(gemeente)
-    district_ids = {u.parent_id for _, u in covers if u.parent_id is not None}
+    district_ids = {u.parent_id for _cover, u in covers if u.parent_id is not None}
     districts = session.scalars(select(Unit).where(Unit.id.in_(district_ids))).all()
     eenheid = session.scalar(select(Unit).where(Unit.region_code == gemeente.politie_eenheid_code))
     crime = session.scalars(
@@ -347,6 +348,6 @@ def list_datasets(session: Session) -> list[schemas.DatasetOut]:
 
 def dataset_totals(session: Session, *, name: str) -> list[schemas.TotalOut]:
     if session.get(Dataset, name) is None:
-        raise NotFoundError(f"unknown dataset {name!r}")
+        raise NotFoundError(_("onbekende dataset {name}", name=repr(name)))
     query = select(PublishedTotal).where(PublishedTotal.dataset == name)
     return [schemas.TotalOut.model_validate(t) for t in session.scalars(query)]
