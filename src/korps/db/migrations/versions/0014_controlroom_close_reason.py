@@ -28,10 +28,13 @@ LENGTHS: list[tuple[str, str, int]] = [
 ]
 
 
+# Plain ALTER TABLE (SQLite >= 3.35 drops a column in place), not a batch: a batch copies
+# the table on SQLite and would lose its other length triggers and its check constraint.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("incident") as batch:
-        batch.add_column(sa.Column("close_reason", sa.String(30), nullable=True))
-        batch.add_column(sa.Column("close_note", sa.String(500), nullable=True))
+    op.add_column("incident", sa.Column("close_reason", sa.String(30), nullable=True))
+    op.add_column("incident", sa.Column("close_note", sa.String(500), nullable=True))
     if op.get_bind().dialect.name == "sqlite":
         for table, column, length in LENGTHS:
             for statement in sqlite_length_triggers(table, column, length):
@@ -43,6 +46,5 @@ def downgrade() -> None:
         for table, column, _length in LENGTHS:
             for name in length_trigger_names(table, column):
                 op.execute(f"DROP TRIGGER IF EXISTS {name}")
-    with op.batch_alter_table("incident") as batch:
-        batch.drop_column("close_note")
-        batch.drop_column("close_reason")
+    op.execute("ALTER TABLE incident DROP COLUMN close_note")
+    op.execute("ALTER TABLE incident DROP COLUMN close_reason")
