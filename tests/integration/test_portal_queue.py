@@ -321,3 +321,27 @@ def test_the_teamchef_sees_the_load_per_colleague(setup: tuple[Db, str, str]) ->
     with TestClient(create_app(db.engine), follow_redirects=False) as client:
         login_as(client, db.engine, role="medewerker", unit=team, username="mw-anna")
         assert client.get("/team/belasting").status_code == 403
+
+
+def test_bulk_names_unknown_numbers_and_refuses_too_many(setup: tuple[Db, str, str]) -> None:
+    db, team, _other = setup
+    bram = str(_user_id(db, "mw-bram"))
+    with TestClient(create_app(db.engine), follow_redirects=False) as client:
+        login_as(client, db.engine, role="medewerker", unit=team, username="mw-anna")
+        before = _state(db, [])
+        form = {"actie": "toewijzen", "toewijzen_aan": bram}
+        unknown = [f"2026-{i:08d}" for i in range(25)] + ["x" * 300]
+        refused = client.post("/team/werkvoorraad/bulk", data={**form, "dossiers": unknown})
+        assert refused.status_code == 422
+        named = re.findall(r"<li><strong>([^<]+)</strong>: ([^<]+)</li>", refused.text)
+        assert len(named) == 26 and {reason for _, reason in named} == {queue.NOT_YOURS}
+        assert ("x" * 20, queue.NOT_YOURS) in named  # a number is cut to its length
+        many = [f"2026-{i:08d}" for i in range(queue.BULK_MAX + 5)]
+        too_many = client.post("/team/werkvoorraad/bulk", data={**form, "dossiers": many})
+        assert too_many.status_code == 422
+        assert f"hoogstens {queue.BULK_MAX} dossiers tegelijk" in too_many.text
+        odd = client.post(
+            "/team/werkvoorraad/bulk", data={**form, "actie": "wissen", "dossiers": many[:1]}
+        )
+        assert odd.status_code == 422 and "kies toewijzen of status wijzigen" in odd.text
+        assert _state(db, []) == before

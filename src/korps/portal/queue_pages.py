@@ -19,7 +19,7 @@ from korps.web.templating import render
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=256)]
 LongText = Annotated[str, Form()]
-Numbers = Annotated[list[str] | None, Form(max_length=20)]
+Numbers = Annotated[list[str] | None, Form()]  # each cut to a number's length by the service
 NOTIFY = ("info-gevraagd", "afgehandeld", "doorgezet", "geannuleerd")
 
 
