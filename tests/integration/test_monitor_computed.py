@@ -156,7 +156,13 @@ def test_recompute_follows_the_source_and_is_audited(db: Db) -> None:
     assert after == want.percentage and after > before
     assert report.changed >= 2 and report.added == 0  # 2024 and 2024-K4, unit and above
     assert audit is not None and audit.actor == "planner-test" and audit.after is not None
-    assert any(c["before"] == before and c["after"] == after for c in audit.after["changes"])
+    assert {
+        "indicator": "ziekteverzuim",
+        "unit": CENTRUM,
+        "period": "2024",
+        "before": before,
+        "after": after,
+    } in audit.after["changes"]
 
 
 def test_only_a_planner_of_the_unit_recomputes_and_nothing_changes(db: Db) -> None:

@@ -89,6 +89,7 @@ def compute(session: Session, *, principal: Principal, slug: str, today: date) -
         )
     }
     report = ComputeReport(unit.slug, plan.code, [p.label for p in periods], len(units))
+    names = {("i", i.id): i.code for i in indicators} | {("u", u.id): u.slug for u in units}
     now, memo = datetime.now(UTC), Memo()
     try:
         # every figure first, then the writes: no query waits for a flush of pending rows
@@ -110,7 +111,8 @@ def compute(session: Session, *, principal: Principal, slug: str, today: date) -
                     key = (indicator.id, target.id, period.year, period.first_month, period.months)
                     found.append((key, value))
         for key, value in found:
-            _keep(session, report, stored.pop(key, None), key, value, principal, now)
+            named = (names[("i", key[0])], names[("u", key[1])])  # the audit names them by code
+            _keep(session, report, stored.pop(key, None), key, named, value, principal, now)
         record(
             session,
             entity="monitor_plan",
@@ -143,6 +145,7 @@ def _keep(
     report: ComputeReport,
     row: Measurement | None,
     key: Key,
+    named: tuple[str, str],
     found: tuple[float, str] | None,
     principal: Principal,
     now: datetime,
@@ -153,7 +156,7 @@ def _keep(
         if row is not None:
             report.removed += 1
             report.changes.append(
-                {"indicator": indicator_id, "unit": unit_id, "period": label, "before": row.value}
+                {"indicator": named[0], "unit": named[1], "period": label, "before": row.value}
             )
             session.delete(row)
         return
@@ -178,8 +181,8 @@ def _keep(
         report.changed += 1
         report.changes.append(
             {
-                "indicator": indicator_id,
-                "unit": unit_id,
+                "indicator": named[0],
+                "unit": named[1],
                 "period": label,
                 "before": row.value,
                 "after": value,
