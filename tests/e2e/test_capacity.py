@@ -20,6 +20,7 @@ from tests.e2e.conftest import login, serve, staff
 
 pytestmark = pytest.mark.e2e
 TEAM = "rotterdam-d1-charlois"
+POOL = "rotterdam-d"  # the district's flexteam pool
 
 
 def people_rows() -> list[tuple[int, Sequence[object]]]:
@@ -30,6 +31,7 @@ def people_rows() -> list[tuple[int, Sequence[object]]]:
         rows.append(
             (n + 2, [f"E{n:03d}", f"Agent {n}", TEAM, "noodhulp", "36", "2020-01-01", "", quals])
         )
+    rows.append((14, ["F001", "Flex Een", POOL, "flex", "36", "2020-01-01", "", "prio1"]))
     return rows
 
 
@@ -38,30 +40,31 @@ def site(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     _pg_admin: Engine | None,
-) -> Iterator[tuple[str, str, Db]]:
+) -> Iterator[tuple[str, dict[str, str], Db]]:
     secrets: dict[str, str] = {}
 
     def seed(session: Session) -> None:
         people = datafile.parse("mensen.csv", people_rows())
         datafile.import_people(session, principal=SYSTEM, file="mensen.csv", people=people)
         secrets["chef"] = staff(session, username="chef-charlois", role="teamchef", unit=TEAM)
+        secrets["pool"] = staff(session, username="planner-pool", role="planner", unit=POOL)
 
     folder = tmp_path_factory.mktemp("capaciteit")
     with (
         loaded_database(request.param, folder, _pg_admin, then=seed) as db,
         serve(db.engine) as url,
     ):
-        yield url, secrets["chef"], db
+        yield url, secrets, db
 
 
 def test_teamchef_rosters_marks_two_sick_and_sees_the_shortfall(
-    browser: Any, site: tuple[str, str, Db]
+    browser: Any, site: tuple[str, dict[str, str], Db]
 ) -> None:
     from playwright.sync_api import expect
 
-    base, secret, db = site
+    base, secrets, db = site
     page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
-    login(page, base, username="chef-charlois", secret=secret)
+    login(page, base, username="chef-charlois", secret=secrets["chef"])
     page.get_by_role("link", name="Capaciteit").click()
     page.get_by_role("link", name=TEAM).click()
     expect(page.locator("#geen-rooster")).to_be_visible(timeout=30_000)
@@ -106,6 +109,39 @@ def test_teamchef_rosters_marks_two_sick_and_sees_the_shortfall(
     assert after["geroosterd"] == before["geroosterd"]
     assert after["gepland"] == before["gepland"]
     assert after["werkelijk"] < after["geroosterd"]
+
+
+def test_a_pool_planner_lends_on_the_page_and_both_teams_show_the_hours(
+    browser: Any, site: tuple[str, dict[str, str], Db]
+) -> None:
+    from playwright.sync_api import expect
+
+    base, secrets, _db = site
+    page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+    login(page, base, username="planner-pool", secret=secrets["pool"])
+    page.goto(f"{base}/eenheden/{POOL}/capaciteit/uitlening")
+    expect(page.locator("#geen-uitleningen")).to_be_visible()
+
+    def lend(starts: str, ends: str) -> None:
+        form = page.locator("#uitlenen")
+        form.locator("input[name=number]").fill("F001")
+        form.locator("input[name=to_unit]").fill(TEAM)
+        form.locator("input[name=starts]").fill(starts)
+        form.locator("input[name=ends]").fill(ends)
+        form.locator("input[name=hours_per_week]").fill("16")
+        form.get_by_role("button", name="Uitlenen").click()
+
+    lend("2027-02-01", "2027-02-28")
+    expect(page.locator("#uitleningen")).to_contain_text("F001")
+    pool_week = page.locator("#uren-per-week tr", has_text="01-02-2027")
+    expect(pool_week.locator("td").nth(3)).to_have_text("16,0")  # lent out
+    lend("2027-02-20", "2027-03-10")
+    expect(page.locator("#fout")).to_contain_text(
+        "overlapt met een uitlening van 01-02-2027 tot 28-02-2027"
+    )
+    page.goto(f"{base}/eenheden/{TEAM}/capaciteit/uitlening?vanaf=2027-02-01")
+    team_week = page.locator("#uren-per-week tr", has_text="01-02-2027")
+    expect(team_week.locator("td").nth(4)).to_have_text("16,0")  # lent in
 
 
 def twin_share(page: Any, expect: Any) -> dict[str, float]:
