@@ -171,7 +171,12 @@ def test_closing_a_prio1_without_a_unit_asks_for_a_reason(
     page.get_by_role("button", name="Melding afsluiten").click()  # no reason: the form stops
     expect(page.locator("#status")).to_contain_text("nieuw")
     assert page.url.endswith(f"/meldingen/{number}")
-    page.get_by_label("Reden", exact=True).select_option(label="Anders (met toelichting)")
+    reason = page.get_by_label("Reden", exact=True)
+    reason.select_option(label="Anders (met toelichting)")
+    # the page refreshes itself meanwhile; the reason being chosen survives the refresh
+    stamp = page.locator("#bijgewerkt").inner_text()
+    expect(page.locator("#bijgewerkt")).not_to_have_text(stamp, timeout=10_000)
+    expect(page.get_by_label("Reden", exact=True)).to_have_value("anders")
     page.get_by_role("button", name="Melding afsluiten").click()
     expect(page.locator("#fout")).to_contain_text("toelichting: bij reden 'Anders'")
     expect(page.locator("#status")).to_contain_text("nieuw")
