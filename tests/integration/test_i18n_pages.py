@@ -33,7 +33,9 @@ ENGLISH = re.compile(
     r"\b(the|should|outside|see comment|unknown|error|not found|not free|cannot|must|"
     r"field required|invalid|assigned|missing|with the|of the|and the|is not|are|"
     r"method not allowed|internal server|string should|input should|loaded|rows?|"
-    r"weights?|fitted|above|below|per cent|none)\b",
+    r"weights?|fitted|above|below|per cent|none|its|all|has|have|for|to|from|which|this|"
+    r"that|only|please|click|here|page|yes|no|new|save|delete|loading|required|"
+    r"municipalit(y|ies)|team's|within|without|between|because|assumption|source)\b",
     re.IGNORECASE,
 )
 #: numbers in English form: 1,279,766 or 3,833.2 (thousands with a comma; one group alone,
@@ -59,6 +61,7 @@ def english_in(page: str) -> list[str]:
     page = re.sub(r"(?is)<code>.*?</code>", " ", page)  # commands and file names stay as typed
     page = re.sub(r'(?i)href="[^"]*"', "", page)
     text = " ".join(visible_text(page).split())
+    text = re.sub(r'\{"[^{}]*\}', " ", text)  # the audit trail's records (JSON) are data
     found = []
     for pattern in (ENGLISH, ENGLISH_NUMBER):
         for match in pattern.finditer(text):
