@@ -156,6 +156,7 @@ def test_closing_without_arrival_asks_for_a_reason_and_stores_it(
     assert body["close_note"] == "melder bleek zelf agent te zijn"
     shown = client.get(f"/meldkamer/meldingen/{number}")
     assert "Anders: melder bleek zelf agent te zijn" in shown.text
+    assert "melding afgesloten: anders" in shown.text and "incident afgesloten" not in shown.text
     board = client.get("/meldkamer/rotterdam/bord").text
     row = re.search(rf'<tr data-id="{number}">.*?</tr>', board, re.DOTALL)
     assert row is not None and '<span class="reden">Anders</span>' in row.group(0)

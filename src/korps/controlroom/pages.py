@@ -71,6 +71,7 @@ def _minutes(value: float | None) -> str:
 templates.env.filters["klok"] = _clock
 templates.env.filters["minuten"] = _minutes
 templates.env.globals["STATUS_LABELS"] = {**service.STATUS_LABELS, **service.INCIDENT_LABELS}
+templates.env.globals["ENTITY_LABELS"] = {"incident": "melding", "unit": "eenheid"}  # timeline
 
 
 def _default_eenheid(session: Session, principal: Principal | None = None) -> str:
