@@ -76,7 +76,8 @@ def seed(
         except NotFoundError as exc:
             raise fail(str(exc.args[0])) from exc
         except InputError as exc:
-            raise fail(str(exc)) from exc
+            label = schemas.FIELD_LABELS.get(exc.field, exc.field)
+            raise fail(f"{label}: {exc.message}") from exc
     if as_json:
         print_json(report)
         return
