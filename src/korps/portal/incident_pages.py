@@ -74,7 +74,7 @@ def _opened(
     readable = team is not None and allows(me, service.STAFF, team.path)
     return render(
         request, "portal/team_from_incident.html", dossier=dossier, facts=facts,
-        readable=readable,
+        readable=readable, centralist=allows(me, ("centralist",), facts.eenheid_path),
     )  # fmt: skip
 
 
