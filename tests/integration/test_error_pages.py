@@ -84,3 +84,13 @@ def test_the_api_keeps_json_in_dutch(client: TestClient) -> None:
     assert unit.json() == {"detail": "onbekende eenheid 'bestaat-niet'"}
     htmx = client.get("/gemeenten", params={"q": "x" * 101}, headers={"HX-Request": "true"})
     assert htmx.status_code == 422 and htmx.json()["detail"][0]["msg"] == "q: maximaal 100 tekens"
+
+
+def test_limits_before_the_application_answer_a_browser_with_a_page(client: TestClient) -> None:
+    big = client.post("/aanmelden", headers=BROWSER, content=b"x" * (65 * 1024))
+    assert big.status_code == 413
+    assert "Te groot" in page_of(big) and "maximaal 64 KiB" in big.text
+    nul = client.get("/gemeenten", params={"q": "a\x00b"}, headers=BROWSER)
+    assert nul.status_code == 422 and "NUL-teken" in page_of(nul)
+    api = client.post("/api/v1/workload-tables", content=b"x" * (6 * 1024 * 1024))
+    assert api.status_code == 413 and "maximaal" in api.json()["detail"]

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -32,7 +33,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from korps.common.i18n import _
+from korps.common.i18n import N_, _, current_locale
 from korps.common.reasons import reason
 from korps.controlroom.schemas import FIELD_LABELS
 from korps.web.errors import error_page, wants_json
@@ -66,16 +67,17 @@ def limit_for(path: str, content_type: str) -> int:
     return UPLOAD_LIMIT if content_type.startswith("multipart/form-data") else DEFAULT_LIMIT
 
 
-def _json(status: int, content: object) -> Callable[[Receive, Send], Any]:
-    body = json.dumps(content, ensure_ascii=False).encode("utf-8")
+Answer = Callable[[Receive, Send], Any]
 
+
+def _send(status: int, body: bytes, content_type: bytes) -> Answer:
     async def respond(_receive: Receive, send: Send) -> None:
         await send(
             {
                 "type": "http.response.start",
                 "status": status,
                 "headers": [
-                    (b"content-type", b"application/json"),
+                    (b"content-type", content_type),
                     (b"content-length", str(len(body)).encode("ascii")),
                     (b"connection", b"close"),
                 ],
@@ -86,16 +88,49 @@ def _json(status: int, content: object) -> Callable[[Receive, Send], Any]:
     return respond
 
 
-def too_large(limit: int) -> Callable[[Receive, Send], Any]:
-    return _json(413, {"detail": f"verzoek te groot: maximaal {limit // KIB} KiB voor dit adres"})
+def _json(status: int, content: object) -> Answer:
+    return _send(status, json.dumps(content, ensure_ascii=False).encode("utf-8"), JSON)
 
 
-def nul_in_address(where: str) -> Callable[[Receive, Send], Any]:
-    message = "NUL-teken (%00) in het adres: niet toegestaan"
+def browser(scope: Scope) -> bool:
+    """A page request (not the API, not htmx): it gets an HTML page, never JSON."""
+    headers = dict(scope.get("headers") or [])
+    return not str(scope.get("path", "")).startswith("/api/") and b"hx-request" not in headers
+
+
+def _page(status: int, title: str, message: str) -> Answer:
+    """A plain page, before the application (and its templates) had the request."""
+    page = PAGE.format(
+        lang=html.escape(current_locale()),
+        title=html.escape(title),
+        message=html.escape(message),
+        home=html.escape(_("Naar de startpagina")),
+    )
+    return _send(status, page.encode("utf-8"), b"text/html; charset=utf-8")
+
+
+def too_large(limit: int, scope: Scope) -> Answer:
+    message = _("verzoek te groot: maximaal {size} KiB voor dit adres", size=limit // KIB)
+    if browser(scope):
+        return _page(413, _("Te groot"), message)
+    return _json(413, {"detail": message})
+
+
+def bad_address(where: str, message: str, scope: Scope) -> Answer:
+    """422 for an address the application must not see (NUL, a nameless parameter)."""
+    if browser(scope):
+        return _page(422, _("Ongeldige invoer"), message)
     return _json(422, {"detail": [{"loc": [where], "msg": message, "type": "value_error"}]})
 
 
-_NAMELESS = {"loc": ["query"], "msg": "parameter zonder naam in het adres", "type": "value_error"}
+JSON = b"application/json"
+PAGE = (
+    '<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{title} · korps'
+    '</title><link rel="stylesheet" href="/static/korps.css"></head>\n<body><main><h1>{title}'
+    '</h1><p id="reden">{message}</p><p><a href="/">{home}</a></p></main></body></html>\n'
+)
+NUL_MESSAGE = N_("NUL-teken (%00) in het adres: niet toegestaan")
+NAMELESS = N_("parameter zonder naam in het adres")
 
 
 class RequestLimits:
@@ -110,21 +145,21 @@ class RequestLimits:
             return
         raw_path = bytes(scope.get("raw_path") or scope["path"].encode("utf-8", "replace"))
         if b"%00" in raw_path.lower() or "\x00" in scope["path"]:
-            await nul_in_address("path")(receive, send)
+            await bad_address("path", _(NUL_MESSAGE), scope)(receive, send)
             return
         query = bytes(scope.get("query_string", b""))
         if b"%00" in query.lower():
-            await nul_in_address("query")(receive, send)
+            await bad_address("query", _(NUL_MESSAGE), scope)(receive, send)
             return
         if any(part.startswith(b"=") for part in query.split(b"&")):
-            await _json(422, {"detail": [_NAMELESS]})(receive, send)
+            await bad_address("query", _(NAMELESS), scope)(receive, send)
             return
         headers = dict(scope.get("headers") or [])
         content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
         limit = limit_for(scope["path"], content_type)
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await too_large(limit)(receive, send)
+            await too_large(limit, scope)(receive, send)
             return
         if scope["method"] not in BODY_METHODS:
             await self.app(scope, receive, send)
@@ -138,7 +173,7 @@ class RequestLimits:
                 break
             received += len(message.get("body", b""))
             if received > limit:
-                await too_large(limit)(receive, send)
+                await too_large(limit, scope)(receive, send)
                 return
             if not message.get("more_body", False):
                 break
