@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pypdf
@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, select
 from korps.audit.models import AuditEntry
 from korps.organisation.models import Coverage, Gemeente, Unit
 from korps.portal.models import Dossier, RequestDetail
+from korps.portal.schemas import local_today
 from korps.web.app import create_app
 from tests.conftest import BACKENDS, Db, loaded_database
 from tests.integration.test_portal_flow import citizen
@@ -28,7 +29,7 @@ from tests.support.auth import login_as
 
 TEAM = "rotterdam-c1-maas-rotte"  # the basisteam covering Rotterdam (largest share)
 ZONE_GEMEENTE = "Baarle-Nassau"  # covered, in this test, by a basisteam of the Belgian zone
-TODAY = date.today()
+TODAY = local_today(datetime.now(UTC))  # the portal's day (Europe/Amsterdam), not the machine's
 IN_TWO_DAYS = (TODAY + timedelta(days=2)).isoformat()
 
 
@@ -248,8 +249,6 @@ def test_receipt_renderer_opens_no_path_from_the_dossier(db: Db) -> None:
 
 
 def test_purge_removes_a_closed_requests_phone_number_with_its_location(db: Db) -> None:
-    from datetime import UTC, datetime
-
     from korps.portal.purge import purge
 
     app = create_app(db.engine)
@@ -305,3 +304,34 @@ def test_staff_plan_a_hercontact_task_for_the_reporter(db: Db) -> None:
             select(AuditEntry.entity_id).where(AuditEntry.action == "hercontact gepland")
         ).all()
     assert sorted(actions) == sorted([original.id, task.id])
+
+
+def test_staff_register_a_request_on_behalf_of_a_citizen(db: Db) -> None:
+    with TestClient(create_app(db.engine)) as staff:
+        login_as(staff, db.engine, role="medewerker", unit=TEAM, username="mw-balie")
+        page = staff.get("/team/verzoek/afwezigheidstoezicht")
+        assert page.status_code == 200 and 'name="melder_email"' in page.text
+        with db.session() as session:
+            before = session.scalar(select(func.count(Dossier.id)))
+        wrong = staff.post("/team/verzoek/afwezigheidstoezicht",
+                           data={**HUISWACHT, "kanaal": "online", "melder_naam": "Ali Aksoy",
+                                 "melder_email": "ali@voorbeeld.nl"})  # fmt: skip
+        assert wrong.status_code == 422 and "kies balie, 0900-8844 of 101" in wrong.text
+        with db.session() as session:
+            assert session.scalar(select(func.count(Dossier.id))) == before
+        sent = staff.post("/team/verzoek/afwezigheidstoezicht",
+                          data={**HUISWACHT, "kanaal": "0900-8844", "melder_naam": "Ali Aksoy",
+                                "melder_email": "ali@voorbeeld.nl"},
+                          follow_redirects=False)  # fmt: skip
+        assert sent.status_code == 303
+        number = sent.headers["location"].removeprefix("/team/dossiers/")
+    dossier, slug, detail = _dossier(db, number)
+    assert (dossier.category, dossier.channel, slug) == ("afwezigheidstoezicht", "0900-8844", TEAM)
+    assert detail is not None and detail.away_from == TODAY + timedelta(days=7)
+    with db.session() as session:
+        from korps.identity.models import User
+
+        reporter = session.get(User, dossier.reporter_id)
+        assert reporter is not None and (reporter.email, reporter.kind) == (
+            "ali@voorbeeld.nl", "burger"
+        )  # fmt: skip
