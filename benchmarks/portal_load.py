@@ -215,8 +215,9 @@ async def citizen_loop(
                     stats.acknowledged.add(message)  # not a redirect to the login page
             else:
                 await call(client, stats, "read", "GET", page)
-            if think > 0:
-                await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
+            if think > 0:  # reading, but not past the end of the run
+                pause = rng.uniform(0.5, 1.5) * think
+                await asyncio.sleep(min(pause, max(deadline - time.perf_counter(), 0.0)))
 
 
 async def drive(
