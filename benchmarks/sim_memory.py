@@ -13,6 +13,13 @@ memory Python and numpy allocated (``tracemalloc``) and what the replications it
 
     python benchmarks/sim_memory.py                          # Rotterdam, 3 replications
     python benchmarks/sim_memory.py --unit politie --days 120 -r 3
+    python benchmarks/sim_memory.py --rev e69519e            # and the command at that commit
+
+With ``--rev REV`` the command itself (``korps sim run SCENARIO.yaml -r N --plot DIR
+--json``) also runs from the source of commit REV (``git archive``; its numba kernel
+compiled by a ten-day run of the scenario first) and from this tree, on the same scenario
+file (the unit's default twin of this tree), each in a fresh process; their peak memory is
+printed side by side and their JSON must be the same.
 
 The bundled datasets are loaded into a temporary SQLite database first.
 """
@@ -79,6 +86,7 @@ def main() -> int:
     parser.add_argument("--days", type=float, default=None, help="default: a year")
     parser.add_argument("--child", choices=("before", "after"), help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--rev", help="also run the command of this git commit")
     args = parser.parse_args()
     if args.child:
         child(args.child, args.unit, args.replications, args.days, args.out)
@@ -108,6 +116,7 @@ def main() -> int:
                 print(done.stderr, file=sys.stderr)
                 return 1
             figures[mode] = json.loads(done.stdout.strip().splitlines()[-1])
+        commands = compare_rev(args, Path(tmp), url) if args.rev else True
     before, after = figures["before"], figures["after"]
     span = f"{args.days:g} days" if args.days else "a year"
     print(
@@ -127,7 +136,60 @@ def main() -> int:
         f"P90 {before['prio1_p90']:.3f} / {after['prio1_p90']:.3f} min, {after['rows']:,} "
         f"monthly rows: {'identical' if same else 'DIFFERENT'}"
     )
-    return 0 if same else 1
+    return 0 if same and commands else 1
+
+
+# runs the command line and says its peak resident memory on stderr when it ends
+PEAK = (
+    "import atexit, sys; atexit.register(lambda: print('VmHWM', open('/proc/self/status')"
+    ".read().split('VmHWM:')[1].split()[0], file=sys.stderr)); from korps.cli import main; "
+    "sys.argv = ['korps', *sys.argv[1:]]; main()"
+)
+
+
+def _command(source: Path, args: list[str], url: str) -> tuple[dict[str, object], float]:
+    env = os.environ | {"KORPS_DATABASE_URL": url, "PYTHONPATH": str(source)}
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK, *args], env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(done.stderr)
+    peak = next(line for line in done.stderr.splitlines() if line.startswith("VmHWM"))
+    return json.loads(done.stdout), int(peak.split()[1]) / 1024
+
+
+def compare_rev(args: argparse.Namespace, tmp: Path, url: str) -> bool:
+    """The command at ``args.rev`` against this tree's, on this tree's scenario of the unit."""
+    import yaml
+
+    from korps.db.session import make_engine, session_factory
+    from korps.planning.twin import scenario_for_unit
+
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        scenario = scenario_for_unit(session, slug=args.unit, days=args.days or 365)
+    engine.dispose()
+    path = tmp / "scenario.yaml"
+    path.write_text(yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False))
+    root = Path(__file__).resolve().parents[1]
+    old = tmp / "rev"
+    old.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(root), "archive", args.rev, "src"], capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
+    short = tmp / "short.yaml"  # compiles every kernel the scenario reaches
+    short.write_text(yaml.safe_dump(scenario.model_dump(mode="json") | {"days": 10}))
+    _command(old / "src", ["sim", "run", str(short), "-r", "1", "--json"], url)
+    run = ["sim", "run", str(path), "-r", str(args.replications), "--json", "--plot"]
+    then, then_peak = _command(old / "src", [*run, str(tmp / "rev-plots")], url)
+    now, now_peak = _command(root / "src", [*run, str(tmp / "now-plots")], url)
+    print(
+        f"the command, {args.rev} -> this tree, same scenario file: peak resident memory "
+        f"{then_peak:,.0f} MB -> {now_peak:,.0f} MB; JSON "
+        f"{'identical' if then == now else 'DIFFERENT'}"
+    )
+    return then == now
 
 
 if __name__ == "__main__":

@@ -727,8 +727,11 @@ def simulate(
         np.zeros(n, np.int64),  # units working on it
         busy_how,
     )
-    # an assignment per unit sent, plus at most one more per prio-1 incident for diversions
-    log_cap = 3 * n + 16
+    # a row per unit an incident needs; with diversion, a diverted prio-3 job is assigned
+    # once more, and every diversion is a unit that a prio-1 incident takes
+    log_cap = 16
+    for k in range(n):
+        log_cap += inc_units[k] * (2 if divert and inc_prio[k] == 1 else 1)
     log = (
         np.full(log_cap, NONE, np.int64),
         np.full(log_cap, NONE, np.int64),
