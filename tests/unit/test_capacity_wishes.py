@@ -81,3 +81,14 @@ def test_a_wish_the_crew_cannot_spare_is_reported_with_the_reason() -> None:
     text = wish_text(spec, result.unmet[0])
     assert text.startswith("W00 ma 04-01-2027: wens vrij, ingeroosterd vroeg")
     assert "nodig voor de bezetting" in text and "2 mensen per noodhulpauto" in text
+
+
+def test_the_greedy_hint_keeps_wishes_when_others_can_work() -> None:
+    from korps.capacity.greedy import first_roster
+
+    wishes = tuple(Wish(i, d, WISH_OFF) for i in range(4) for d in range(3))
+    cars = tuple((1, 1, 1) for _ in range(7))
+    spec = RosterProblem(MONDAY, 7, THREE_SHIFTS, crew(16), cars, wishes=wishes)
+    assignments = first_roster(spec, [36 * 60.0] * 16)
+    assert not [(i, d) for i, d, _s in assignments if i < 4 and d < 3]
+    assert any(i < 4 for i, _d, _s in assignments), "they still work on other days"

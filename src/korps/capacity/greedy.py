@@ -1,10 +1,11 @@
 """A first roster by a greedy pass (pure), used as the CP-SAT solution hint.
 
 Day by day, shift by shift: first the prio-1 drivers for the cars, then the HOvJ, then the
-rest of the crews, each time the person furthest behind their contract hours who may
-legally work the shift (the same limits as the model: one shift a day, rest, weekly hours,
-rest after a night series, nights per period, series with a night); then people still
-behind their hours take the day's least-staffed shift they may work. Never breaks a rule;
+rest of the crews, each time among those who may legally work the shift (the same limits
+as the model: one shift a day, rest, weekly hours, rest after a night series, nights per
+period, series with a night) the one whose wishes it goes against least, then the one
+furthest behind their contract hours; then people still behind their hours take the day's
+least-staffed shift they may work and did not wish away. Never breaks a rule;
 it may leave shifts short, which the solver then repairs if it can.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from korps.capacity.problem import HOVJ, PRIO1, RosterProblem
+from korps.capacity.problem import HOVJ, PRIO1, RosterProblem, Wish
 from korps.capacity.rules import is_night, rest_needed
 
 
@@ -23,6 +24,7 @@ class _Person:
         self.target = target_minutes
         self.days: dict[int, int] = {}  # day -> shift
         self.minutes = 0
+        self.problem_wishes: dict[tuple[int, int], tuple[Wish, ...]] = {}
 
     def behind(self, day: int) -> float:
         return self.target * (day + 1) / self.problem.days - self.minutes
@@ -72,6 +74,11 @@ class _Person:
         limit = p.rules.max_series_with_night
         return not (len(run_days) > limit and (night or any(self._night(x) for x in run_days[1:])))
 
+    def against(self, day: int, shift: int) -> int:
+        """How many of the person's wishes working ``shift`` on ``day`` goes against."""
+        wishes = self.problem_wishes.get((self.index, day), ())
+        return sum(1 for wish in wishes if wish.breaks(self.problem, shift))
+
     def take(self, day: int, shift: int) -> None:
         self.days[day] = shift
         self.minutes += self.problem.shifts[shift].minutes
@@ -97,7 +104,7 @@ def _pick(
         if (qualification is None or problem.people[x.index].qualified(qualification, when))
         and x.may(day, shift, caps[x.index])
     ]
-    ready.sort(key=lambda x: (-x.behind(day), x.index))
+    ready.sort(key=lambda x: (x.against(day, shift), -x.behind(day), x.index))
     for x in ready[:count]:
         x.take(day, shift)
         on.append(x)
@@ -106,6 +113,12 @@ def _pick(
 def first_roster(problem: RosterProblem, targets: list[float]) -> list[tuple[int, int, int]]:
     """(person, day, shift) assignments that break no rule; ``targets`` in minutes."""
     people = [_Person(problem, i, t) for i, t in enumerate(targets)]
+    wishes: dict[tuple[int, int], list[Wish]] = {}
+    for wish in problem.all_wishes():
+        wishes.setdefault((wish.person, wish.day), []).append(wish)
+    frozen = {key: tuple(found) for key, found in wishes.items()}
+    for x in people:
+        x.problem_wishes = frozen
     caps = [
         min(problem.rules.max_week_hours, p.contract_hours + problem.weekly_tolerance_hours) * 60
         for p in problem.people
@@ -128,7 +141,7 @@ def first_roster(problem: RosterProblem, targets: list[float]) -> list[tuple[int
         for x in sorted(people, key=lambda x: (-x.behind(day), x.index)):
             if x.behind(day) < min(s.minutes for s in problem.shifts) / 2:
                 continue
-            options = [s for s in order if x.may(day, s, caps[x.index])]
+            options = [s for s in order if x.may(day, s, caps[x.index]) and not x.against(day, s)]
             if options:
                 best = min(options, key=lambda s: (problem.night(s), staffed[s], s))
                 x.take(day, best)

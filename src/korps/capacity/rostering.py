@@ -68,13 +68,16 @@ def _team(session: Session, unit: Unit, starts: date, ends: date) -> list[tuple[
     # a person lent out keeps the rest of their contract hours at home
     remaining = [(p, p.contract_hours - lent_out.get(p.id, 0.0)) for p in home]
     team = [(p, hours) for p, hours in remaining if hours > 0]
+    lent_in: dict[int, tuple[m.Person, float]] = {}
     for lending, person in session.execute(
         select(m.Lending, m.Person)
         .join(m.Person, m.Person.id == m.Lending.person_id)
         .where(m.Lending.to_unit_id == unit.id, m.Lending.starts <= ends, m.Lending.ends >= starts)
     ).all():
-        team.append((person, lending.hours_per_week))
-    return team
+        # two lendings of one person in the period: once, with the larger hours
+        hours = max(lending.hours_per_week, lent_in.get(person.id, (person, 0.0))[1])
+        lent_in[person.id] = (person, hours)
+    return team + list(lent_in.values())
 
 
 def _cars(
