@@ -95,6 +95,14 @@ def test_a_teamchef_keeps_the_templates_and_a_long_night_is_refused(db: Db) -> N
     assert 'id="dienst-opslaan"' not in seen.text
     form = {"name": "x", "start": "07:00", "end": "08:00", "csrf_token": reader_csrf}
     assert reader.post(url, data=form).status_code == 403
+    remove = f"{url}/verwijderen"
+    assert reader.post(remove, data={"name": "vroeg", "csrf_token": reader_csrf}).status_code == 403
+    missing = chef.post(remove, data={"name": "middag", "csrf_token": csrf})
+    assert missing.status_code == 422 and "heeft geen dienst" in missing.text
+    extra = {"name": "extra", "start": "10:00", "end": "18:00", "csrf_token": csrf}
+    assert chef.post(url, data=extra, follow_redirects=False).status_code == 303
+    gone = chef.post(remove, data={"name": "extra", "csrf_token": csrf}, follow_redirects=False)
+    assert gone.status_code == 303 and "extra" not in chef.get(url).text
     assert count(db, models.TeamShift) == 4
 
 
@@ -234,3 +242,32 @@ def test_lending_on_the_page_moves_hours_and_refuses_an_overlap(db: Db) -> None:
         f"/eenheden/{TEAM}/capaciteit/uitlening", data={**lend, "csrf_token": reader_csrf}
     )
     assert refused.status_code == 403
+
+
+def test_a_lent_person_is_rostered_by_both_teams_with_their_share_of_hours(db: Db) -> None:
+    from korps.capacity import rostering, schemas, service
+
+    with db.session() as session:
+        march = schemas.LendingIn(
+            number="F001",
+            from_unit=POOL,
+            to_unit=TEAM,
+            starts=date(2027, 3, 1),
+            ends=date(2027, 3, 31),
+            hours_per_week=8,
+        )
+        service.add_lending(session, principal=SYSTEM, data=march)
+        session.commit()
+        team, pool = (
+            rostering.build_problem(
+                session,
+                unit=service.unit_by_slug(session, slug=slug),
+                starts=date(2027, 2, 22),
+                weeks=2,
+                cars=None,
+            )[0]
+            for slug in (TEAM, POOL)
+        )
+    lent = [p for p in team.people if p.key == "F001"]
+    assert len(lent) == 1 and lent[0].contract_hours == 16  # the larger of 16 and 8
+    assert [p.contract_hours for p in pool.people if p.key == "F001"] == [20]  # 36 - 16
