@@ -155,46 +155,46 @@ BAD_CSV = [
     (
         "eigen-t2;wijkagenten;2023-2026;2;\n",
         "nergens;wijkagenten;2023-2026;2;\n",
-        "bad.csv:3: column unit: onbekende eenheid 'nergens'",
+        "bad.csv:3: kolom unit: onbekende eenheid 'nergens'",
     ),
     (
         "eigen-t2;wijkagenten;2023-2026;2;\n",
         "eigen-t2;wijkagenten;2023-2026;-2;\n",
-        "bad.csv:3: column bezetting: negative value -2: bezetting is fte >= 0",
+        "bad.csv:3: kolom bezetting: negatieve waarde -2: bezetting is fte >= 0",
     ),
     (
         "eigen-t2;wijkagenten;2023-2026;2;\n",
         "eigen-t2;wijkagenten;2023-2026;twee;\n",
-        "bad.csv:3: column bezetting: geen getal ('twee')",
+        "bad.csv:3: kolom bezetting: geen getal ('twee')",
     ),
     (
         "eigen-t2;wijkagenten;2023-2026;2;\n",
         "eigen-t1;wijkagenten;2023-2026;2;\n",
-        "bad.csv:3: row: duplicate row for unit 'eigen-t1', category 'wijkagenten', "
-        "period '2023-2026' (first on line 2)",
+        "bad.csv:3: rij: dubbele rij voor eenheid 'eigen-t1', categorie 'wijkagenten', "
+        "periode '2023-2026' (eerder op regel 2)",
     ),
     (
         "unit;category;period;bezetting;source\n",
         "unit;category;period;source\n",
-        "bad.csv:1: header: missing column 'bezetting' "
-        "(required: unit, category, period, bezetting)",
+        "bad.csv:1: kopregel: ontbrekende kolom 'bezetting' "
+        "(verplicht: unit, category, period, bezetting)",
     ),
     (
         "unit;category;period;bezetting;source\n",
         "unit;category;period;bezetting;bron\n",
-        "bad.csv:1: header: unknown column 'bron' (allowed: unit, category, period, bezetting, "
-        "source)",
+        "bad.csv:1: kopregel: onbekende kolom 'bron' "
+        "(toegestaan: unit, category, period, bezetting, source)",
     ),
     (
         "eigen-t2;wijkagenten;2023-2026;2;\n",
         "eigen-t2;wijkagenten;;2;\n",
-        "bad.csv:3: column period: empty cell: a value is required",
+        "bad.csv:3: kolom period: lege cel: een waarde is verplicht",
     ),
     (
         "eigen-t2;wijkagenten;2023-2026;2;\n",
         "eigen-t2;Wijkagenten;2023-2026;2;\n",
-        "bad.csv:3: column category: not a category (lower-case a-z, 0-9 and '_', "
-        "e.g. wijkagenten) (got 'Wijkagenten')",
+        "bad.csv:3: kolom category: geen categorie (kleine letters a-z, 0-9 en '_', "
+        "bijv. wijkagenten) (kreeg 'Wijkagenten')",
     ),
 ]
 
@@ -213,8 +213,8 @@ def test_bad_csv_is_refused_and_changes_nothing(
 def test_every_bad_row_is_reported_at_once(tree_db: Db, tmp_path: Path) -> None:
     text = GOOD + "nergens;formatie;2023-2026;1;\neigen-t2;formatie;2023-2026;-1;\n"
     message = refuse(tree_db, write(tmp_path, text, "bad.csv"))
-    assert "bad.csv:5: column unit: onbekende eenheid 'nergens'" in message
-    assert "bad.csv:6: column bezetting: negative value -1" in message
+    assert "bad.csv:5: kolom unit: onbekende eenheid 'nergens'" in message
+    assert "bad.csv:6: kolom bezetting: negatieve waarde -1" in message
 
 
 def test_bad_xlsx_names_sheet_row_and_cell(tree_db: Db, tmp_path: Path) -> None:
@@ -229,7 +229,7 @@ def test_bad_xlsx_names_sheet_row_and_cell(tree_db: Db, tmp_path: Path) -> None:
     workbook.save(path)
     message = refuse(tree_db, path)
     assert (
-        f"{path}:3: sheet 'Blad1', cell D3, column bezetting: negative value -1: "
+        f"{path}:3: blad 'Blad1', cel D3, kolom bezetting: negatieve waarde -1: "
         "bezetting is fte >= 0"
     ) in message
 
@@ -239,7 +239,7 @@ def test_malformed_xlsx_is_a_clear_error(tree_db: Db, tmp_path: Path) -> None:
     message = refuse(tree_db, path)
     assert (
         message
-        == f"{path}: file: not a readable XLSX workbook (BadZipFile: File is not a zip file)"
+        == f"{path}: bestand: geen leesbare XLSX-werkmap (BadZipFile: File is not a zip file)"
     )
 
 

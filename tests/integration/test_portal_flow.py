@@ -273,7 +273,7 @@ def test_ten_megabytes_of_text_are_refused_and_nothing_is_stored(db: Db) -> None
         response = client.post(
             "/aangifte/nieuw", data={**FIETS, "omschrijving": "a" * (10 * 1024 * 1024)}
         )
-        assert response.status_code == 413 and "te groot" in response.json()["detail"]
+        assert response.status_code == 413 and "te groot" in response.text  # a page: HTML
         assert counts(db) == before
 
 

@@ -72,7 +72,7 @@ def test_csv_line_numbers_count_physical_lines(tmp_path: Path) -> None:
     text = 'unit,category,period,bezetting,source\na,x,2024,1,"two\nlines"\nb,x,2024,-1,\n'
     parsed = parse_file(write(tmp_path, text))
     assert [p.render("f") for p in parsed.problems] == [
-        "f:4: column bezetting: negative value -1: bezetting is fte >= 0"
+        "f:4: kolom bezetting: negatieve waarde -1: bezetting is fte >= 0"
     ]
 
 
@@ -90,10 +90,10 @@ def test_xlsx_problems_name_sheet_row_and_cell(tmp_path: Path) -> None:
     assert parsed.sheet == "Bezetting"
     assert parsed.rows[0].row.period == "2024" and parsed.rows[0].row.bezetting == 3.0
     assert [p.render(parsed.file) for p in parsed.problems] == [
-        f"{path}:3: sheet 'Bezetting', cell D3, column bezetting: "
+        f"{path}:3: blad 'Bezetting', cel D3, kolom bezetting: "
         "geen getal ('drie'); schrijf fte als 12.5 of 12,5, met de cijfers 0-9"
     ]
-    with pytest.raises(DatasetError, match="no worksheet 'Andere' \\(sheets: 'Bezetting'\\)"):
+    with pytest.raises(DatasetError, match="geen werkblad 'Andere' \\(bladen: 'Bezetting'\\)"):
         parse_file(path, sheet="Andere")
 
 
@@ -103,17 +103,21 @@ def test_a_zip_that_is_no_workbook_is_refused(tmp_path: Path) -> None:
         archive.writestr("notes.txt", "geen werkmap")
     with pytest.raises(DatasetError) as info:
         parse_file(path)
-    assert str(info.value).startswith(f"{path}: file: not a readable XLSX workbook (")
+    assert str(info.value).startswith(f"{path}: bestand: geen leesbare XLSX-werkmap (")
 
 
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
-        ("kapot.xlsx", b"unit,category\n", "not a readable XLSX workbook (BadZipFile"),
-        ("kapot.xlsx", b"PK\x03\x04 truncated", "not a readable XLSX workbook"),
-        ("bezetting.ods", b"", "unsupported file type (use .csv or .xlsx)"),
-        ("leeg.csv", b"", "empty file: expected a header row"),
-        ("latin.csv", "unit;category;period;bezetting\nà;b;c;1\n".encode("cp1252"), "cannot read"),
+        ("kapot.xlsx", b"unit,category\n", "geen leesbare XLSX-werkmap (BadZipFile"),
+        ("kapot.xlsx", b"PK\x03\x04 truncated", "geen leesbare XLSX-werkmap"),
+        ("bezetting.ods", b"", "geen ondersteund bestandstype (gebruik .csv of .xlsx)"),
+        ("leeg.csv", b"", "leeg bestand: een kopregel verwacht"),
+        (
+            "latin.csv",
+            "unit;category;period;bezetting\nà;b;c;1\n".encode("cp1252"),
+            "CSV-bestand niet te lezen",
+        ),
     ],
 )
 def test_unreadable_files_are_refused_with_a_reason(
@@ -127,4 +131,4 @@ def test_unreadable_files_are_refused_with_a_reason(
         message = str(exc)
     else:
         message = "\n".join(p.render(parsed.file) for p in parsed.problems)
-    assert f"{path}: file: {reason}" in message
+    assert f"{path}: bestand: {reason}" in message

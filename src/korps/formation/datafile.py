@@ -27,8 +27,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
+from korps.common import reasons
 from korps.common.datafile import DatasetError, Problem
 from korps.common.fields import StorableText
+from korps.common.i18n import N_, _
 from korps.organisation.datafile import SOURCE_MAX, Category, Slug
 
 COLUMNS = ("unit", "category", "period", "bezetting", "source")
@@ -36,26 +38,26 @@ REQUIRED = ("unit", "category", "period", "bezetting")
 # a period starts with its (first) year: 2024, 2023-2026, 2024-q1 (not "yesterday")
 PERIOD_RE = r"^[0-9]{4}([-/._][0-9A-Za-z]+)*$"
 NUMBER_RE = re.compile(r"[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)")  # ASCII digits only
-FILE = "file"  # the path of problems with the whole file
+FILE = N_("bestand")  # the path of problems with the whole file
 SUFFIXES = {".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 
 Period = Annotated[str, Field(pattern=PERIOD_RE, max_length=20)]
 Fte = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 HINTS = {
-    "unit": "not a unit slug (lower-case a-z, 0-9 and '-', e.g. rotterdam-d1-charlois)",
-    "category": "not a category (lower-case a-z, 0-9 and '_', e.g. wijkagenten)",
-    "period": "geen periode: een jaartal, eventueel gevolgd door - . / _ en letters of "
-    "cijfers (bijv. 2024 of 2023-2026)",
+    "unit": N_("geen eenheid-slug (kleine letters a-z, 0-9 en '-', bijv. rotterdam-d1-charlois)"),
+    "category": N_("geen categorie (kleine letters a-z, 0-9 en '_', bijv. wijkagenten)"),
+    "period": N_(
+        "geen periode: een jaartal, eventueel gevolgd door - . / _ en letters of "
+        "cijfers (bijv. 2024 of 2023-2026)"
+    ),
 }
 
 
 def parse_fte(value: object) -> float:
     """A number of fte from a cell: 12, 12.5 or the Dutch 12,5. No thousands separators."""
     if isinstance(value, bool):
-        raise PydanticCustomError(
-            "not_a_number", "not a number (got {value})", {"value": repr(value)}
-        )
+        raise PydanticCustomError("not_a_number", _("geen getal ({value})"), {"value": repr(value)})
     if isinstance(value, int | float):
         number = float(value)
     else:
@@ -63,17 +65,17 @@ def parse_fte(value: object) -> float:
         if not NUMBER_RE.fullmatch(text):
             raise PydanticCustomError(
                 "not_a_number",
-                "geen getal ({value}); schrijf fte als 12.5 of 12,5, met de cijfers 0-9",
+                _("geen getal ({value}); schrijf fte als 12.5 of 12,5, met de cijfers 0-9"),
                 {"value": repr(text[:40])},
             )
         number = float(text.replace(",", "."))
     if number == 0 and math.copysign(1.0, number) < 0:  # would be stored as -0.0
         raise PydanticCustomError(
-            "negative_zero", "negatieve nul ({value}): schrijf 0", {"value": repr(value)}
+            "negative_zero", _("negatieve nul ({value}): schrijf 0"), {"value": repr(value)}
         )
     if not math.isfinite(number):
         raise PydanticCustomError(
-            "not_a_number", "not a finite number (got {value})", {"value": repr(value)}
+            "not_a_number", _("geen eindig getal ({value})"), {"value": repr(value)}
         )
     return number
 
@@ -129,33 +131,37 @@ class ParsedOccupancy:
         return Problem(self.place(line, column), reason, line)
 
     def header_problem(self, line: int, reason: str) -> Problem:
-        where = "header" if self.sheet is None else f"sheet {self.sheet!r}, header row"
+        if self.sheet is None:
+            return Problem(_("kopregel"), reason, line)
+        where = _("blad {sheet}, kopregel", sheet=repr(self.sheet))
         return Problem(where, reason, line)
 
     def place(self, line: int | None, column: str | None) -> str:
         if self.sheet is None:
-            return f"column {column}" if column else ("row" if line else FILE)
-        where = f"sheet {self.sheet!r}"
+            if column:
+                return _("kolom {column}", column=column)
+            return _("rij") if line else _(FILE)
+        where = _("blad {sheet}", sheet=repr(self.sheet))
         if column and line and column in self.header:
-            return (
-                f"{where}, cell {get_column_letter(self.header[column] + 1)}{line}, column {column}"
-            )
+            cell = f"{get_column_letter(self.header[column] + 1)}{line}"
+            return _("{where}, cel {cell}, kolom {column}", where=where, cell=cell, column=column)
         if column:
-            return f"{where}, column {column}"
-        return f"{where}, row {line}" if line else where
+            return _("{where}, kolom {column}", where=where, column=column)
+        return _("{where}, rij {line}", where=where, line=line) if line else where
 
 
 def _reason(column: str, error: Any) -> str:
     kind, value = error["type"], error.get("input")
     if kind == "missing":
-        return "empty cell: a value is required"
+        return _("lege cel: een waarde is verplicht")
     if kind == "greater_than_equal":
-        return f"negative value {value:g}: bezetting is fte >= 0"
+        return _("negatieve waarde {value}: bezetting is fte >= 0", value=format(value, "g"))
     if kind == "string_pattern_mismatch":
-        return f"{HINTS.get(column, error['msg'])} (got {value!r})"
+        hint = _(HINTS[column]) if column in HINTS else reasons.reason(error)
+        return _("{hint} (kreeg {value})", hint=hint, value=repr(value))
     if kind == "string_too_long":
-        return f"{error['msg']} (got {len(value)} characters)"
-    return str(error["msg"])
+        return _("{reason} (kreeg {count} tekens)", reason=reasons.reason(error), count=len(value))
+    return reasons.reason(error)
 
 
 def _blank(value: object) -> bool:
@@ -166,7 +172,9 @@ def _read_csv(path: Path) -> list[tuple[int, Sequence[object]]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DatasetError(str(path), [Problem(FILE, f"cannot read CSV file: {exc}")]) from exc
+        raise DatasetError(
+            str(path), [Problem(_(FILE), _("CSV-bestand niet te lezen: {error}", error=exc))]
+        ) from exc
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
     # strict: an unterminated quote (or text after a closing quote) is an error, not a cell
@@ -179,7 +187,7 @@ def _read_csv(path: Path) -> list[tuple[int, Sequence[object]]]:
             start = reader.line_num + 1
     except csv.Error as exc:
         reason = f"ongeldige CSV (bijv. een aanhalingsteken dat niet gesloten wordt): {exc}"
-        raise DatasetError(str(path), [Problem(FILE, reason, reader.line_num or None)]) from exc
+        raise DatasetError(str(path), [Problem(_(FILE), reason, reader.line_num or None)]) from exc
     return rows
 
 
@@ -189,8 +197,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[str, list[tuple[int, Sequ
     # openpyxl raises many kinds of errors for a broken file (zip, XML, missing parts):
     # every one means the same thing to the user.
     except Exception as exc:
-        reason = f"not a readable XLSX workbook ({type(exc).__name__}: {exc})"
-        raise DatasetError(str(path), [Problem(FILE, reason)]) from exc
+        reason = _(
+            "geen leesbare XLSX-werkmap ({kind}: {error})", kind=type(exc).__name__, error=exc
+        )
+        raise DatasetError(str(path), [Problem(_(FILE), reason)]) from exc
     try:
         if sheet is None:
             worksheet = workbook.worksheets[0] if workbook.worksheets else None
@@ -198,8 +208,12 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[str, list[tuple[int, Sequ
             worksheet = workbook[sheet] if sheet in workbook.sheetnames else None
         if not isinstance(worksheet, Worksheet):
             names = ", ".join(repr(n) for n in workbook.sheetnames)
-            reason = f"no worksheet {sheet!r} (sheets: {names})" if sheet else "no worksheet"
-            raise DatasetError(str(path), [Problem(FILE, reason)])
+            reason = (
+                _("geen werkblad {sheet} (bladen: {names})", sheet=repr(sheet), names=names)
+                if sheet
+                else _("geen werkblad")
+            )
+            raise DatasetError(str(path), [Problem(_(FILE), reason)])
         rows: list[tuple[int, Sequence[object]]] = list(
             enumerate(worksheet.iter_rows(min_row=1, values_only=True), start=1)
         )
@@ -216,16 +230,32 @@ def _header(parsed: ParsedOccupancy, line: int, cells: Sequence[object]) -> None
             continue
         if name not in COLUMNS:
             parsed.problems.append(
-                parsed.header_problem(line, f"unknown column {name!r} (allowed: {allowed})")
+                parsed.header_problem(
+                    line,
+                    _(
+                        "onbekende kolom {name} (toegestaan: {allowed})",
+                        name=repr(name),
+                        allowed=allowed,
+                    ),
+                )
             )
         elif name in parsed.header:
-            parsed.problems.append(parsed.header_problem(line, f"duplicate column {name!r}"))
+            parsed.problems.append(
+                parsed.header_problem(line, _("dubbele kolom {name}", name=repr(name)))
+            )
         else:
             parsed.header[name] = index
     for name in REQUIRED:
         if name not in parsed.header:
             parsed.problems.append(
-                parsed.header_problem(line, f"missing column {name!r} (required: {required})")
+                parsed.header_problem(
+                    line,
+                    _(
+                        "ontbrekende kolom {name} (verplicht: {required})",
+                        name=repr(name),
+                        required=required,
+                    ),
+                )
             )
 
 
@@ -239,10 +269,16 @@ def _row(
     for index, cell in enumerate(cells):
         if index not in columns and not _blank(cell):
             where = (
-                f"column {get_column_letter(index + 1)}" if parsed.sheet else f"field {index + 1}"
+                _("kolom {letter}", letter=get_column_letter(index + 1))
+                if parsed.sheet
+                else _("veld {number}", number=index + 1)
             )
             parsed.problems.append(
-                parsed.problem(line, None, f"value {cell!r} in {where}, which has no header")
+                parsed.problem(
+                    line,
+                    None,
+                    _("waarde {cell} in {where}, dat geen kop heeft", cell=repr(cell), where=where),
+                )
             )
     data = {
         name: cells[index]
@@ -257,9 +293,14 @@ def _row(
             parsed.problems.append(parsed.problem(line, column, _reason(column or "", error)))
         return
     if row.key in seen:
-        reason = (
-            f"duplicate row for unit {row.unit!r}, category {row.category!r}, period "
-            f"{row.period!r} (first on {'row' if parsed.sheet else 'line'} {seen[row.key]})"
+        reason = _(
+            "dubbele rij voor eenheid {unit}, categorie {category}, periode {period} "
+            "(eerder op {place} {line})",
+            unit=repr(row.unit),
+            category=repr(row.category),
+            period=repr(row.period),
+            place=_("rij") if parsed.sheet else _("regel"),
+            line=seen[row.key],
         )
         parsed.problems.append(parsed.problem(line, None, reason))
         return
@@ -275,7 +316,11 @@ def parse_rows(
     filled = [(line, cells) for line, cells in raw if not all(_blank(c) for c in cells)]
     if not filled:
         parsed.problems.append(
-            parsed.problem(None, None, f"empty file: expected a header row ({', '.join(COLUMNS)})")
+            parsed.problem(
+                None,
+                None,
+                _("leeg bestand: een kopregel verwacht ({columns})", columns=", ".join(COLUMNS)),
+            )
         )
         return parsed
     (header_line, header), *body = filled
@@ -283,7 +328,7 @@ def parse_rows(
     if parsed.problems:
         return parsed
     if not body:
-        parsed.problems.append(parsed.problem(header_line, None, "no rows below the header"))
+        parsed.problems.append(parsed.problem(header_line, None, _("geen rijen onder de kopregel")))
     seen: dict[tuple[str, str, str], int] = {}
     for line, cells in body:
         _row(parsed, line, cells, seen)
@@ -294,12 +339,17 @@ def parse_file(path: Path, *, sheet: str | None = None) -> ParsedOccupancy:
     """Read a CSV or XLSX file; file-level errors raise DatasetError, row errors are collected."""
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
-        raise DatasetError(str(path), [Problem(FILE, "unsupported file type (use .csv or .xlsx)")])
+        raise DatasetError(
+            str(path),
+            [Problem(_(FILE), _("geen ondersteund bestandstype (gebruik .csv of .xlsx)"))],
+        )
     if not path.is_file():
-        raise DatasetError(str(path), [Problem(FILE, "no such file")])
+        raise DatasetError(str(path), [Problem(_(FILE), _("bestand bestaat niet"))])
     if kind == "csv":
         if sheet is not None:
-            raise DatasetError(str(path), [Problem(FILE, "a CSV file has no sheets")])
+            raise DatasetError(
+                str(path), [Problem(_(FILE), _("een CSV-bestand heeft geen werkbladen"))]
+            )
         return parse_rows(str(path), _read_csv(path))
     title, raw = _read_xlsx(path, sheet)
     return parse_rows(str(path), raw, sheet=title)
