@@ -134,6 +134,18 @@ def test_wishes_are_checked_and_stored(db: Db) -> None:
         assert stored.status_code == 303, stored.text
     page = chef.get(url).text
     assert "geen nachtdienst" in page and "P003" in page
+    extra = {"number": "P004", "kind": "vrij", "starts": "2027-01-07", "ends": "2027-01-07"}
+    assert chef.post(url, data={**extra, "csrf_token": csrf}).status_code == 200
+    with db.session() as session:
+        extra_id = session.scalar(select(func.max(models.Wish.id)))
+    remove = f"{url}/verwijderen"
+    reader, reader_csrf = client_as(db, "medewerker", TEAM, "lezer-wensen")
+    refused = reader.post(remove, data={"wish": str(extra_id), "csrf_token": reader_csrf})
+    assert refused.status_code == 403
+    unknown = chef.post(remove, data={"wish": "999999", "csrf_token": csrf})
+    assert unknown.status_code == 422 and "heeft geen wens 999999" in unknown.text
+    gone = chef.post(remove, data={"wish": str(extra_id), "csrf_token": csrf})
+    assert gone.status_code == 200 and "P004" not in gone.text
     assert count(db, models.Wish) == 3
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from korps.audit.service import record_read
 from korps.capacity import export, rostering, schemas, service, templates, wishlist
 from korps.capacity.forms import submit
+from korps.db.base import MAX_ID
 from korps.db.session import SessionDep
 from korps.identity.deps import CurrentUser, require, unit_in_path
 from korps.identity.roles import Principal
@@ -155,6 +156,24 @@ def add_wish(
     return submit(
         session,
         action,
+        redirect=f"/eenheden/{slug}/capaciteit/wensen",
+        failed=lambda message, field: _wishes_page(request, session, me, slug, message, field),
+    )
+
+
+@router.post(
+    "/eenheden/{slug}/capaciteit/wensen/verwijderen", response_model=None, dependencies=[EDIT]
+)
+def remove_wish(
+    request: Request,
+    session: SessionDep,
+    me: CurrentUser,
+    slug: str,
+    wish: Annotated[int, Form(ge=1, le=MAX_ID)],
+) -> Response:
+    return submit(
+        session,
+        lambda: wishlist.remove_wish(session, principal=me, slug=slug, wish_id=wish),
         redirect=f"/eenheden/{slug}/capaciteit/wensen",
         failed=lambda message, field: _wishes_page(request, session, me, slug, message, field),
     )

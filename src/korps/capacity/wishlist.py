@@ -7,13 +7,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from korps.audit.service import record
 from korps.capacity import models as m
 from korps.capacity import schemas
-from korps.capacity.service import CapacityError, _check_edit, dated_rows, person_by_number
+from korps.capacity.service import (
+    CapacityError,
+    _check_edit,
+    dated_rows,
+    person_by_number,
+    unit_by_slug,
+)
 from korps.capacity.templates import shift_templates
 from korps.identity.roles import Principal
 from korps.organisation.models import Unit
@@ -40,6 +46,27 @@ def add_wish(session: Session, *, principal: Principal | None, data: schemas.Wis
     after = data.model_dump(mode="json")
     record(session, entity="capacity_wish", entity_id=row.id, action="wens vastgelegd", after=after)
     return row
+
+
+def remove_wish(session: Session, *, principal: Principal | None, slug: str, wish_id: int) -> None:
+    """Remove a wish of a person of ``slug`` (or below); unknown ones are refused."""
+    unit = unit_by_slug(session, slug=slug)
+    found = session.execute(
+        select(m.Wish, m.Person, Unit)
+        .join(m.Person, m.Person.id == m.Wish.person_id)
+        .join(Unit, Unit.id == m.Person.unit_id)
+        .where(m.Wish.id == wish_id, Unit.path.startswith(unit.path, autoescape=True))
+    ).first()
+    if found is None:
+        raise CapacityError("wish", f"{unit.slug} heeft geen wens {wish_id}")
+    wish, person, home = found
+    _check_edit(principal, home)
+    before = {"number": person.number, "kind": wish.kind, "shift": wish.shift}
+    before |= {"starts": wish.starts.isoformat(), "ends": wish.ends.isoformat()}
+    session.execute(delete(m.Wish).where(m.Wish.id == wish.id))
+    record(
+        session, entity="capacity_wish", entity_id=wish_id, action="wens verwijderd", before=before
+    )
 
 
 def wishes_of(session: Session, *, person_ids: list[int], starts: date, ends: date) -> list[m.Wish]:
