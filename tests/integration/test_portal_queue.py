@@ -235,6 +235,15 @@ def test_bulk_assign_is_all_or_nothing(setup: tuple[Db, str, str]) -> None:
         assert done.headers["location"] == "/team/werkvoorraad?te_laat=true&bijgewerkt=2"
         empty = client.post("/team/werkvoorraad/bulk", data=form)
         assert empty.status_code == 422 and "kies ten minste één dossier" in empty.text
+        to_me = client.post(  # "mij", the form's first choice
+            "/team/werkvoorraad/bulk", data={**form, "toewijzen_aan": "", "dossiers": ours[:1]}
+        )
+        assert to_me.status_code == 303
+        with db.session() as session:
+            mine = session.scalar(select(Dossier.assignee_id).where(Dossier.number == ours[0]))
+        assert mine == _user_id(db, "mw-anna")
+        again = client.post("/team/werkvoorraad/bulk", data={**form, "dossiers": ours[:1]})
+        assert again.status_code == 303
     with db.session() as session:
         assigned = dict(
             session.execute(
@@ -247,7 +256,7 @@ def test_bulk_assign_is_all_or_nothing(setup: tuple[Db, str, str]) -> None:
             .where(Dossier.number.in_(ours), Entry.kind == "toewijzing")
         )
     assert assigned == {ours[0]: bram, ours[1]: bram, elsewhere.number: None}
-    assert entries == 2
+    assert entries == 4  # two in bulk, one to me, one back
 
 
 def test_bulk_status_by_the_whitelist_with_a_template(setup: tuple[Db, str, str]) -> None:

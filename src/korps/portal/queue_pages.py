@@ -20,7 +20,6 @@ router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=256)]
 LongText = Annotated[str, Form()]
 Numbers = Annotated[list[str] | None, Form()]  # each cut to a number's length by the service
-NOTIFY = ("info-gevraagd", "afgehandeld", "doorgezet", "geannuleerd")
 
 
 def _days(text: str) -> int | None:
@@ -58,7 +57,7 @@ def bulk(
     try:
         action = queue.BulkAction(
             kind=actie.strip(),
-            assignee_id=user_id_of(toewijzen_aan, field="toewijzen_aan"),
+            assignee_id=user_id_of(toewijzen_aan, field="toewijzen_aan") or me.user_id,
             status=status.strip(),
             text=toelichting,
             forward_to=doorzetten_naar,
@@ -72,7 +71,7 @@ def bulk(
             request, session, me, filters_of(dict(parse_qsl(query))), query=query,
             errors=exc.errors, chosen=chosen, status_code=422,
         )  # fmt: skip
-    if action.kind == "status" and action.status in NOTIFY:
+    if action.kind == "status" and action.status in workflow.NEWS_STATUSES:
         for dossier in changed:
             workflow.notify(session, dossier=dossier)
     done = urlencode([*parse_qsl(query), ("bijgewerkt", str(len(changed)))])

@@ -174,7 +174,7 @@ def change_status(
     except PortalInputError as exc:
         session.rollback()
         return _page(request, session, me, number, exc.errors, status_code=422)
-    if status.strip() in ("info-gevraagd", "afgehandeld", "doorgezet", "geannuleerd"):
+    if status.strip() in workflow.NEWS_STATUSES:
         workflow.notify(session, dossier=dossier)
     return _done(number, "status")
 

@@ -26,6 +26,8 @@ from korps.portal.workdays import add_working_days
 
 log = logging.getLogger(__name__)
 NEWS_SUBJECT = "Er is nieuws over uw melding bij de politie"
+#: a move to one of these tells the citizen there is news (a question, forwarding, closing)
+NEWS_STATUSES = ("info-gevraagd", "afgehandeld", "doorgezet", "geannuleerd")
 
 
 def _text(value: str, field: str, *, required: bool, limit: int = TEXT_MAX) -> str:
