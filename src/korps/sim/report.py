@@ -232,15 +232,15 @@ MONTH_HEADS = (
 
 
 def monthly_html(rows: list[dict[str, Any]], replications: int) -> str:
-    """The monthly table of ``monthly_rows`` as HTML: one collapsible block per area (its
-    year's prio-1 incidents and share within 15 minutes in the summary line), the months
+    """The monthly table of ``monthly_rows`` as HTML: one collapsible block per area (the
+    run's prio-1 incidents and share within 15 minutes in the summary line), the months
     inside; numbers in Dutch notation. Counts are means per replication."""
     decimals = 0 if replications == 1 else 1
-    by_area: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        by_area.setdefault(row["gebied"], []).append(row)
+    by_area: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in rows:  # a basisteam and a municipality may share a name
+        by_area.setdefault((row["gebied"], row["soort"]), []).append(row)
     blocks = []
-    for area, months in by_area.items():
+    for (area, kind), months in by_area.items():
         total = sum(r["prio1_meldingen"] for r in months)
         within = sum(r["binnen_15_min"] * r["prio1_meldingen"] for r in months)
         body = "".join(
@@ -253,7 +253,7 @@ def monthly_html(rows: list[dict[str, Any]], replications: int) -> str:
         )
         heads = "".join(f"<th>{h}</th>" for h in MONTH_HEADS)
         blocks.append(
-            f"<details><summary>{html.escape(area)} ({html.escape(months[0]['soort'])}): "
+            f"<details><summary>{html.escape(area)} ({html.escape(kind)}): "
             f"{number(total, decimals)} prio-1-meldingen, "
             f"{percent(within / total if total else None)} binnen 15 minuten"
             f"</summary><table class='maanden'><tr>{heads}</tr>{body}</table></details>"
