@@ -258,7 +258,8 @@ def test_roster_to_twin_the_real_roster_after_absences_answers_fewer_prio1_in_ti
         # the roster covers the plan (CP-SAT with two workers may staff a shift more fully);
         # the test above made one Monday shift short, which the day-by-day twin counts
         assert all(ideal.rostered[shift] >= ideal.planned[shift] for shift in ideal.planned)
-        assert sum(ideal.real.values()) < sum(ideal.rostered.values())
+        # absences never add cars; the short Monday shift of the test above is named
+        assert all(ideal.real[shift] <= ideal.rostered[shift] for shift in ideal.rostered)
         assert ideal.short and all(line.startswith("04-01-2027") for line in ideal.short)
         # the whole team ill for the roster's week: no unit of its own on the road
         for person in session.scalars(select(models.Person)):
