@@ -3,6 +3,7 @@ printable wall schedule (people by days, pseudonymous unless the reader may see 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Annotated
 
@@ -46,6 +47,30 @@ def _templates_page(
     return render(request, "capacity/templates.html", 422 if error else 200, **context)
 
 
+def _on_templates(
+    request: Request, session: SessionDep, me: Principal, slug: str, action: Callable[[], object]
+) -> Response:
+    """Run a change of the templates; back to the templates page, or it again with the error."""
+    return submit(
+        session,
+        action,
+        redirect=f"/eenheden/{slug}/capaciteit/diensten",
+        failed=lambda message, field: _templates_page(request, session, me, slug, message, field),
+    )
+
+
+def _on_wishes(
+    request: Request, session: SessionDep, me: Principal, slug: str, action: Callable[[], object]
+) -> Response:
+    """Run a change of the wishes; back to the wishes page, or it again with the error."""
+    return submit(
+        session,
+        action,
+        redirect=f"/eenheden/{slug}/capaciteit/wensen",
+        failed=lambda message, field: _wishes_page(request, session, me, slug, message, field),
+    )
+
+
 @router.get(
     "/eenheden/{slug}/capaciteit/diensten", response_class=HTMLResponse, dependencies=[READ]
 )
@@ -82,12 +107,7 @@ def save_template(
         )
         templates.save_template(session, principal=me, data=data)
 
-    return submit(
-        session,
-        action,
-        redirect=f"/eenheden/{slug}/capaciteit/diensten",
-        failed=lambda message, field: _templates_page(request, session, me, slug, message, field),
-    )
+    return _on_templates(request, session, me, slug, action)
 
 
 @router.post(
@@ -96,11 +116,12 @@ def save_template(
 def remove_template(
     request: Request, session: SessionDep, me: CurrentUser, slug: str, name: Text20
 ) -> Response:
-    return submit(
+    return _on_templates(
+        request,
         session,
+        me,
+        slug,
         lambda: templates.remove_template(session, principal=me, slug=slug, name=name),
-        redirect=f"/eenheden/{slug}/capaciteit/diensten",
-        failed=lambda message, field: _templates_page(request, session, me, slug, message, field),
     )
 
 
@@ -153,12 +174,7 @@ def add_wish(
         )
         wishlist.add_wish(session, principal=me, data=data)
 
-    return submit(
-        session,
-        action,
-        redirect=f"/eenheden/{slug}/capaciteit/wensen",
-        failed=lambda message, field: _wishes_page(request, session, me, slug, message, field),
-    )
+    return _on_wishes(request, session, me, slug, action)
 
 
 @router.post(
@@ -171,11 +187,12 @@ def remove_wish(
     slug: str,
     wish: Annotated[int, Form(ge=1, le=MAX_ID)],
 ) -> Response:
-    return submit(
+    return _on_wishes(
+        request,
         session,
+        me,
+        slug,
         lambda: wishlist.remove_wish(session, principal=me, slug=slug, wish_id=wish),
-        redirect=f"/eenheden/{slug}/capaciteit/wensen",
-        failed=lambda message, field: _wishes_page(request, session, me, slug, message, field),
     )
 
 
