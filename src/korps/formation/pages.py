@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from korps.common.datafile import CATEGORY_RE, DatasetError
+from korps.common.i18n import _
 from korps.db.session import SessionDep
 from korps.formation import service
 from korps.identity.deps import require, unit_in_path
@@ -60,8 +61,11 @@ def occupancy_page(
             status_code=422,
             slug=slug,
             detail=(
-                f"De categorie {category[:40]!r} bestaat niet: gebruik kleine letters, cijfers "
-                "en _ (bijvoorbeeld wijkagenten of operationele_sterkte), hoogstens 40 tekens."
+                _(
+                    "De categorie {category} bestaat niet: gebruik kleine letters, cijfers "
+                    "en _ (bijvoorbeeld wijkagenten of operationele_sterkte), hoogstens 40 tekens.",
+                    category=repr(category[:40]),
+                )
             ),
         )
     return _page(request, session, slug=slug, category=category)
@@ -93,7 +97,7 @@ async def upload_occupancy(
             slug=slug,
             category=None,
             status_code=422,
-            error=f"Niets geïmporteerd.\n{exc}",
+            error=_("Niets geïmporteerd.") + f"\n{exc}",
         )
     first = next(iter(report.messages), None)
     query = f"?geimporteerd={report.rows}&nieuw={report.inserted}&gewijzigd={report.updated}"

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from korps.common.i18n import _
 from korps.db.session import SessionDep
 from korps.identity import service
 from korps.identity.deps import CurrentUser, require
@@ -101,7 +102,7 @@ def change_status(
     request: Request, session: SessionDep, me: CurrentUser, username: str, uit: Field = "1"
 ) -> Response:
     if username == me.username:
-        message = "u kunt uw eigen account niet uitschakelen"
+        message = _("u kunt uw eigen account niet uitschakelen")
         return _page(request, session, error=message, status_code=422)
     try:
         service.set_disabled(session, username=username, disabled=uit == "1", actor=me.username)

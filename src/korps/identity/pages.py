@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from korps.common.i18n import _
 from korps.db.session import SessionDep
 from korps.identity import sessions, tokens, totp
 from korps.identity.deps import (
@@ -116,7 +117,7 @@ def totp_submit(
             request,
             "identity/totp.html",
             status_code=401,
-            error="de code klopt niet of is al gebruikt",
+            error=_("de code klopt niet of is al gebruikt"),
         )
     sessions.complete(session, row=row, user=user)
     return RedirectResponse("/", status_code=303)
@@ -220,7 +221,7 @@ def change_password(
             session,
             me.user_id,
             message=None,
-            error="het huidige wachtwoord klopt niet",
+            error=_("het huidige wachtwoord klopt niet"),
             status_code=422,
         )
     try:
@@ -252,7 +253,7 @@ def create_token(
         session.rollback()
         return _account(request, session, me.user_id, message=None, error=str(exc), status_code=422)
     return _account(
-        request, session, me.user_id, message="Token aangemaakt.", error=None, token_value=value
+        request, session, me.user_id, message=_("Token aangemaakt."), error=None, token_value=value
     )
 
 
@@ -285,7 +286,7 @@ def forgot(
             "identity/forgot.html",
             status_code=503,
             sent=False,
-            error="de e-mail kon nu niet worden verstuurd; probeer het later opnieuw",
+            error=_("de e-mail kon nu niet worden verstuurd; probeer het later opnieuw"),
         )
     return render(request, "identity/forgot.html", sent=True, error=None)
 

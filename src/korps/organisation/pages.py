@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+from korps.common.i18n import _
 from korps.db.session import SessionDep
 from korps.identity.deps import PUBLIC
 from korps.organisation import service
@@ -81,5 +82,5 @@ def sources_page(request: Request) -> HTMLResponse:
 def source_page(request: Request, file: str) -> HTMLResponse:
     source = sources().get(file)
     if source is None:
-        raise NotFoundError(f"onbekende bron {file[:60]!r}")
+        raise NotFoundError(_("onbekende bron {file}", file=repr(file[:60])))
     return render(request, "organisation/source.html", source=source)

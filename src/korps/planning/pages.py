@@ -12,6 +12,7 @@ from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from korps.common.datafile import DatasetError
+from korps.common.i18n import _
 from korps.db.session import SessionDep
 from korps.identity.deps import CurrentUser
 from korps.identity.roles import Principal
@@ -48,15 +49,23 @@ def parse_weights(form: dict[str, str]) -> dict[int, dict[str, float]]:
             continue
         match = WEIGHT_FIELD.match(name)
         if match is None:
-            raise AllocationError(f"onbekend gewichtveld {name[:60]!r}")
+            raise AllocationError(_("onbekend gewichtveld {name}", name=repr(name[:60])))
         level, column = int(match.group(1)), match.group(2)
         text = str(value).strip().replace(",", ".")
         try:
             weight = float(text)
         except ValueError as exc:
-            raise AllocationError(f"gewicht van {column!r} is geen getal: {text[:20]!r}") from exc
+            raise AllocationError(
+                _(
+                    "gewicht van {column} is geen getal: {text}",
+                    column=repr(column),
+                    text=repr(text[:20]),
+                )
+            ) from exc
         if not math.isfinite(weight) or weight < 0:
-            raise AllocationError(f"gewicht van {column!r} moet een eindig getal >= 0 zijn")
+            raise AllocationError(
+                _("gewicht van {column} moet een eindig getal >= 0 zijn", column=repr(column))
+            )
         weights.setdefault(level, {})[column] = weight
     return weights
 
@@ -209,10 +218,10 @@ async def save_weights(
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
         weights = parse_weights(form)
-        saved, scenario, _ = store.run_saved(session, slug=slug, weights=weights, reader=me)
+        saved, scenario, _result = store.run_saved(session, slug=slug, weights=weights, reader=me)
         target = form.get("naam", "").strip()
         if len(target) > NAME_LENGTH:
-            raise AllocationError(f"naam: te lang (maximaal {NAME_LENGTH} tekens)")
+            raise AllocationError(_("naam: te lang (maximaal {length} tekens)", length=NAME_LENGTH))
         if target and target != saved.name:
             scenario = scenario.model_copy(update={"name": target})
         own = not target or store.slugify(target) == saved.slug
@@ -247,7 +256,7 @@ def export(request: Request, session: SessionDep, me: CurrentUser, slug: str, fm
     """The allocation on screen: the weights in the query are the form's (unsaved) ones.
     CSV for Dutch Excel (``;``, decimal comma) unless ``scheiding=komma``."""
     if fmt not in MEDIA:
-        return Response("onbekend formaat (xlsx of csv)", status_code=404)
+        return Response(_("onbekend formaat (xlsx of csv)"), status_code=404)
     query = {k: str(v) for k, v in request.query_params.items()}
     try:
         weights = parse_weights(query)

@@ -9,6 +9,7 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from korps.common.datafile import DatasetError
+from korps.common.i18n import _
 from korps.db.base import MAX_ID
 from korps.db.session import SessionDep
 from korps.identity.deps import CurrentUser
@@ -106,7 +107,9 @@ def restore_version(
             status_code=422,
             saved=current,
             versions=store.versions(session, saved=current),
-            error=f"versie {number} kan niet worden teruggezet: {exc}",
+            error=_(
+                "versie {number} kan niet worden teruggezet: {error}", number=number, error=exc
+            ),
         )
     return RedirectResponse(
         f"/scenarios/{saved.slug}?opgeslagen={saved.version}&teruggezet={number}", status_code=303
