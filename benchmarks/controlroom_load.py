@@ -40,13 +40,15 @@ import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import httpx
 import numpy as np
-from sqlalchemy import select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -310,6 +312,49 @@ def start_server(database_url: str, port: int, workers: int) -> subprocess.Popen
     raise RuntimeError("korps serve did not start")
 
 
+@contextmanager
+def bench_database() -> Iterator[tuple[str, str, Engine]]:
+    """A schema of its own in the PostgreSQL database of ``KORPS_BENCH_DATABASE_URL`` (or
+    ``KORPS_TEST_DATABASE_URL``), migrated and with the bundled datasets; dropped afterwards.
+    Yields the schema's name, its URL and an engine on it."""
+    base = os.environ.get("KORPS_BENCH_DATABASE_URL") or os.environ.get("KORPS_TEST_DATABASE_URL")
+    if not base or not base.startswith("postgresql"):
+        sys.exit("set KORPS_BENCH_DATABASE_URL to a PostgreSQL database (a schema is made in it)")
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(schema_url(base, "public"))
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    database_url = schema_url(base, schema)
+    engine = make_engine(database_url)
+    try:
+        upgrade_to_head(engine)
+        with session_factory(engine)() as session:
+            for name in bundled_names():
+                load(session, name_or_path=name)
+        yield schema, database_url, engine
+    finally:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@contextmanager
+def served(database_url: str, workers: int) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """``korps serve`` on ``database_url`` on a free loopback port, stopped afterwards."""
+    port = free_port()
+    process = start_server(database_url, port, workers)
+    try:
+        yield process, port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=100)
@@ -324,26 +369,14 @@ def main() -> None:
         "0: closed loop (each client starts its next incident at once)",
     )
     args = parser.parse_args()
-    base = os.environ.get("KORPS_BENCH_DATABASE_URL") or os.environ.get("KORPS_TEST_DATABASE_URL")
-    if not base or not base.startswith("postgresql"):
-        sys.exit("set KORPS_BENCH_DATABASE_URL to a PostgreSQL database (a schema is made in it)")
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(schema_url(base, "public"))
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    database_url = schema_url(base, schema)
-    engine = make_engine(database_url)
-    process = None
     failed = False
-    try:
-        upgrade_to_head(engine)
+    with (
+        bench_database() as (schema, database_url, engine),
+        served(database_url, args.workers) as (process, port),
+    ):
         with session_factory(engine)() as session:
-            for name in bundled_names():
-                load(session, name_or_path=name)
             seed_units(session, eenheid="rotterdam", per_basisteam=args.units_per_basisteam)
             token = bench_token(session)
-        port = free_port()
-        process = start_server(database_url, port, args.workers)
         server = f"korps serve --workers {args.workers}"
         print(
             f"{server} on 127.0.0.1:{port}, PostgreSQL schema {schema}; {args.clients} clients, "
@@ -405,18 +438,6 @@ def main() -> None:
         if problems:
             print("RECONCILIATION FAILED:\n  " + "\n  ".join(problems))
             failed = True
-    finally:
-        if process is not None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
     sys.exit(1 if failed else 0)
 
 

@@ -37,24 +37,21 @@ import random
 import secrets
 import sys
 import time
-import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 import aiohttp
 import numpy as np
-from controlroom_load import cpu_seconds, free_port, schema_url, start_server
-from sqlalchemy import select, text, update
+from controlroom_load import bench_database, cpu_seconds, served
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from yarl import URL
 
-from korps.db.migrate import upgrade_to_head
-from korps.db.session import make_engine, session_factory
+from korps.db.session import session_factory
 from korps.identity.deps import CSRF_COOKIE, CSRF_HEADER
 from korps.identity.models import User
 from korps.identity.service import create_user, grant, principal_of
-from korps.organisation.loader import bundled_names, load
 from korps.portal.models import Entry
 from korps.portal.schemas import AangifteIn, GoodIn
 from korps.portal.service import file_dossier
@@ -303,27 +300,15 @@ def main() -> None:
         "--think", type=float, default=2.0, help="mean seconds a citizen reads between steps"
     )
     args = parser.parse_args()
-    base = os.environ.get("KORPS_BENCH_DATABASE_URL") or os.environ.get("KORPS_TEST_DATABASE_URL")
-    if not base or not base.startswith("postgresql"):
-        sys.exit("set KORPS_BENCH_DATABASE_URL to a PostgreSQL database (a schema is made in it)")
     if not 1 <= args.citizens <= 2000 or not 1 <= args.seconds <= 600 or args.write_every < 1:
         sys.exit("--citizens 1..2000, --seconds 1..600, --write-every >= 1")
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(schema_url(base, "public"))
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    database_url = schema_url(base, schema)
-    engine = make_engine(database_url)
-    process = None
     failed = False
-    try:
-        upgrade_to_head(engine)
+    with (
+        bench_database() as (schema, database_url, engine),
+        served(database_url, args.workers) as (process, port),
+    ):
         with session_factory(engine)() as session:
-            for name in bundled_names():
-                load(session, name_or_path=name)
             citizens = [Citizen(*row) for row in make_citizens(session, args.citizens)]
-        port = free_port()
-        process = start_server(database_url, port, args.workers)
         print(
             f"korps serve --workers {args.workers} on 127.0.0.1:{port}, PostgreSQL schema "
             f"{schema}; {args.citizens} citizens for {args.seconds:g} s, a message every "
@@ -361,14 +346,6 @@ def main() -> None:
         if problems:
             print("RECONCILIATION FAILED:\n  " + "\n  ".join(problems))
             failed = True
-    finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=30)
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
     sys.exit(1 if failed else 0)
 
 
