@@ -4,8 +4,8 @@ in time.
 
 Run: ``.venv/bin/python benchmarks/portal_load.py`` with ``KORPS_BENCH_DATABASE_URL`` (or
 ``KORPS_TEST_DATABASE_URL``) pointing at a PostgreSQL database; the benchmark works in a
-schema of its own in it and drops it afterwards. Options: ``--citizens 200 --seconds 30
---write-every 5 --think 2 --workers 1`` (``--think 0``: each citizen's next step at once,
+schema of its own in it and drops it afterwards. Options: ``--citizens 200 --seconds 60
+--write-every 5 --think 10 --workers 1`` (``--think 0``: each citizen's next step at once,
 a closed loop that measures the server's capacity rather than a citizen's wait).
 
 Set-up (not timed): the bundled datasets, ``--citizens`` citizen accounts (one password;
@@ -293,11 +293,11 @@ def report(label: str, stats: Stats, elapsed: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--citizens", type=int, default=200)
-    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--write-every", type=int, default=5, help="every n-th step a message")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument(
-        "--think", type=float, default=2.0, help="mean seconds a citizen reads between steps"
+        "--think", type=float, default=10.0, help="mean seconds a citizen reads between steps"
     )
     args = parser.parse_args()
     if not 1 <= args.citizens <= 2000 or not 1 <= args.seconds <= 600 or args.write_every < 1:
