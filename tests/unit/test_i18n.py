@@ -4,6 +4,7 @@ complete, and numbers and dates follow the locale."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -41,6 +42,18 @@ def test_the_english_catalogue_translates_every_message() -> None:
     assert catalogue.untranslated(english) == []
     same = [m.id for m in english if m.id and m.string == m.id and len(str(m.id)) > 12]
     assert len(same) < 10, same  # a few names stay as they are (RIEC, HBVS+ 2018 ...)
+
+
+def test_translations_keep_the_placeholders() -> None:
+    """{name} and %(name)s are filled in by the code: a translation must keep each one."""
+    placeholder = re.compile(r"\{\w+\}|%\(\w+\)s")
+    wrong = [
+        (m.id, m.string)
+        for m in catalogue.load("en")
+        if m.id
+        and sorted(placeholder.findall(str(m.id))) != sorted(placeholder.findall(str(m.string)))
+    ]
+    assert wrong == []
 
 
 def test_untranslated_finds_an_empty_msgstr() -> None:
