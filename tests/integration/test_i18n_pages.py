@@ -144,6 +144,19 @@ def test_every_page_is_dutch_in_the_dutch_locale(app_db: tuple[Db, dict[str, str
     assert english == {}, "\n".join(f"{p}: {w}" for p, w in english.items())
 
 
+def test_every_page_renders_in_english(app_db: tuple[Db, dict[str, str]]) -> None:
+    """The English catalogue breaks no page (a translation must keep its placeholders and
+    may not add a bare % to a template's text)."""
+    db, values = app_db
+    found = fetch_pages(db, values, "en")
+    assert len(found) > 30
+    assert {path: status for path, (status, _body) in found.items() if status >= 500} == {}
+    # every page on the shared layout (with the language switch) says it is English
+    layout = {path: body for path, (_s, body) in found.items() if 'class="talen"' in body}
+    assert len(layout) > 30
+    assert [path for path, body in layout.items() if '<html lang="en">' not in body] == []
+
+
 def test_pages_in_english_when_chosen(app_db: tuple[Db, dict[str, str]]) -> None:
     db, _values = app_db
     with TestClient(create_app(db.engine)) as client:
