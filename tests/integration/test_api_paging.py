@@ -56,3 +56,33 @@ def test_the_municipalities_honour_limit(client: TestClient) -> None:
     answer = client.get("/api/v1/municipalities", params={"limit": 5, "offset": 10})
     assert len(answer.json()) == 5 and answer.headers["x-total-count"] == "342"
     assert client.get("/api/v1/units", params={"limit": 0}).status_code == 422
+
+
+def _lists() -> list[tuple[str, str]]:
+    """(path, name) of every GET operation of the API that answers a JSON list."""
+    from typing import get_origin
+
+    from korps.web.app import route_table
+
+    found = []
+    for path, route in route_table():
+        if "GET" not in route.methods or not path.startswith("/api/"):
+            continue
+        model = route.response_model
+        if get_origin(model) is list:
+            found.append((path, route.name))
+    return found
+
+
+@pytest.mark.parametrize(("path", "name"), _lists())
+def test_every_list_of_the_api_pages_the_same_way(path: str, name: str) -> None:
+    """Each list takes ``limit`` and ``offset`` and documents the paging headers."""
+    from korps.web.app import route_table
+
+    route = next(r for p, r in route_table() if p == path and r.name == name)
+    params = {param.alias for param in route.dependant.query_params}
+    for dependency in route.dependant.dependencies:
+        params |= {param.alias for param in dependency.query_params}
+    assert {"limit", "offset"} <= params, f"{path} does not page"
+    headers = (route.responses.get(200) or {}).get("headers", {})
+    assert {"X-Total-Count", "Link"} <= set(headers), f"{path} does not document its paging"

@@ -197,9 +197,18 @@ def test_a_reader_sees_numbers_not_names(db: Db) -> None:
         headers={"X-CSRF-Token": client.cookies.get("korps_csrf") or ""},
     )
     assert refused.status_code == 403
-    listed = client.get(f"/api/v1/units/{TEAM}/people")
+    listed = client.get(f"/api/v1/units/{TEAM}/people", params={"limit": 1000})
     assert listed.status_code == 200
     assert {p["name"] for p in listed.json()} == {None}
+    total = int(listed.headers["x-total-count"])
+    assert total == len(listed.json()) > 3
+    numbers = []
+    url = f"/api/v1/units/{TEAM}/people?limit=3"
+    while url:  # the pages give every person once, by personnel number
+        answer = client.get(url)
+        numbers += [p["number"] for p in answer.json()]
+        url = answer.headers.get("link", "").partition("<")[2].partition(">")[0]
+    assert numbers == sorted(numbers) == [p["number"] for p in listed.json()]
     backwards = client.get(f"/api/v1/units/{TEAM}/sick-leave?from=2026-03-31&to=2026-03-01")
     assert backwards.status_code == 422 and "eindigt voordat ze begint" in backwards.text
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from korps.capacity import schemas, service
+from korps.db.paging import PAGE_HEADERS, PagingDep, page
 from korps.db.session import SessionDep
 from korps.identity.deps import CurrentUser, require, unit_in_path
 from korps.organisation.schemas import ErrorOut
@@ -22,10 +23,26 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/units/{slug}/people", response_model=list[schemas.PersonOut], responses=RESPONSES)
-def people(session: SessionDep, me: CurrentUser, slug: str) -> list[schemas.PersonOut]:
-    """People of the unit and below; names only for the team's chief and planners."""
-    return service.people(session, principal=me, slug=slug)
+@router.get(
+    "/units/{slug}/people",
+    response_model=list[schemas.PersonOut],
+    responses={**RESPONSES, 200: {"headers": PAGE_HEADERS}},
+)
+def people(
+    session: SessionDep,
+    me: CurrentUser,
+    slug: str,
+    request: Request,
+    response: Response,
+    paging: PagingDep,
+) -> list[schemas.PersonOut]:
+    """People of the unit and below, by personnel number; names only for the team's chief
+    and planners."""
+    total = service.people_count(session, principal=me, slug=slug)
+    items = service.people(
+        session, principal=me, slug=slug, limit=paging.limit, offset=paging.offset
+    )
+    return page(items, total=total, paging=paging, request=request, response=response)
 
 
 @router.get("/units/{slug}/sick-leave", response_model=schemas.SickLeave, responses=RESPONSES)

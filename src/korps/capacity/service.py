@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from korps.audit.service import record, record_read
@@ -64,16 +64,35 @@ def person_by_number(session: Session, *, number: str, field: str = "number") ->
     return person
 
 
-def people(session: Session, *, principal: Principal | None, slug: str) -> list[schemas.PersonOut]:
-    """The people of a unit and the units below it that the caller may read."""
-    unit = unit_by_slug(session, slug=slug)
-    rows = session.execute(
+def _people_query(principal: Principal | None, unit: Unit) -> Select[m.Person, Unit]:
+    return (
         select(m.Person, Unit)
         .join(Unit, Unit.id == m.Person.unit_id)
         .where(Unit.path.startswith(unit.path, autoescape=True))
         .where(unit_filter(principal, READERS, Unit.path))
-        .order_by(m.Person.number)
-    ).all()
+    )
+
+
+def people_count(session: Session, *, principal: Principal | None, slug: str) -> int:
+    """How many people of the unit and below the caller may read."""
+    query = _people_query(principal, unit_by_slug(session, slug=slug)).subquery()
+    return session.scalar(select(func.count()).select_from(query)) or 0
+
+
+def people(
+    session: Session,
+    *,
+    principal: Principal | None,
+    slug: str,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[schemas.PersonOut]:
+    """The people of a unit and the units below it that the caller may read, by personnel
+    number (``limit`` of them from ``offset``; all when ``limit`` is None). A read of names
+    is audited for the rows returned."""
+    unit = unit_by_slug(session, slug=slug)
+    query = _people_query(principal, unit).order_by(m.Person.number).offset(offset)
+    rows = session.execute(query if limit is None else query.limit(limit)).all()
     quals: dict[int, list[schemas.QualificationIn]] = {}
     ids = [p.id for p, _u in rows]
     for q in session.scalars(select(m.Qualification).where(m.Qualification.person_id.in_(ids))):
