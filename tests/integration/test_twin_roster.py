@@ -59,7 +59,7 @@ def test_an_area_no_roster_can_serve_is_reported_and_gets_no_units() -> None:
     assert plan.met  # judged without the area staffing cannot help
     assert plan.units["polder"] == {"D": 1, "N": 1}  # nothing added for its sake
     assert not any(s.area == "polder" and s.action == "add" for s in plan.steps)
-    assert any("polder: unreachable by staffing" in line for line in lines)
+    assert any("polder: niet te halen met bezetting" in line for line in lines)
     assert plan.evaluations < 40
 
 
@@ -78,9 +78,9 @@ def test_caps_stop_the_loop_and_say_so(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(roster, "screen", lambda s, **_: {a.key: {"D": 1, "N": 1} for a in s.areas})
     plan = optimise(scenario, level="basisteam", replications=1, seed=3, max_per_area=1)
     assert not plan.met and plan.capped
-    assert "cap of 1 units a shift" in plan.capped[0]
+    assert "maximum van 1 eenheden per dienst" in plan.capped[0]
     plan = optimise(scenario, level="basisteam", replications=1, seed=3, max_total=5)
-    assert plan.total_units <= 5 and "cap of 5 unit-shifts" in plan.capped[0]
+    assert plan.total_units <= 5 and "maximum van 5 eenheid-diensten" in plan.capped[0]
 
 
 def test_the_plan_is_minimal_and_holds_on_a_fresh_seed() -> None:

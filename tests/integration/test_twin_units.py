@@ -91,7 +91,7 @@ def test_roster_on_rotterdam_names_what_travel_limits_and_keeps_its_caps(db: Db)
     assert 0.1 < haringvliet.travel_costs < 0.2 and haringvliet.travel_minutes > 10
     assert all(n <= 6 for shifts in plan.units.values() for n in shifts.values())
     assert plan.total_units < 250 and plan.evaluations < 120
-    assert any("limited by travel" in line for line in lines)  # said while it ran
+    assert any("begrensd door reistijd" in line for line in lines)  # said while it ran
 
 
 def test_monthly_csv_in_the_published_shape(db: Db, tmp_path: Path) -> None:

@@ -39,6 +39,11 @@ def number(value: float | int | None, decimals: int = 1) -> str:
     return text.translate(_symbols(current_locale()))
 
 
+def signed(value: float, decimals: int = 1) -> str:
+    """+1,5 / -0,3 / 0,0: a change, with its sign, in the reader's notation."""
+    return ("+" if value > 0 else "") + number(value, decimals)
+
+
 def short(value: float | int | None) -> str:
     """As few decimals as the value needs, at most 3 (like Python's ``:g``): 3.833 / 12,5."""
     if value is None:

@@ -30,6 +30,8 @@ from typing import Literal
 
 import numpy as np
 
+from korps.common.formatting import number, percent, signed
+from korps.common.i18n import _
 from korps.sim.analytic import QueueingError, mmc
 from korps.sim.demand import default_profile, draw_durations
 from korps.sim.engine import Model, build_model, replicate, travel_planes
@@ -232,18 +234,29 @@ def optimise(
     skip = {r.area for r in unreachable}
     for r in unreachable:
         say(
-            f"{r.area}: unreachable by staffing: travel alone ({r.travel_minutes:.1f} min from "
-            f"the nearest base) leaves at best {r.best_share:.1%} within the norm"
+            _(
+                "{area}: niet te halen met bezetting: de reistijd alleen ({minutes} min vanaf de "
+                "dichtstbijzijnde post) laat hoogstens {share} binnen de norm",
+                area=r.area,
+                minutes=number(r.travel_minutes, 1),
+                share=percent(r.best_share),
+            )
         )
     limited = {r.area for r in reach if r.limited and r.reachable}
     for r in reach:
         if r.limited and r.reachable:
             say(
-                f"{r.area}: limited by travel: {r.travel_minutes:.1f} min from the nearest base, "
-                f"at best {r.best_share:.1%} within the norm whatever the roster"
+                _(
+                    "{area}: begrensd door reistijd: {minutes} min vanaf de dichtstbijzijnde "
+                    "post, hoogstens {share} binnen de norm, welk rooster ook",
+                    area=r.area,
+                    minutes=number(r.travel_minutes, 1),
+                    share=percent(r.best_share),
+                )
             )
     units = screen(scenario, max_per_area=max_per_area, skip=skip, limited=limited)
-    say(f"screen (M/M/c): {sum(sum(v.values()) for v in units.values())} unit-shifts a day")
+    count = sum(sum(v.values()) for v in units.values())
+    say(_("schatting (M/M/c): {count} eenheid-diensten per dag", count=count))
     steps = [
         Step("screen", area, shift, None, None, False)
         for area, shifts in units.items()
@@ -270,8 +283,13 @@ def optimise(
         return sum(sum(v.values()) for v in candidate.values())
 
     model, result, gaps = evaluate(units)
-    say(f"evaluation 1: worst margin {min(gaps.values(), default=0.0):+.3f}")
-    for _ in range(max_steps):  # add a unit where the norm fails, to the busiest units there
+    say(
+        _(
+            "evaluatie 1: slechtste marge {margin}",
+            margin=signed(min(gaps.values(), default=0.0), 3),
+        )
+    )
+    for _step in range(max_steps):  # add a unit where the norm fails, to the busiest units there
         worst = min(gaps, key=lambda k: gaps[k]) if gaps else None
         if worst is None or gaps[worst] >= 0:
             break
@@ -283,10 +301,21 @@ def optimise(
             if worst in ("*", a, district[a]) and a not in skip and units[a][s] < max_per_area
         ]
         if not pairs:
-            capped.append(f"{worst}: every area at the cap of {max_per_area} units a shift")
+            capped.append(
+                _(
+                    "{where}: elk gebied op het maximum van {cap} eenheden per dienst",
+                    where=worst,
+                    cap=max_per_area,
+                )
+            )
             break
         if max_total is not None and total(units) >= max_total:
-            capped.append(f"total: the cap of {max_total} unit-shifts a day is reached")
+            capped.append(
+                _(
+                    "totaal: het maximum van {cap} eenheid-diensten per dag is bereikt",
+                    cap=max_total,
+                )
+            )
             break
         area, shift = max(pairs, key=lambda pair: (busy.get(pair, 1.0), pair))
         before = gaps[worst]
@@ -295,7 +324,15 @@ def optimise(
         after = gaps.get(worst, 0.0)
         steps.append(Step("add", area, shift, before, after, min(gaps.values()) >= 0))
         say(
-            f"+1 {area} {shift}: {worst} {before:+.3f} -> {after:+.3f} ({total(units)} unit-shifts)"
+            _(
+                "+1 {area} {shift}: {where} {before} -> {after} ({count} eenheid-diensten)",
+                area=area,
+                shift=shift,
+                where=worst,
+                before=signed(before, 3),
+                after=signed(after, 3),
+                count=total(units),
+            )
         )
     met = bool(gaps) and min(gaps.values()) >= 0
     changes = sum(1 for step in steps if step.action != "screen")
@@ -318,7 +355,13 @@ def optimise(
                 )
             changes += len(chosen)
             model, result, gaps = trial_model, trial, trial_gaps
-            say(f"-{len(chosen)} least busy: norms still met, {total(units)} in all")
+            say(
+                _(
+                    "-{count} minst drukke: normen nog gehaald, {total} in totaal",
+                    count=len(chosen),
+                    total=total(units),
+                )
+            )
             if len(chosen) < batch:
                 batch = len(chosen)
         else:
@@ -340,7 +383,14 @@ def optimise(
                 )
                 changes += 1
                 model, result, gaps, removed = trial_model, trial, trial_gaps, True
-                say(f"-1 {area} {shift}: norms still met ({total(units)} unit-shifts)")
+                say(
+                    _(
+                        "-1 {area} {shift}: normen nog gehaald ({count} eenheid-diensten)",
+                        area=area,
+                        shift=shift,
+                        count=total(units),
+                    )
+                )
                 break
             units[area][shift] += 1
     plan = _plan(scenario, units, rule, met, level, steps, result)
@@ -388,7 +438,7 @@ def _plan(
     for area, shifts in units.items():
         total = 0.0
         for shift in scenario.roster.shifts:
-            _, length = shift.minutes()
+            _start, length = shift.minutes()
             total += rule.fte(shifts.get(shift.name, 0), length / 60, len(shift.days))
         fte[area] = round(total, 1)
     return RosterPlan(

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from korps.common.formatting import signed
 from korps.common.i18n import _
 from korps.organisation.service import NotFoundError
 from korps.planning.allocation import AllocationError
@@ -21,7 +22,7 @@ from korps.planning.inputs import database_inputs, inline_inputs, with_workload
 from korps.planning.models import WorkloadTable
 from korps.planning.plan import Result, run
 from korps.planning.scenario import Scenario, read_scenario
-from korps.planning.weights import apply_fit, describe, signed
+from korps.planning.weights import apply_fit, describe
 from korps.planning.workload import Workload, parse_workload, read_workload_file
 
 NO_PATHS = (

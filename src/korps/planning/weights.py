@@ -90,10 +90,5 @@ def describe(fit: Fit, target: str) -> str:
         weights=weights,
         r2=formatting.number(fit.r_squared, 3),
         team=worst[0],
-        residual=signed(worst[1]),
+        residual=formatting.signed(worst[1]),
     )
-
-
-def signed(value: float, decimals: int = 1) -> str:
-    """+1,5 / -0,3 in the reader's notation."""
-    return ("+" if value > 0 else "") + formatting.number(value, decimals)
