@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, configure_mappers, joinedload, selectinload
 
 from korps.audit.service import record, record_read
 from korps.identity.roles import Principal, unit_filter
@@ -128,7 +128,13 @@ def file_dossier(
 
 
 def _with_goods(statement: Select[Dossier]) -> Select[Dossier]:
-    return statement.options(selectinload(Dossier.goods))
+    """The dossier with its goods, and its assessment and request details (one-to-one
+    backrefs the dossier page shows) joined in the same query instead of lazily loaded."""
+    configure_mappers()  # the backrefs exist once the mappers are configured
+    one_to_one = [getattr(Dossier, name) for name in ("assessment", "request_detail")]
+    return statement.options(
+        selectinload(Dossier.goods), *(joinedload(attribute) for attribute in one_to_one)
+    )
 
 
 def own_dossiers(session: Session, *, principal: Principal) -> list[Dossier]:
