@@ -46,6 +46,8 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 
+from korps.common.formatting import short
+from korps.common.i18n import _
 from korps.planning.proportional import (
     AT_MINIMUM,
     EPS,
@@ -75,7 +77,9 @@ def solve_highs(
     s = np.where(score > 1e-12 * top, score / top, 0.0) if top > 0 else np.zeros(n)
     positive = s > 0
     if not positive.any():
-        raise AllocationError("the quadratic program needs at least one team with workload")
+        raise AllocationError(
+            _("het kwadratische programma heeft minstens één team met werklast nodig")
+        )
     if total <= lo.sum() + TOLERANCE:  # nothing to distribute beyond the minimums
         return lo.astype(np.float64).copy(), np.where(lo > 0, AT_MINIMUM, FREE).astype(np.float64)
     rest = total - lo[~positive].sum()  # teams without workload stay at their minimum
@@ -175,14 +179,19 @@ def _polish(
     """
     fixed = hi - lo <= EPS  # minimum = maximum: no condition on lam, never moved
     at_lo, at_hi = at_lo | fixed, at_hi & ~fixed
-    for _ in range(s.shape[0] + 1):
+    for _round in range(s.shape[0] + 1):
         free = ~at_lo & ~at_hi
         bound_sum = float(lo[at_lo].sum() + hi[at_hi].sum())
         if free.any():
             lam = (rest - bound_sum) / float(s[free].sum())
         elif abs(bound_sum - rest) > tol:
             raise AllocationError(
-                f"HiGHS: every team at a bound, but the bounds add to {bound_sum:g}, not {rest:g}"
+                _(
+                    "HiGHS: elk team op een grens, maar de grenzen tellen op tot {bounds}, "
+                    "niet {rest}",
+                    bounds=short(bound_sum),
+                    rest=short(rest),
+                )
             )
         elif abs(bound_sum - rest) > EPS:  # a near-tie: release the team next in line
             if rest > bound_sum and (at_lo & ~fixed).any():
@@ -213,8 +222,11 @@ def _polish(
             return lam, np.clip(amounts, lo, hi)
         if worst > tol:
             raise AllocationError(
-                f"HiGHS: its solution breaks the optimality conditions by {worst:g} "
-                "(ill-conditioned problem)"
+                _(
+                    "HiGHS: de oplossing schendt de optimaliteitsvoorwaarden met {worst} "
+                    "(slecht geconditioneerd probleem)",
+                    worst=format(worst, "g"),
+                )
             )
         # a near-tie HiGHS resolved the other way: move the worst team across
         i = int(np.argmax(violation))
@@ -223,4 +235,4 @@ def _polish(
             at_hi[i] = share[i] > hi[i]
         else:
             at_lo[i] = at_hi[i] = False
-    raise AllocationError("HiGHS: its active set could not be corrected")
+    raise AllocationError(_("HiGHS: de actieve verzameling kon niet worden gecorrigeerd"))
