@@ -294,7 +294,7 @@ def test_cli_import_is_idempotent_and_refuses_bad_files(
     refused = runner.invoke(app, ["formation", "import", str(bad)])
     assert refused.exit_code == 1
     assert "nothing written" in refused.stderr
-    assert "bad.csv:9: column bezetting: negative value -17.5" in refused.stderr
+    assert "bad.csv:9: kolom bezetting: negatieve waarde -17.5" in refused.stderr
     assert snapshot(rotterdam_db) == before
 
 

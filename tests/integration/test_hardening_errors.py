@@ -243,7 +243,7 @@ def test_the_occupancy_loader_refuses_a_nul_byte_with_its_line(
     )
     result = runner.invoke(cli, ["formation", "import", str(path)])
     assert result.exit_code == 1
-    assert f"{path}:3: column source: NUL-teken op positie 3" in result.output.replace("\n", "")
+    assert f"{path}:3: kolom source: NUL-teken op positie 3" in result.output.replace("\n", "")
     assert snapshot(hardening_db) == before
 
 

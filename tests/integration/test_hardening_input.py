@@ -90,19 +90,19 @@ GOOD_ROW = "rotterdam-d1-charlois,wijkagenten,2023-2026,3,HR\n"
     [
         (
             "rotterdam-d2-feijenoord,wijkagenten,2023-2026,-0,HR\n",
-            ":3: column bezetting: negatieve nul ('-0'): schrijf 0",
+            ":3: kolom bezetting: negatieve nul ('-0'): schrijf 0",
         ),
         (
             "rotterdam-d2-feijenoord,wijkagenten,2023-2026,１２,HR\n",
-            ":3: column bezetting: geen getal ('１２')",
+            ":3: kolom bezetting: geen getal ('１２')",
         ),
         (
             "rotterdam-d2-feijenoord,wijkagenten,yesterday,2,HR\n",
-            ":3: column period: geen periode: een jaartal",
+            ":3: kolom period: geen periode: een jaartal",
         ),
         (
             'rotterdam-d2-feijenoord,wijkagenten,2023-2026,2,"HR\n',
-            ":3: file: ongeldige CSV (bijv. een aanhalingsteken dat niet gesloten wordt)",
+            ":3: bestand: ongeldige CSV (bijv. een aanhalingsteken dat niet gesloten wordt)",
         ),
     ],
     ids=["minus-zero", "full-width", "yesterday", "unterminated-quote"],
