@@ -102,7 +102,7 @@ def test_bundled_reference_has_what_the_issue_names() -> None:
     [
         ("medewerker: [heropend]\n    burger: []\n  - code: heropend",
          "medewerker: [gesloten]\n    burger: []\n  - code: heropend", "unknown next status"),
-        ("deadline_days: 5", "deadline_days: -1", "greater than or equal to 1"),
+        ("deadline_days: 5", "deadline_days: -1", "minimaal 1 (kreeg -1)"),
         ("  - name: basisteam-van-de-plaats\n    when: {}",
          "  - name: basisteam-van-de-plaats\n    when: {categories: [diefstal]}", "last rule"),
         ("  - code: vernieling", "  - code: diefstal", "duplicate"),
