@@ -186,7 +186,9 @@ def _read_csv(path: Path) -> list[tuple[int, Sequence[object]]]:
             rows.append((start, cells))
             start = reader.line_num + 1
     except csv.Error as exc:
-        reason = f"ongeldige CSV (bijv. een aanhalingsteken dat niet gesloten wordt): {exc}"
+        reason = _(
+            "ongeldige CSV (bijv. een aanhalingsteken dat niet gesloten wordt): {error}", error=exc
+        )
         raise DatasetError(str(path), [Problem(_(FILE), reason, reader.line_num or None)]) from exc
     return rows
 

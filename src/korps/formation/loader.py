@@ -42,7 +42,10 @@ def _refuse(file: str, problems: list[Problem]) -> DatasetError:
     problems = sorted(problems, key=lambda p: p.line or 0)
     if len(problems) > MAX_PROBLEMS:
         more = len(problems) - MAX_PROBLEMS
-        problems = [*problems[:MAX_PROBLEMS], Problem("file", f"... and {more} more problems")]
+        problems = [
+            *problems[:MAX_PROBLEMS],
+            Problem(_("bestand"), _("... en nog {count} problemen", count=more)),
+        ]
     return DatasetError(file, problems)
 
 
@@ -101,7 +104,10 @@ def _write(session: Session, *, parsed: ParsedOccupancy) -> schemas.ImportReport
     session.flush()
     if len(messages) > MAX_MESSAGES:
         more = len(messages) - MAX_MESSAGES
-        messages = [*messages[:MAX_MESSAGES], f"... and {more} more rows without formation"]
+        messages = [
+            *messages[:MAX_MESSAGES],
+            _("... en nog {count} rijen zonder formatie", count=more),
+        ]
     return schemas.ImportReport(
         file=parsed.file, rows=len(parsed.rows), messages=messages, **counts
     )
