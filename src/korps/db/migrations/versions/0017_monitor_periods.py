@@ -44,9 +44,7 @@ def _triggers(lengths: list[tuple[str, str, int]]) -> None:
 
 def upgrade() -> None:
     with op.batch_alter_table("monitor_measurement") as batch:
-        batch.add_column(
-            sa.Column("first_month", sa.Integer(), nullable=False, server_default="1")
-        )
+        batch.add_column(sa.Column("first_month", sa.Integer(), nullable=False, server_default="1"))
         batch.add_column(sa.Column("months", sa.Integer(), nullable=False, server_default="12"))
         batch.drop_constraint(UNIQUE, type_="unique")
         batch.create_unique_constraint(
