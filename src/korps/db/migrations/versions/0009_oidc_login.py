@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from korps.db.base import length_trigger_names, sqlite_length_triggers
+from korps.db.lengths import add_length_triggers, drop_length_triggers
 
 revision: str = "0009"
 down_revision: str | None = "0008"
@@ -49,16 +49,10 @@ def upgrade() -> None:
         "role_grant",
         sa.Column("source", sa.String(20), nullable=False, server_default="handmatig"),
     )
-    if op.get_bind().dialect.name == "sqlite":
-        for table, column, length in LENGTHS:
-            for statement in sqlite_length_triggers(table, column, length):
-                op.execute(statement)
+    add_length_triggers(LENGTHS)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for table, column, _length in LENGTHS:
-            for name in length_trigger_names(table, column):
-                op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    drop_length_triggers(LENGTHS)
     op.drop_column("role_grant", "source")  # SQLite >= 3.35 drops a column in place
     op.drop_table("oidc_login")

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from korps.db.base import length_trigger_names, sqlite_length_triggers
+from korps.db.lengths import add_length_triggers, drop_length_triggers
 
 revision: str = "0010"
 down_revision: str | None = "0009"
@@ -145,17 +145,11 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("dossier_id", name="uq_portal_feedback_dossier_id"),
     )
-    if op.get_bind().dialect.name == "sqlite":
-        for table, column, length in LENGTHS:
-            for statement in sqlite_length_triggers(table, column, length):
-                op.execute(statement)
+    add_length_triggers(LENGTHS)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for table, column, _length in LENGTHS:
-            for name in length_trigger_names(table, column):
-                op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    drop_length_triggers(LENGTHS)
     for name in (
         "portal_feedback",
         "portal_attachment",

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from korps.db.base import length_trigger_names, sqlite_length_triggers
+from korps.db.lengths import add_length_triggers, drop_length_triggers
 
 revision: str = "0012"
 down_revision: str | None = "0011"
@@ -141,16 +141,10 @@ def upgrade() -> None:
     )
     op.create_index("ix_capacity_roster_shift_roster_id", "capacity_roster_shift", ["roster_id"])
     op.create_index("ix_capacity_roster_shift_person_id", "capacity_roster_shift", ["person_id"])
-    if op.get_bind().dialect.name == "sqlite":
-        for table, column, length in LENGTHS:
-            for statement in sqlite_length_triggers(table, column, length):
-                op.execute(statement)
+    add_length_triggers(LENGTHS)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for table, column, _length in LENGTHS:
-            for name in length_trigger_names(table, column):
-                op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    drop_length_triggers(LENGTHS)
     for name in TABLES:
         op.drop_table(name)

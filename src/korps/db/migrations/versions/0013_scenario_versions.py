@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from korps.db.base import length_trigger_names, sqlite_length_triggers
+from korps.db.lengths import add_length_triggers, drop_length_triggers
 
 revision: str = "0013"
 down_revision: str | None = "0012"
@@ -60,17 +60,11 @@ def upgrade() -> None:
         "SELECT id, 1, name, text, updated_at, 'bestaand scenario (voor versiebeheer)' "
         "FROM scenario"
     )
-    if op.get_bind().dialect.name == "sqlite":
-        for table, column, length in LENGTHS:
-            for statement in sqlite_length_triggers(table, column, length):
-                op.execute(statement)
+    add_length_triggers(LENGTHS)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for table, column, _length in LENGTHS:
-            for name in length_trigger_names(table, column):
-                op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    drop_length_triggers(LENGTHS)
     op.drop_index(op.f("ix_scenario_version_scenario_id"), table_name="scenario_version")
     op.drop_table("scenario_version")
     with op.batch_alter_table("scenario") as batch:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from korps.db.base import length_trigger_names, sqlite_length_triggers
+from korps.db.lengths import add_length_triggers, drop_length_triggers
 
 revision: str = "0014"
 down_revision: str | None = "0013"
@@ -35,16 +35,10 @@ LENGTHS: list[tuple[str, str, int]] = [
 def upgrade() -> None:
     op.add_column("incident", sa.Column("close_reason", sa.String(30), nullable=True))
     op.add_column("incident", sa.Column("close_note", sa.String(500), nullable=True))
-    if op.get_bind().dialect.name == "sqlite":
-        for table, column, length in LENGTHS:
-            for statement in sqlite_length_triggers(table, column, length):
-                op.execute(statement)
+    add_length_triggers(LENGTHS)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for table, column, _length in LENGTHS:
-            for name in length_trigger_names(table, column):
-                op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    drop_length_triggers(LENGTHS)
     op.execute("ALTER TABLE incident DROP COLUMN close_note")
     op.execute("ALTER TABLE incident DROP COLUMN close_reason")

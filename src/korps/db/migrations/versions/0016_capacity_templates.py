@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from korps.db.base import length_trigger_names, sqlite_length_triggers
+from korps.db.lengths import add_length_triggers, drop_length_triggers
 
 revision: str = "0016"
 down_revision: str | None = "0015"
@@ -75,17 +75,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_capacity_wish_person_id", "capacity_wish", ["person_id"])
     op.add_column("capacity_roster", sa.Column("unmet_wishes", sa.JSON(), nullable=True))
-    if op.get_bind().dialect.name == "sqlite":
-        for table, column, length in LENGTHS:
-            for statement in sqlite_length_triggers(table, column, length):
-                op.execute(statement)
+    add_length_triggers(LENGTHS)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for table, column, _length in LENGTHS:
-            for name in length_trigger_names(table, column):
-                op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    drop_length_triggers(LENGTHS)
     op.drop_column("capacity_roster", "unmet_wishes")
     op.drop_table("capacity_wish")
     op.drop_table("capacity_shift_template")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from korps.db.base import length_trigger_names, sqlite_length_triggers
+from korps.db.lengths import add_length_triggers, drop_length_triggers
 
 revision: str = "0017"
 down_revision: str | None = "0016"
@@ -36,10 +36,7 @@ UNIQUE = "uq_monitor_measurement_indicator_id"
 
 
 def _triggers(lengths: list[tuple[str, str, int]]) -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for table, column, length in lengths:
-            for statement in sqlite_length_triggers(table, column, length):
-                op.execute(statement)
+    add_length_triggers(lengths)
 
 
 def upgrade() -> None:
@@ -70,10 +67,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for table, column, _length in ADDED:
-            for name in length_trigger_names(table, column):
-                op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    drop_length_triggers(ADDED)
     with op.batch_alter_table("monitor_plan") as batch:
         batch.drop_column("scenario_adopted_at")
         batch.drop_column("scenario_adopted_by")
