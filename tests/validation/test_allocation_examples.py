@@ -37,7 +37,7 @@ def test_oost_nederland_expansion_reproduces_the_published_columns(loaded_db: Db
     assert differ == {"on-ijsselwaarden": (1.9, 2.0)}
     veluwe_west = next(r for r in basisteams if r.key == "on-veluwe-west")
     assert veluwe_west.total == 3.4
-    assert any("bestuurlijk amendement: +0.900" in n for n in veluwe_west.notes)
+    assert any("bestuurlijk amendement: +0,900" in n for n in veluwe_west.notes)
 
 
 def test_rotterdam_norm_check_per_district(loaded_db: Db) -> None:
@@ -58,7 +58,9 @@ def test_workload_example_fits_weights_and_keeps_the_total(loaded_db: Db) -> Non
     assert len(result.rows) == 27
     assert result.total == pytest.approx(sum(r.current or 0 for r in result.rows))
     assert sum(r.total for r in result.rows) == pytest.approx(result.total)
-    assert any("non-negative least squares" in n and "R^2 = 0.9" in n for n in result.notes)
+    assert any("niet-negatieve kleinste kwadraten" in n and "R² = 0,9" in n for n in result.notes)
+    # the fitted weights are shown as they are used, not rounded away (issue 14.2)
+    assert any("misdrijven_2023 0,0169" in n and "inwoners 0,000349" in n for n in result.notes)
 
 
 def test_fit_reports_residual_per_team(loaded_db: Db) -> None:
@@ -70,4 +72,4 @@ def test_fit_reports_residual_per_team(loaded_db: Db) -> None:
     assert 0.9 < fit["r_squared"] < 1
     assert len(fit["residuals"]) == 27
     enschede = next(r for r in result.rows if r.key == "on-enschede")
-    assert any(n.startswith("residual of the fit to hbvs_2023: +") for n in enschede.notes)
+    assert any(n.startswith("afwijking van de fit op hbvs_2023: +") for n in enschede.notes)

@@ -51,6 +51,12 @@ def short(value: float | int | None) -> str:
     return format_decimal(Decimal(repr(float(value))), format="#,##0.###", locale=current_locale())
 
 
+def significant(value: float, digits: int = 6) -> str:
+    """``value`` with up to ``digits`` significant digits (like ``:g``), in the reader's
+    notation: a fitted weight 0.000349684 stays 0,000349684 (``short`` would say 0)."""
+    return f"{value:.{digits}g}".translate(_symbols(current_locale()))
+
+
 def percent(fraction: float | None, decimals: int = 1) -> str:
     """``fraction`` (0.979) as a percentage: 97,9% in Dutch, 97.9% in English."""
     if fraction is None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from korps.common import formatting
-from korps.common.formatting import short
+from korps.common.formatting import short, significant
 from korps.common.i18n import _
 from korps.planning.allocation import (
     AT_MAXIMUM,
@@ -230,7 +230,7 @@ def _allocate_level(
     lo = np.array([b.minimum for b in bounds])
     hi = np.array([b.maximum for b in bounds])
     notes: dict[str, list[str]] = {k: [] for k in keys}
-    basis = " + ".join(f"{short(w)}x{c}" if w != 1 else c for c, w in level.weights.items())
+    basis = " + ".join(f"{significant(w)}x{c}" if w != 1 else c for c, w in level.weights.items())
     for share in group.shares:
         notes[share.key].append(
             _(

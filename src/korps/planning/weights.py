@@ -81,7 +81,7 @@ def apply_fit(scenario: Scenario, inputs: Inputs) -> tuple[Scenario, Fit | None]
 
 
 def describe(fit: Fit, target: str) -> str:
-    weights = ", ".join(f"{c} {formatting.short(w)}" for c, w in fit.weights.items())
+    weights = ", ".join(f"{c} {formatting.significant(w)}" for c, w in fit.weights.items())
     worst = max(fit.residuals.items(), key=lambda kv: abs(kv[1]))
     return _(
         "gewichten gefit op {target} met niet-negatieve kleinste kwadraten: {weights}; "
