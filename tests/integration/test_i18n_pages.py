@@ -173,6 +173,33 @@ def test_pages_in_english_when_chosen(app_db: tuple[Db, dict[str, str]]) -> None
         assert "3.013,8" in dutch and "Gemeenten" in dutch
 
 
+#: one page per domain wrapped in the catalogue (#14.12): its heading in Dutch and in English
+DOMAIN_HEADINGS = {
+    "/monitor": (
+        "De plannen en monitors van de eenheden waarvoor u leesrechten hebt.",
+        "The plans and monitors of the units you may read.",
+    ),
+    "/capaciteit": ("<h1>Capaciteit</h1>", "<h1>Capacity</h1>"),
+    "/meldkamer/{eenheid}/nieuw": ("<h1>Nieuwe melding</h1>", "<h1>New incident</h1>"),
+    "/aangifte": (
+        "<h1>Online aangifte of melding</h1>",
+        "<h1>Online crime report or notification</h1>",
+    ),
+}
+
+
+def test_each_domain_has_its_headings_in_english(app_db: tuple[Db, dict[str, str]]) -> None:
+    """Monitor, capacity, control room and portal show their texts from the catalogue: the
+    Dutch heading in Dutch, the English one in English and not the Dutch one."""
+    db, values = app_db
+    for path, (dutch, english) in DOMAIN_HEADINGS.items():
+        nl = fetch_pages(db, values, "nl", path)[path]
+        en = fetch_pages(db, values, "en", path)[path]
+        assert nl[0] == en[0] == 200, path
+        assert dutch in nl[1] and english not in nl[1], path
+        assert english in en[1] and dutch not in en[1], path
+
+
 @pytest.mark.parametrize(
     ("text", "english"),
     [
