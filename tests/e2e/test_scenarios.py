@@ -85,7 +85,7 @@ def test_change_a_weight_and_see_table_and_chart_update(browser: Any, planning_s
     total = page.locator("#samenvatting strong")
     expect(total).to_have_text("3.228,5")
     # the edit replaced the fitted weights, and the page says so
-    expect(page.locator("#fit-vervangen")).to_contain_text("de fit (misdrijven_2023 0.0169163")
+    expect(page.locator("#fit-vervangen")).to_contain_text("de fit (misdrijven_2023 0,0169163")
     # the export carries the weights on screen (saved or not)
     expect(page.locator("#export-csv")).to_have_attribute("href", re.compile(r"w0__inwoners=0"))
     # a weight that is not a number is refused with a message, nothing changes

@@ -192,7 +192,7 @@ def test_the_weight_fields_show_the_fitted_weights_and_say_when_an_edit_replaces
     assert enschede(same.text) == enschede(page)  # the fitted weights, posted back: same result
     edited = client.post(f"/scenarios/{WERKLAST}/voorbeeld", data={**fields, "w0__inwoners": "0"})
     assert edited.status_code == 200 and 'id="fit-vervangen"' in edited.text
-    assert "de fit (misdrijven_2023 0.0169163, inwoners 0.000349684) is vervangen" in edited.text
+    assert "de fit (misdrijven_2023 0,0169163, inwoners 0,000349684) is vervangen" in edited.text
     zero = {"w0__misdrijven_2023": "0", "w0__inwoners": "0"}
     for action in ("voorbeeld", "opslaan"):
         refused = client.post(f"/scenarios/{WERKLAST}/{action}", data=zero)

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from korps.audit.service import record
 from korps.common.datafile import DatasetError
+from korps.common.formatting import significant
+from korps.common.i18n import _
 from korps.identity.errors import Forbidden
 from korps.identity.roles import Principal, allows
 from korps.organisation.models import Unit
@@ -259,9 +261,10 @@ def run_saved(
     scenario = with_weights(scenario, weights)
     result = allocate_scenario(session, scenario=scenario)
     if fitted is not None and 0 in weights:
-        shown = ", ".join(f"{c} {w:.6g}" for c, w in fitted.items())
-        result.replaced_fit = (
-            f"Eigen gewichten op niveau 1: de fit ({shown}) is vervangen. "
-            "Opslaan bewaart uw gewichten zonder fit."
+        shown = ", ".join(f"{c} {significant(w)}" for c, w in fitted.items())
+        result.replaced_fit = _(
+            "Eigen gewichten op niveau 1: de fit ({shown}) is vervangen. "
+            "Opslaan bewaart uw gewichten zonder fit.",
+            shown=shown,
         )
     return saved, scenario, result
