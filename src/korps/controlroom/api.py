@@ -44,7 +44,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 Eenheid = Annotated[str, Query(max_length=120, description="slug of the regional unit")]
 IncidentId = Annotated[int, Path(ge=1, le=MAX_ID, description="id of the incident")]
 CallSign = Annotated[str, Path(max_length=CALL_SIGN_MAX, description="call sign of the unit")]
-PAGED: dict[int | str, dict[str, Any]] = {200: {"headers": PAGE_HEADERS}}
+PAGED: dict[int | str, dict[str, Any]] = {200: {"headers": PAGE_HEADERS}, 404: ERRORS[404]}
 Since = Annotated[Moment | None, Query(description="ISO 8601; naive: UTC")]
 
 

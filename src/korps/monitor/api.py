@@ -3,13 +3,14 @@ year or a quarter (``?periode=2025-K2``; default this year)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from korps.db.session import SessionDep
 from korps.identity.deps import require, unit_in_path
 from korps.monitor import periods, schemas, service
+from korps.organisation.schemas import ErrorOut
 
 router = APIRouter(
     tags=["monitor"],
@@ -17,7 +18,13 @@ router = APIRouter(
 )
 
 
-@router.get("/monitor/{slug}", response_model=schemas.Overview)
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "unknown unit"},
+    422: {"model": ErrorOut, "description": "an unknown period, the field named"},
+}
+
+
+@router.get("/monitor/{slug}", response_model=schemas.Overview, responses=ERRORS)
 def monitor_status(
     session: SessionDep, slug: str, periode: Annotated[str, Query(max_length=20)] = ""
 ) -> schemas.Overview:
