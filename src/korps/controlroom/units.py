@@ -23,14 +23,7 @@ from korps.controlroom.reference import Reference, bundled_reference
 from korps.controlroom.service import _log, _write_unit
 from korps.controlroom.times import as_utc, utc_now
 from korps.organisation.models import Unit
-
-
-def eenheid_of(session: Session, basisteam: Unit) -> Unit | None:
-    """The eenheid (or Belgian zone) a basisteam belongs to."""
-    ids = [int(p) for p in basisteam.path.strip("/").split("/") if p]
-    return session.scalar(
-        select(Unit).where(Unit.id.in_(ids), Unit.kind.in_(("eenheid", "zone"))).limit(1)
-    )
+from korps.organisation.service import eenheid_of
 
 
 def _kind(reference: Reference, kind: str) -> str:
@@ -47,7 +40,7 @@ def _home(session: Session, slug: str, within: str | None = None) -> tuple[Unit,
     basisteam = session.scalar(select(Unit).where(Unit.slug == slug))
     if basisteam is None or basisteam.kind != "basisteam":
         raise InputError("basisteam", f"onbekend basisteam {slug!r}")
-    eenheid = eenheid_of(session, basisteam)
+    eenheid = eenheid_of(session, unit=basisteam)
     if within is not None and (eenheid is None or eenheid.slug != within):
         raise InputError("basisteam", f"basisteam {slug!r} hoort niet bij eenheid {within!r}")
     if eenheid is None or basisteam.id not in areas_for(session, eenheid=eenheid).index:

@@ -31,6 +31,7 @@ from korps.identity.roles import Principal, Scope
 from korps.monitor.leadtime import LeadTimes, lead_times
 from korps.monitor.periods import Period
 from korps.organisation.models import Unit
+from korps.organisation.service import eenheid_of
 from korps.portal.feedback import satisfaction
 from korps.portal.models import Dossier, Feedback
 
@@ -99,14 +100,6 @@ def span(period: Period, today: date) -> str:
     return f"{period.start.isoformat()} t/m {period.last_day(today).isoformat()}"
 
 
-def eenheid_of(session: Session, unit: Unit) -> Unit | None:
-    ids = [int(p) for p in unit.path.strip("/").split("/") if p]
-    for candidate in session.scalars(select(Unit).where(Unit.id.in_(ids))):
-        if candidate.kind in ("eenheid", "zone"):
-            return candidate
-    return None
-
-
 def response_share(
     session: Session,
     *,
@@ -120,7 +113,7 @@ def response_share(
     ``memo`` keeps the KPI reports of one run, so siblings share one query."""
     memo = Memo() if memo is None else memo
     if unit.id not in memo.roots:
-        memo.roots[unit.id] = eenheid_of(session, unit)
+        memo.roots[unit.id] = eenheid_of(session, unit=unit)
     root = memo.roots[unit.id]
     group = GROUP.get(unit.kind if root is None or root.id != unit.id else "eenheid")
     if root is None or group is None:

@@ -34,6 +34,14 @@ WIJKAGENT_CATEGORIES = ("wijkagenten", "min_wijkagenten")
 TOP_KINDS = ("korps", "eenheid", "zone")
 
 
+def eenheid_of(session: Session, *, unit: Unit) -> Unit | None:
+    """The eenheid (or Belgian zone) ``unit`` belongs to, itself included; None above it."""
+    ids = [int(p) for p in unit.path.strip("/").split("/") if p]
+    return session.scalar(
+        select(Unit).where(Unit.id.in_(ids), Unit.kind.in_(("eenheid", "zone"))).limit(1)
+    )
+
+
 class NotFoundError(LookupError):
     """A slug or code that is not in the database."""
 
