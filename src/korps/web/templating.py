@@ -11,14 +11,13 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from korps.common.formatting import date, datetime, number, percent, time
-from korps.common.i18n import LOCALES, N_, current_locale, gettext, ngettext
+from korps.common.i18n import N_
+from korps.common.jinja import localise
 from korps.organisation.sources import linked
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-templates.env.add_extension("jinja2.ext.i18n")
-templates.env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+localise(templates.env)  # gettext, ngettext and the nl/procent/datum/... filters
 
 #: labels shown through the catalogue: {{ KIND_LABELS.get(kind, kind) | t }}
 KIND_LABELS = {
@@ -56,14 +55,6 @@ CATEGORY_LABELS = {
 }
 
 
-templates.env.filters["nl"] = number
-templates.env.filters["procent"] = percent
-templates.env.filters["datum"] = date
-templates.env.filters["tijdstip"] = datetime
-templates.env.filters["tijd"] = time
-templates.env.filters["t"] = gettext  # a label from data or a table: {{ label | t }}
-templates.env.globals["current_locale"] = current_locale
-templates.env.globals["LOCALES"] = LOCALES
 templates.env.filters["bron"] = linked
 templates.env.globals["KIND_LABELS"] = KIND_LABELS
 templates.env.globals["CATEGORY_LABELS"] = CATEGORY_LABELS

@@ -1,0 +1,27 @@
+"""Jinja2 environments that speak the current locale: the web's templates and the reports
+that render outside a request (the monitor's RVO report) get the same gettext callables
+(``{% trans %}``, ``_()``) and the same filters for numbers and dates."""
+
+from __future__ import annotations
+
+from jinja2 import Environment
+
+from korps.common.formatting import date, datetime, number, percent, time
+from korps.common.i18n import LOCALES, current_locale, gettext, ngettext
+
+
+def localise(env: Environment) -> Environment:
+    """Give ``env`` the i18n extension (newstyle gettext through korps.common.i18n, so texts
+    follow the current locale) and the locale-aware filters: ``nl`` (number), ``procent``,
+    ``datum``, ``tijdstip``, ``tijd`` and ``t`` (a label from data, through the catalogue)."""
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["nl"] = number
+    env.filters["procent"] = percent
+    env.filters["datum"] = date
+    env.filters["tijdstip"] = datetime
+    env.filters["tijd"] = time
+    env.filters["t"] = gettext
+    env.globals["current_locale"] = current_locale
+    env.globals["LOCALES"] = LOCALES
+    return env
