@@ -6,13 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from functools import cache
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from babel.numbers import format_decimal, format_percent, get_decimal_symbol, get_group_symbol
 
 from korps.common.i18n import current_locale
 
 EMPTY = "–"
+#: times are stored in UTC and shown in Dutch local time (the control room's clock too)
+LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
 
 
 def _pattern(decimals: int) -> str:
@@ -87,6 +90,34 @@ def datetime(value: dt.datetime | None, form: str = "short") -> str:
     locale = current_locale()
     pattern = DUTCH_DATETIMES.get(form, form) if locale == "nl" else form
     return format_datetime(value, format=pattern, locale=locale)
+
+
+def local_datetime(value: dt.datetime | None, form: str = "short") -> str:
+    """:func:`datetime` in Dutch local time (Europe/Amsterdam), as the pages show every
+    moment: 01-07-2026 14:05 for 12:05 UTC in summer. A naive value is taken as UTC (what
+    SQLite gives back)."""
+    if value is None:
+        return EMPTY
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return datetime(value.astimezone(LOCAL_ZONE), form)
+
+
+#: Dutch days as korps has always shown them (CLDR's Dutch drops the leading zeros)
+DUTCH_DAYS = {"MEd": "EEE dd-MM", "Md": "dd-MM"}
+
+
+def day(value: dt.date | None, form: str = "MEd") -> str:
+    """A day without its year, in the locale's order (``form`` is a CLDR skeleton): ma 04-01
+    and Mon, 1/4 (``MEd``), 04-01 and 1/4 (``Md``), ma 4 jan and Mon, Jan 4 (``MMMEd``)."""
+    if value is None:
+        return EMPTY
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    locale = current_locale()
+    if locale == "nl" and form in DUTCH_DAYS:
+        return format_date(value, format=DUTCH_DAYS[form], locale=locale)
+    return format_skeleton(form, value, locale=locale)
 
 
 def time(value: dt.datetime | dt.time | None, form: str = "short") -> str:

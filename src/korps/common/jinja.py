@@ -6,20 +6,22 @@ from __future__ import annotations
 
 from jinja2 import Environment
 
-from korps.common.formatting import date, datetime, number, percent, time
+from korps.common.formatting import date, day, local_datetime, number, percent, time
 from korps.common.i18n import LOCALES, current_locale, gettext, ngettext
 
 
 def localise(env: Environment) -> Environment:
     """Give ``env`` the i18n extension (newstyle gettext through korps.common.i18n, so texts
     follow the current locale) and the locale-aware filters: ``nl`` (number), ``procent``,
-    ``datum``, ``tijdstip``, ``tijd`` and ``t`` (a label from data, through the catalogue)."""
+    ``datum``, ``dag`` (a day without its year), ``tijdstip`` (in Dutch local time),
+    ``tijd`` and ``t`` (a label from data, through the catalogue)."""
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["nl"] = number
     env.filters["procent"] = percent
     env.filters["datum"] = date
-    env.filters["tijdstip"] = datetime
+    env.filters["tijdstip"] = local_datetime  # in Dutch local time, like the control room
+    env.filters["dag"] = day
     env.filters["tijd"] = time
     env.filters["t"] = gettext
     env.globals["current_locale"] = current_locale
