@@ -26,8 +26,11 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 LOCALES = ("nl", "en")
+#: each locale with its name in its own language (a language choice names itself)
+LANGUAGES = (("nl", "Nederlands"), ("en", "English"))
 DEFAULT_LOCALE = "nl"
 LOCALE_COOKIE = "korps_lang"
+LOCALE_COOKIE_AGE = 365 * 24 * 3600  # a year
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
 

@@ -20,16 +20,17 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.audit.service import Context, acting, attribute
+from korps.common.i18n import LOCALE_COOKIE, LOCALE_COOKIE_AGE, _, chosen
 from korps.db.session import SessionDep, reading
 from korps.identity.errors import CsrfRefused, Forbidden, LoginRequired
 from korps.identity.models import User
 from korps.identity.roles import Principal, allows
-from korps.identity.service import principal_of
+from korps.identity.service import choose_language, principal_of
 from korps.identity.sessions import open_session, resolve, second_factor_state
 from korps.identity.tokens import token_principal
 from korps.organisation.models import Unit
@@ -168,7 +169,7 @@ class Require(Access):
             release(session)
         if not allows(principal, self.roles, path):
             wanted = " of ".join(self.roles)
-            raise Forbidden(f"hiervoor is de rol {wanted} nodig op deze eenheid")
+            raise Forbidden(_("hiervoor is de rol {wanted} nodig op deze eenheid", wanted=wanted))
         return principal
 
 
@@ -192,7 +193,7 @@ def unit_in_path(name: str = "slug") -> UnitOf:
         slug = str(request.path_params.get(name, ""))[:120]
         path = session.scalar(select(Unit.path).where(Unit.slug == slug))
         if path is None:
-            raise NotFoundError(f"onbekende eenheid {slug!r}")
+            raise NotFoundError(_("onbekende eenheid {slug}", slug=repr(slug)))
         return path
 
     return resolve_unit
@@ -256,6 +257,7 @@ def start_browser_session(
     )
     target = {"totp": "/aanmelden/totp", "enrol": "/account/totp"}.get(pending or "", "")
     response = RedirectResponse(target or local_target(volgende), status_code=303)
+    remember_language(request, session, user=user, response=response)
     response.set_cookie(
         SESSION_COOKIE,
         opened.token,
@@ -265,3 +267,19 @@ def start_browser_session(
         path="/",
     )
     return response
+
+
+def remember_language(
+    request: Request, session: Session, *, user: User, response: Response
+) -> None:
+    """At login the account's language wins: the browser gets it as its language cookie.
+    An account without one takes the language the browser chose (a citizen who switched to
+    English before logging in gets English e-mail too)."""
+    if user.locale:
+        response.set_cookie(LOCALE_COOKIE, user.locale, max_age=LOCALE_COOKIE_AGE, path="/",
+                            samesite="lax", secure=cookie_secure(request))  # fmt: skip
+        return
+    browser = chosen(request.cookies.get(LOCALE_COOKIE))
+    if browser is not None:
+        choose_language(session, user=user, locale=browser, actor=user.username)
+        session.commit()

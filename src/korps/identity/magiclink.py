@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from korps.audit.service import record
+from korps.common.i18n import N_, _, using
 from korps.config import get_settings
 from korps.db.session import SessionDep
 from korps.identity import mail
@@ -41,7 +42,7 @@ PER_ADDRESS = (
     10  # assumption: asks from one client address per ADDRESS_WINDOW (a household, a probe)
 )
 ADDRESS_WINDOW = timedelta(minutes=15)
-SUBJECT = "Uw aanmeldlink voor het burgerportaal van de politie"
+SUBJECT = N_("Uw aanmeldlink voor het burgerportaal van de politie")
 INVALID = "deze aanmeldlink is ongeldig of al gebruikt; vraag een nieuwe aan"
 AFTER_LOGIN = "/mijn/dossiers"
 
@@ -51,6 +52,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(PUBLIC)])
 @dataclass(frozen=True)
 class Mail:
     to: str
+    subject: str
     body: str
 
 
@@ -116,14 +118,17 @@ def request_link(
     session.commit()
     link = f"{get_settings().base_url.rstrip('/')}/aanmelden/link/{value}"
     hours = int(VALID.total_seconds() // 3600)
-    body = (
-        "Goedendag,\n\n"
-        "Er is een link gevraagd om u aan te melden bij het burgerportaal van de politie.\n"
-        f"De link werkt één keer en {hours} uur:\n\n{link}\n\n"
-        "Hebt u dit niet gevraagd? Dan hoeft u niets te doen.\n"
-        "Deze e-mail is automatisch verstuurd; u kunt er niet op antwoorden.\n"
-    )
-    return Mail(to=user.email, body=body)
+    with using(mail.language_of(user.locale)):
+        body = _(
+            "Goedendag,\n\n"
+            "Er is een link gevraagd om u aan te melden bij het burgerportaal van de politie.\n"
+            "De link werkt één keer en {hours} uur:\n\n{link}\n\n"
+            "Hebt u dit niet gevraagd? Dan hoeft u niets te doen.\n"
+            "Deze e-mail is automatisch verstuurd; u kunt er niet op antwoorden.\n",
+            hours=hours,
+            link=link,
+        )
+        return Mail(to=user.email, subject=_(SUBJECT), body=body)
 
 
 def use_link(session: Session, *, value: str, now: datetime | None = None) -> User:
@@ -158,7 +163,7 @@ def use_link(session: Session, *, value: str, now: datetime | None = None) -> Us
 
 def _send(message: Mail) -> None:
     try:
-        mail.send(to=message.to, subject=SUBJECT, body=message.body)
+        mail.send(to=message.to, subject=message.subject, body=message.body)
     except mail.MailError:  # the page said the same either way; the citizen can ask again
         log.warning("identity: login link mail not sent")
 

@@ -23,6 +23,7 @@ TOTP_MAX = 64
 ADDRESS_MAX = 64
 AGENT_MAX = 200
 TOKEN_NAME_MAX = 100
+LOCALE_MAX = 5  # "nl", "en" (korps.common.i18n.LOCALES)
 PURPOSE_MAX = 20
 
 
@@ -45,6 +46,8 @@ class User(Base):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the account's language: pages after login and every e-mail to the user (None: Dutch)
+    locale: Mapped[str | None] = mapped_column(String(LOCALE_MAX))
 
     grants: Mapped[list[Grant]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Grant.id"

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from korps.common.i18n import _
+from korps.common.i18n import LANGUAGES, _
 from korps.db.session import SessionDep
 from korps.identity import sessions, tokens, totp
 from korps.identity.deps import (
@@ -25,6 +25,7 @@ from korps.identity.deps import (
 from korps.identity.errors import IdentityError, LoginRefused
 from korps.identity.mail import MailError
 from korps.identity.models import LoginSession, User
+from korps.identity.service import choose_language
 from korps.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -193,6 +194,7 @@ def _account(
         message=message,
         error=error,
         token_value=token_value,
+        languages=LANGUAGES,
     )
 
 
@@ -205,6 +207,21 @@ def end_session(
     except LoginRefused as exc:
         return _account(request, session, me.user_id, message=None, error=str(exc), status_code=404)
     return RedirectResponse("/account", status_code=303)
+
+
+@router.post("/account/taal", response_class=HTMLResponse, response_model=None)
+def change_language(
+    request: Request, session: SessionDep, me: CurrentUser, taal: Annotated[str, Form(max_length=8)]
+) -> Response:
+    """The account's language: these pages from now on, and every e-mail to the user."""
+    user = session.get(User, me.user_id)
+    assert user is not None
+    try:
+        picked = choose_language(session, user=user, locale=taal, actor=user.username)
+    except IdentityError as exc:
+        return _account(request, session, me.user_id, message=None, error=str(exc), status_code=422)
+    session.commit()
+    return RedirectResponse(f"/account?lang={picked}", status_code=303)
 
 
 @router.post("/account/wachtwoord", response_class=HTMLResponse, response_model=None)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from korps.audit.service import record
+from korps.common.i18n import LOCALES, _, chosen
 from korps.identity.errors import IdentityError
 from korps.identity.grants import scopes_of
 from korps.identity.models import Grant, User
@@ -191,3 +192,23 @@ def principal_of(
         via=via,
         session_id=session_id,
     )
+
+
+def choose_language(session: Session, *, user: User, locale: str, actor: str) -> str:
+    """Keep ``locale`` as the language of ``user``'s account (pages after login, e-mails);
+    audited. IdentityError for a language korps does not speak. Not committed."""
+    picked = chosen(locale)
+    if picked is None:
+        raise IdentityError(_("taal: kies uit {choices}", choices=", ".join(LOCALES)))
+    if user.locale != picked:
+        record(
+            session,
+            actor=actor,
+            entity="user",
+            entity_id=user.id,
+            action="taal gewijzigd",
+            before={"taal": user.locale},
+            after={"taal": picked},
+        )
+        user.locale = picked
+    return picked

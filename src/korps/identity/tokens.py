@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from korps.audit.service import record
+from korps.common.i18n import _, using
 from korps.config import get_settings
 from korps.identity import mail
 from korps.identity.errors import IdentityError
@@ -116,15 +117,17 @@ def request_reset(session: Session, *, email_or_username: str) -> None:
     value = issue_reset_token(session, user=user)
     link = f"{get_settings().base_url.rstrip('/')}/wachtwoord-herstellen/{value}"
     minutes = get_settings().reset_token_minutes
-    mail.send(
-        to=user.email,
-        subject="korps: nieuw wachtwoord instellen",
-        body=(
+    with using(mail.language_of(user.locale)):
+        subject = _("korps: nieuw wachtwoord instellen")
+        body = _(
             "Beste gebruiker,\n\nMet deze link stelt u een nieuw wachtwoord in voor korps "
-            f"(gebruikersnaam {user.username}). De link werkt één keer en {minutes} minuten:\n\n"
-            f"{link}\n\nHebt u dit niet aangevraagd? Dan hoeft u niets te doen.\n"
-        ),
-    )
+            "(gebruikersnaam {username}). De link werkt één keer en {minutes} minuten:\n\n"
+            "{link}\n\nHebt u dit niet aangevraagd? Dan hoeft u niets te doen.\n",
+            username=user.username,
+            minutes=minutes,
+            link=link,
+        )
+    mail.send(to=user.email, subject=subject, body=body)
 
 
 def issue_reset_token(session: Session, *, user: User) -> str:

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.audit.service import record
+from korps.common.i18n import N_, _, using
 from korps.config import get_settings
-from korps.identity.mail import MailError, send
+from korps.identity.mail import MailError, language_of, send
 from korps.identity.models import User
 from korps.identity.roles import Principal
 from korps.organisation.models import Unit
@@ -25,7 +26,7 @@ from korps.portal.service import ENTITY, utc_now
 from korps.portal.workdays import add_working_days
 
 log = logging.getLogger(__name__)
-NEWS_SUBJECT = "Er is nieuws over uw melding bij de politie"
+NEWS_SUBJECT = N_("Er is nieuws over uw melding bij de politie")
 #: a move to one of these tells the citizen there is news (a question, forwarding, closing)
 NEWS_STATUSES = ("info-gevraagd", "afgehandeld", "doorgezet", "geannuleerd")
 
@@ -44,17 +45,23 @@ def _text(value: str, field: str, *, required: bool, limit: int = TEXT_MAX) -> s
 def notify(session: Session, *, dossier: Dossier) -> bool:
     """Tell the reporter there is news: no name, number, category or text in the e-mail,
     only a link to log in. False when the mail could not be sent (the change stands)."""
-    email = session.scalar(select(User.email).where(User.id == dossier.reporter_id))
-    if not email:
+    row = session.execute(
+        select(User.email, User.locale).where(User.id == dossier.reporter_id)
+    ).first()
+    if row is None or not row.email:
         return False
-    body = (
-        "Goedendag,\n\n"
-        "Er is nieuws over een aangifte of melding die u bij de politie heeft gedaan.\n"
-        f"Meld u aan om het te lezen: {get_settings().base_url}/mijn/dossiers\n\n"
-        "Deze e-mail is automatisch verstuurd; u kunt er niet op antwoorden.\n"
-    )
+    email = row.email
+    with using(language_of(row.locale)):
+        subject = _(NEWS_SUBJECT)
+        body = _(
+            "Goedendag,\n\n"
+            "Er is nieuws over een aangifte of melding die u bij de politie heeft gedaan.\n"
+            "Meld u aan om het te lezen: {link}\n\n"
+            "Deze e-mail is automatisch verstuurd; u kunt er niet op antwoorden.\n",
+            link=f"{get_settings().base_url}/mijn/dossiers",
+        )
     try:
-        send(to=email, subject=NEWS_SUBJECT, body=body)
+        send(to=email, subject=subject, body=body)
     except MailError:
         log.warning("portal: news mail for dossier %s not sent", dossier.id)
         return False

@@ -13,9 +13,13 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from korps.common.i18n import DEFAULT_LOCALE, LOCALE_COOKIE, chosen, set_locale
-
-YEAR = 365 * 24 * 3600
+from korps.common.i18n import (
+    DEFAULT_LOCALE,
+    LOCALE_COOKIE,
+    LOCALE_COOKIE_AGE,
+    chosen,
+    set_locale,
+)
 
 
 def requested(scope: Scope) -> tuple[str, bool]:
@@ -52,7 +56,7 @@ class LocaleMiddleware:
         if not now:
             await self.app(scope, receive, send)
             return
-        cookie = f"{LOCALE_COOKIE}={locale}; Path=/; Max-Age={YEAR}; SameSite=Lax"
+        cookie = f"{LOCALE_COOKIE}={locale}; Path=/; Max-Age={LOCALE_COOKIE_AGE}; SameSite=Lax"
 
         async def remember(message: Message) -> None:
             if message["type"] == "http.response.start":

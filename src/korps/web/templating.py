@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from korps.common.i18n import N_
+from korps.common.i18n import LANGUAGES, N_
 from korps.common.jinja import localise
 from korps.organisation.sources import linked
 
@@ -58,6 +58,7 @@ CATEGORY_LABELS = {
 templates.env.filters["bron"] = linked
 templates.env.globals["KIND_LABELS"] = KIND_LABELS
 templates.env.globals["CATEGORY_LABELS"] = CATEGORY_LABELS
+templates.env.globals["languages"] = LANGUAGES  # the footer's language choice
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
