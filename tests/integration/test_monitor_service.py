@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from korps.common.datafile import DatasetError
+from korps.common.formatting import number
+from korps.common.i18n import using
 from korps.controlroom.kpi import kpis
 from korps.controlroom.models import Incident
 from korps.identity.errors import Forbidden
@@ -273,3 +275,26 @@ def test_report_pdf_has_the_names_and_figures(db: Db) -> None:
     assert prio1.value is not None
     assert f"{prio1.value:.1f}".replace(".", ",") in text
     assert "82%binnen 15 minuten" in text.replace(" ", "") or "82%binnen" in text
+
+
+def test_report_speaks_dutch_and_english_under_using_en(db: Db) -> None:
+    with db.session() as session:
+        overview = service.overview(session, slug="rotterdam", today=TODAY)
+        dutch = report.html(session, slug="rotterdam", today=TODAY)
+        with using("en"):
+            english = report.html(session, slug="rotterdam", today=TODAY)
+    share = next(
+        r for r in overview.rows if r.measure == "procent" and r.value and r.value % 1
+    )  # a percentage with decimals (sick leave 1,1 %)
+    assert share.value is not None
+    assert '<html lang="nl">' in dutch and "<h2>Status per indicator</h2>" in dutch
+    assert "<th>Realisatie</th>" in dutch and "<h2>Bronnen</h2>" in dutch
+    assert "stand op 30 juni 2025" in dutch and "geen oordeel:" in dutch
+    with using("nl"):
+        assert f">{number(share.value, 1)} %<" in dutch and "," in number(share.value, 1)
+    assert '<html lang="en">' in english and "<h2>Status by indicator</h2>" in english
+    assert "<th>Actual</th>" in english and "<h2>Sources</h2>" in english
+    assert "as of June 30, 2025" in english and "no assessment:" in english
+    assert "Status per indicator" not in english and "stand op" not in english
+    with using("en"):
+        assert f">{number(share.value, 1)} %<" in english and "." in number(share.value, 1)

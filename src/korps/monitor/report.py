@@ -1,21 +1,42 @@
 """The report for the Regionaal Veiligheidsoverleg: the status table, a trend plot per
 indicator and the sources, as HTML and as PDF (WeasyPrint, with the DejaVu fonts bundled in
-``monitor/fonts`` so the PDF looks the same on every machine and needs no network)."""
+``monitor/fonts`` so the PDF looks the same on every machine and needs no network).
+
+The report speaks the current locale (korps.common.i18n): the web sets it per request, the
+CLI from KORPS_LANG; its texts, numbers and dates follow it."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from korps.common import formatting
+from korps.common.i18n import N_
+from korps.common.jinja import localise
 from korps.monitor import service
 from korps.monitor.chart import trend_svg
 from korps.monitor.models import Plan
 
 FONTS = Path(__file__).parent / "fonts"
 TEMPLATES = Path(__file__).parents[1] / "web" / "templates"
+
+#: words from the monitor's data that the report shows through the catalogue (``| t``)
+SHOWN = (
+    N_("concept"),
+    N_("vastgesteld"),
+    N_("op koers"),
+    N_("aandacht nodig"),
+    N_("uit koers"),
+    N_("geen oordeel"),
+    N_("verbetert"),
+    N_("verslechtert"),
+    N_("gelijk"),
+    N_("onbekend"),
+)
 
 
 def context(session: Session, *, slug: str, today: date) -> dict[str, object]:
@@ -27,14 +48,22 @@ def context(session: Session, *, slug: str, today: date) -> dict[str, object]:
     counts: dict[str, int] = {}
     for row in data.rows:
         counts[row.status_label] = counts.get(row.status_label, 0) + 1
-    return {"overview": data, "plan": plan, "charts": charts, "counts": counts}
+    return {"overview": data, "plan": plan, "charts": charts, "counts": counts, "today": today}
+
+
+def moment(value: str | None) -> str:
+    """An ISO time stamp of the database (``entered_at``) as the reader writes it, in Dutch
+    local time like the pages (``tijdstip``)."""
+    return formatting.local_datetime(datetime.fromisoformat(value) if value else None)
 
 
 def _environment() -> Environment:
-    from korps.common.formatting import number
-
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-    env.filters["nl"] = number
+    localise(env)
+    env.filters["moment"] = moment
+    # the page counters of the PDF's footer, placed in the translated "pagina {page} van {pages}"
+    env.globals["PAGE"] = Markup('" counter(page) "')
+    env.globals["PAGES"] = Markup('" counter(pages) "')
     return env
 
 
