@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from korps.cli import app
+from korps.common.i18n import using
 from korps.formation.loader import import_occupancy
 from korps.formation.service import wijkagent_target
 from korps.identity.roles import Principal, Scope
@@ -72,7 +73,13 @@ def test_load_status_and_the_wijkagent_actual(db: Db, use_database: Callable[[Db
     quarter = runner.invoke(
         app, ["monitor", "status", "rotterdam", "--op", "2025-06-30", "--periode", "2025-K2"]
     )
-    assert quarter.exit_code == 0 and "(2025-K2, stand op 2025-06-30)" in quarter.output
+    assert quarter.exit_code == 0 and "(2025-K2, stand op 30 juni 2025)" in quarter.output
+    with using("en"):  # the printed lines follow the locale (the help is fixed at import)
+        english = runner.invoke(
+            app, ["monitor", "status", "rotterdam", "--op", "2025-06-30", "--periode", "2025-K2"]
+        )
+    assert english.exit_code == 0 and "(2025-K2, as of June 30, 2025)" in english.output
+    assert "stand op" not in english.output
     wrong = runner.invoke(app, ["monitor", "status", "rotterdam", "--periode", "2025-13"])
     assert wrong.exit_code == 1 and "maand 13 bestaat niet" in wrong.output
     # a year later formation's figure is 2026's; the one kept for 2025 stays (no history)

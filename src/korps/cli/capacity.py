@@ -1,4 +1,5 @@
-"""``korps capacity``: import and export people, sick leave, generate a roster."""
+"""``korps capacity``: import and export people, sick leave, generate a roster. Texts in the
+language of the command line (korps.common.i18n, Dutch by default)."""
 
 from __future__ import annotations
 
@@ -15,35 +16,54 @@ from korps.capacity.templates import shift_templates
 from korps.cli.capacity_plan import SYSTEM, register
 from korps.cli.common import console, fail, open_session, print_json
 from korps.common.datafile import DatasetError
+from korps.common.formatting import date as day_text
+from korps.common.formatting import number, percent, short
+from korps.common.i18n import _
 from korps.identity.errors import Forbidden
 from korps.organisation.service import NotFoundError
 
 app = typer.Typer(
-    help="Capacity: people, absences, sick leave, shift templates, wishes, lending and rosters.",
+    help=_(
+        "Capaciteit: personen, afwezigheid, ziekteverzuim, dienstsjablonen, wensen, uitlenen "
+        "en roosters."
+    ),
     no_args_is_help=True,
 )
 register(app)
 __all__ = ["SYSTEM", "app"]
 
 
-@app.command("import")
-def import_people(file: Path = typer.Argument(..., help="CSV or XLSX of people.")) -> None:
-    """Import people; one bad row (or an unknown team) and nothing is written."""
+@app.command(
+    "import",
+    help=_(
+        "Importeer personen; bij één foute regel (of een onbekend team) wordt niets opgeslagen."
+    ),
+)
+def import_people(
+    file: Path = typer.Argument(..., help=_("CSV- of XLSX-bestand met personen.")),
+) -> None:
     try:
         people = datafile.read(file)
         with open_session() as session:
             count = datafile.import_people(session, principal=SYSTEM, file=str(file), people=people)
     except DatasetError as exc:
-        raise fail(f"{file} geweigerd, niets opgeslagen: {exc}") from exc
-    console.print(f"{count} personen geïmporteerd uit {file}", highlight=False)
+        raise fail(
+            _("{file} geweigerd, niets opgeslagen: {reason}", file=file, reason=exc)
+        ) from exc
+    console.print(
+        _("{count} personen geïmporteerd uit {file}", count=number(count, 0), file=file),
+        highlight=False,
+    )
 
 
-@app.command("export")
+@app.command(
+    "export",
+    help=_("Exporteer de personen van een eenheid als CSV of XLSX (de kolommen van de import)."),
+)
 def export_people(
-    slug: str = typer.Argument(..., help="The unit (its subtree is exported)."),
-    out: Path = typer.Option(..., "--out", "-o", help=".csv or .xlsx"),
+    slug: str = typer.Argument(..., help=_("De eenheid (met alles eronder).")),
+    out: Path = typer.Option(..., "--out", "-o", help=_("Een .csv- of .xlsx-bestand.")),
 ) -> None:
-    """Export the people of a unit as CSV or XLSX (the import's columns)."""
     with open_session() as session:
         try:
             people = service.people(session, principal=SYSTEM, slug=slug)
@@ -54,18 +74,25 @@ def export_people(
     elif out.suffix.lower() == ".csv":
         out.write_text(datafile.to_csv(people), encoding="utf-8")
     else:
-        raise fail(f"{out}: kies .csv of .xlsx")
-    console.print(f"{len(people)} personen naar {out}", highlight=False)
+        raise fail(_("{out}: kies .csv of .xlsx", out=out))
+    console.print(
+        _("{count} personen naar {out}", count=number(len(people), 0), out=out), highlight=False
+    )
 
 
-@app.command("sick-leave")
+@app.command(
+    "sick-leave",
+    help=_(
+        "Ziekteverzuim van een eenheid en alles eronder: verloren dagen gedeeld door "
+        "beschikbare dagen."
+    ),
+)
 def sick_leave(
-    slug: str,
-    starts: str = typer.Option(..., "--from", help="YYYY-MM-DD"),
-    ends: str = typer.Option(..., "--to", help="YYYY-MM-DD"),
-    as_json: bool = typer.Option(False, "--json"),
+    slug: str = typer.Argument(..., help=_("De eenheid, bijvoorbeeld rotterdam.")),
+    starts: str = typer.Option(..., "--from", help=_("De eerste dag (JJJJ-MM-DD).")),
+    ends: str = typer.Option(..., "--to", help=_("De laatste dag (JJJJ-MM-DD).")),
+    as_json: bool = typer.Option(False, "--json", help=_("Geef het verzuim als JSON.")),
 ) -> None:
-    """Sick-leave percentage of a unit and its subtree: days lost / days available."""
     try:
         first, last = date.fromisoformat(starts), date.fromisoformat(ends)
         with open_session() as session:
@@ -77,29 +104,46 @@ def sick_leave(
     if as_json:
         print_json(report)
         return
-    console.print(
-        f"{report.unit} {report.starts} t/m {report.ends}: verzuim {report.percentage:.2f} % "
-        f"({report.days_lost:g} van {report.days_available:g} dagen)",
-        highlight=False,
+    text = _(
+        "{unit} {starts} t/m {ends}: verzuim {percentage} % ({lost} van {available} dagen)",
+        unit=report.unit,
+        starts=day_text(report.starts, "short"),
+        ends=day_text(report.ends, "short"),
+        percentage=number(report.percentage, 2),
+        lost=short(report.days_lost),
+        available=short(report.days_available),
     )
+    console.print(text, highlight=False)
 
 
-@app.command("roster")
+@app.command(
+    "roster",
+    help=_(
+        "Maak een rooster met CP-SAT; toont de voortgang en hoe ver de doelwaarde nog van de "
+        "ondergrens af ligt (gap)."
+    ),
+)
 def roster(
-    slug: str,
-    starts: str = typer.Option(..., "--from", help="First day, YYYY-MM-DD."),
-    weeks: int = typer.Option(4, "--weeks", min=1, max=8),
+    slug: str = typer.Argument(..., help=_("Het team (slug).")),
+    starts: str = typer.Option(..., "--from", help=_("De eerste dag (JJJJ-MM-DD).")),
+    weeks: int = typer.Option(4, "--weeks", min=1, max=8, help=_("Het aantal weken.")),
     cars: str = typer.Option(
         "",
         "--cars",
-        help="Cars per shift template, in the team's order (5,6,4); default: each template's own.",
+        help=_(
+            "Auto's per dienstsjabloon, in de volgorde van het team (5,6,4); standaard het "
+            "aantal van elk sjabloon."
+        ),
     ),
-    plan: Path | None = typer.Option(None, "--plan", help="`korps plan roster --json` output."),
-    area: str | None = typer.Option(None, "--area", help="The team's key in the plan."),
-    time_limit: float = typer.Option(60.0, "--time-limit"),
-    as_json: bool = typer.Option(False, "--json"),
+    plan: Path | None = typer.Option(
+        None, "--plan", help=_("De uitvoer van `korps plan roster --json`.")
+    ),
+    area: str | None = typer.Option(None, "--area", help=_("De sleutel van het team in het plan.")),
+    time_limit: float = typer.Option(
+        60.0, "--time-limit", help=_("De maximale rekentijd in seconden.")
+    ),
+    as_json: bool = typer.Option(False, "--json", help=_("Geef het resultaat als JSON.")),
 ) -> None:
-    """Generate a roster with CP-SAT; shows progress and the objective gap."""
     try:
         first = date.fromisoformat(starts)
         wanted: tuple[int, ...] | None = None
@@ -112,13 +156,17 @@ def roster(
         elif cars:
             wanted = tuple(int(c) for c in cars.split(","))
     except (ValueError, OSError, service.CapacityError, NotFoundError) as exc:
-        raise fail(f"ongeldige invoer: {exc}") from exc
+        raise fail(_("ongeldige invoer: {reason}", reason=exc)) from exc
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("rooster maken", total=time_limit)
+        task = bar.add_task(_("rooster maken"), total=time_limit)
 
         def progress(seconds: float, objective: float, bound: float) -> None:
-            text = f"doel {objective:.1f}, ondergrens {bound:.1f}"
+            text = _(
+                "doelwaarde {objective}, ondergrens {bound}",
+                objective=number(objective, 1),
+                bound=number(bound, 1),
+            )
             bar.update(task, completed=min(seconds, time_limit), description=text)
 
         try:
@@ -148,10 +196,14 @@ def roster(
     if as_json:
         print_json(summary)
         return
-    console.print(
-        f"rooster {summary['roster']}: {made.status}, doel {made.objective:.1f}, gap "
-        f"{100 * made.gap:.2f} %, {made.seconds:.1f} s",
-        highlight=False,
+    text = _(
+        "rooster {roster}: {status}, doelwaarde {objective}, gap {gap}, {seconds} s",
+        roster=made.id,
+        status=made.status,
+        objective=number(made.objective, 1),
+        gap=percent(made.gap, 2),
+        seconds=number(made.seconds, 1),
     )
+    console.print(text, highlight=False)
     for line in made.shortfalls:
-        console.print(f"  [yellow]tekort:[/yellow] {line}", highlight=False)
+        console.print(f"  [yellow]{_('tekort:')}[/yellow] {line}", highlight=False)

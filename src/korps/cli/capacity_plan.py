@@ -1,5 +1,5 @@
 """``korps capacity``: shift templates, wishes and flexteam lending (registered on the
-capacity app by ``korps.cli.capacity``)."""
+capacity app by ``korps.cli.capacity``), in the language of the command line."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from korps.capacity import imports, schemas, service, templates, wishlist
 from korps.cli.common import console, fail, open_session, print_json
 from korps.common.datafile import DatasetError
+from korps.common.formatting import number
+from korps.common.i18n import N_, _
 from korps.identity.errors import Forbidden
 from korps.identity.roles import Principal, Scope
 from korps.organisation.service import NotFoundError
@@ -46,18 +48,20 @@ def refusals() -> Iterator[None]:
         yield
     except ValidationError as exc:
         error = exc.errors()[0]
-        where = ".".join(str(p) for p in error["loc"]) or "invoer"
+        where = ".".join(str(p) for p in error["loc"]) or _("invoer")
         raise fail(f"{where}: {str(error['msg']).removeprefix('Value error, ')}") from exc
     except service.CapacityError as exc:
         raise fail(f"{exc.field}: {exc}") from exc
     except DatasetError as exc:
-        raise fail(f"geweigerd, niets opgeslagen: {exc}") from exc
+        raise fail(_("geweigerd, niets opgeslagen: {reason}", reason=exc)) from exc
     except (NotFoundError, Forbidden) as exc:
         raise fail(str(exc)) from exc
 
 
-def list_templates(slug: str, as_json: bool = typer.Option(False, "--json")) -> None:
-    """The team's shift templates (the three standard shifts when it has none)."""
+def list_templates(
+    slug: str = typer.Argument(..., help=_("Het team (slug).")),
+    as_json: bool = typer.Option(False, "--json", help=_("Geef de dienstsjablonen als JSON.")),
+) -> None:
     with refusals(), open_session() as session:
         unit = service.unit_by_slug(session, slug=slug)
         found = templates.shift_templates(session, unit=unit)
@@ -66,89 +70,105 @@ def list_templates(slug: str, as_json: bool = typer.Option(False, "--json")) -> 
         return
     for t in found:
         start, end = t.bounds(date(2027, 1, 4))
-        night = " nacht" if t.night else ""
-        console.print(
-            f"{t.name}: {start:%H:%M}-{end:%H:%M}, {schemas.weekday_text(t.weekdays)}, "
-            f"{t.crews} auto('s){night}",
-            highlight=False,
+        line = N_("{name}: {start}-{end}, {days}, {cars} auto('s) nacht") if t.night else None
+        text = _(
+            line or N_("{name}: {start}-{end}, {days}, {cars} auto('s)"),
+            name=t.name,
+            start=f"{start:%H:%M}",
+            end=f"{end:%H:%M}",
+            days=schemas.weekday_text(t.weekdays),
+            cars=number(t.crews, 0),
         )
+        console.print(text, highlight=False)
 
 
 def save_template(
-    slug: str,
-    name: str,
-    start: str = typer.Option(..., "--start", help="HH:MM"),
-    end: str = typer.Option(..., "--end", help="HH:MM"),
-    days: str = typer.Option("ma-zo", "--days", help="ma-vr, za,zo ..."),
-    crews: int = typer.Option(1, "--cars", help="Cars required by default."),
-    night: bool = typer.Option(False, "--night", help="Mark as a night shift."),
+    slug: str = typer.Argument(..., help=_("Het team (slug).")),
+    name: str = typer.Argument(..., help=_("De naam van de dienst.")),
+    start: str = typer.Option(..., "--start", help=_("De begintijd (UU:MM).")),
+    end: str = typer.Option(..., "--end", help=_("De eindtijd (UU:MM).")),
+    days: str = typer.Option("ma-zo", "--days", help=_("De dagen: ma-vr, za,zo ...")),
+    crews: int = typer.Option(1, "--cars", help=_("Het aantal auto's dat standaard nodig is.")),
+    night: bool = typer.Option(False, "--night", help=_("Markeer de dienst als nachtdienst.")),
 ) -> None:
-    """Add or change a shift template of a team (refused when it breaks a working-time rule)."""
     with refusals(), open_session() as session:
         data = schemas.TeamShiftIn(
             unit=slug, name=name, start=start, end=end, days=days, crews=crews, night=night
         )
         templates.save_template(session, principal=SYSTEM, data=data)
         session.commit()
-    console.print(f"dienst {name} van {slug} opgeslagen", highlight=False)
+    console.print(_("dienst {name} van {team} opgeslagen", name=name, team=slug), highlight=False)
 
 
-def remove_template(slug: str, name: str) -> None:
-    """Remove a shift template of a team."""
+def remove_template(
+    slug: str = typer.Argument(..., help=_("Het team (slug).")),
+    name: str = typer.Argument(..., help=_("De naam van de dienst.")),
+) -> None:
     with refusals(), open_session() as session:
         templates.remove_template(session, principal=SYSTEM, slug=slug, name=name)
         session.commit()
-    console.print(f"dienst {name} van {slug} verwijderd", highlight=False)
+    console.print(_("dienst {name} van {team} verwijderd", name=name, team=slug), highlight=False)
 
 
-def _import(file: Path, read: Callable[[Path], list[M]], store: Store[M], noun: str) -> None:
+def _import(file: Path, read: Callable[[Path], list[M]], store: Store[M], done: str) -> None:
+    """Read and store ``file``; ``done`` (marked with N_) says how many, with {count} {file}."""
     with refusals():
         rows = read(file)
         with open_session() as session:
             count = store(session, principal=SYSTEM, file=str(file), rows=rows)
-    console.print(f"{count} {noun} geïmporteerd uit {file}", highlight=False)
+    console.print(_(done, count=number(count, 0), file=file), highlight=False)
 
 
-def import_templates(file: Path = typer.Argument(..., help="CSV or XLSX.")) -> None:
-    """Import shift templates; one bad row (or an unknown team) and nothing is written."""
-    _import(file, imports.read_templates, imports.import_templates, "diensten")
+def import_templates(
+    file: Path = typer.Argument(..., help=_("CSV- of XLSX-bestand met dienstsjablonen.")),
+) -> None:
+    done = N_("{count} diensten geïmporteerd uit {file}")
+    _import(file, imports.read_templates, imports.import_templates, done)
 
 
 def add_wish(
-    number: str,
-    kind: str = typer.Option(..., "--kind", help="vrij | geen_nacht | dienst"),
-    starts: str = typer.Option(..., "--from", help="YYYY-MM-DD"),
-    ends: str = typer.Option(..., "--to", help="YYYY-MM-DD"),
-    shift: str | None = typer.Option(None, "--shift", help="The preferred shift (dienst)."),
+    person: str = typer.Argument(..., metavar="number", help=_("Het personeelsnummer.")),
+    kind: str = typer.Option(
+        ..., "--kind", help=_("De soort wens: vrij, geen_nacht (geen nachtdienst) of dienst.")
+    ),
+    starts: str = typer.Option(..., "--from", help=_("De eerste dag (JJJJ-MM-DD).")),
+    ends: str = typer.Option(..., "--to", help=_("De laatste dag (JJJJ-MM-DD).")),
+    shift: str | None = typer.Option(
+        None, "--shift", help=_("De gewenste dienst (bij de soort dienst).")
+    ),
 ) -> None:
-    """Record a person's wish (the roster generator honours it when it can)."""
     with refusals(), open_session() as session:
         data = schemas.WishIn.model_validate(
-            {"number": number, "kind": kind, "starts": starts, "ends": ends, "shift": shift}
+            {"number": person, "kind": kind, "starts": starts, "ends": ends, "shift": shift}
         )
         wishlist.add_wish(session, principal=SYSTEM, data=data)
         session.commit()
-    console.print(f"wens van {number} vastgelegd", highlight=False)
+    console.print(_("wens van {number} vastgelegd", number=person), highlight=False)
 
 
-def import_wishes(file: Path = typer.Argument(..., help="CSV or XLSX.")) -> None:
-    """Import wishes; one bad row (unknown person or shift) and nothing is written."""
-    _import(file, imports.read_wishes, imports.import_wishes, "wensen")
+def import_wishes(
+    file: Path = typer.Argument(..., help=_("CSV- of XLSX-bestand met wensen.")),
+) -> None:
+    done = N_("{count} wensen geïmporteerd uit {file}")
+    _import(file, imports.read_wishes, imports.import_wishes, done)
 
 
 def lend(
-    number: str,
-    source: str = typer.Option(..., "--pool", help="The unit the person belongs to."),
-    target: str = typer.Option(..., "--team", help="The team the person is lent to."),
-    starts: str = typer.Option(..., "--from", help="YYYY-MM-DD"),
-    ends: str = typer.Option(..., "--to", help="YYYY-MM-DD"),
-    hours: float = typer.Option(..., "--hours", help="Hours a week."),
+    person: str = typer.Argument(..., metavar="number", help=_("Het personeelsnummer.")),
+    source: str = typer.Option(
+        ..., "--pool", help=_("De eenheid waartoe de persoon behoort (het flexteam).")
+    ),
+    target: str = typer.Option(
+        ..., "--team", help=_("Het team waaraan de persoon wordt uitgeleend.")
+    ),
+    starts: str = typer.Option(..., "--from", help=_("De eerste dag (JJJJ-MM-DD).")),
+    ends: str = typer.Option(..., "--to", help=_("De laatste dag (JJJJ-MM-DD).")),
+    hours: float = typer.Option(..., "--hours", help=_("Het aantal uren per week.")),
 ) -> None:
-    """Lend a flexteam member to a team (an overlapping lending is refused)."""
     with refusals(), open_session() as session:
         data = schemas.LendingIn.model_validate(
             {
-                "number": number,
+                "number": person,
                 "from_unit": source,
                 "to_unit": target,
                 "starts": starts,
@@ -158,14 +178,52 @@ def lend(
         )
         service.add_lending(session, principal=SYSTEM, data=data)
         session.commit()
-    console.print(f"{number} uitgeleend aan {target}", highlight=False)
+    console.print(_("{number} uitgeleend aan {team}", number=person, team=target), highlight=False)
 
 
 def register(app: typer.Typer) -> None:
-    app.command("templates")(list_templates)
-    app.command("template")(save_template)
-    app.command("template-remove")(remove_template)
-    app.command("templates-import")(import_templates)
-    app.command("wish")(add_wish)
-    app.command("wishes-import")(import_wishes)
-    app.command("lend")(lend)
+    app.command(
+        "templates",
+        help=_(
+            "Toon de dienstsjablonen van een team (de drie standaarddiensten als het er geen "
+            "heeft)."
+        ),
+    )(list_templates)
+    app.command(
+        "template",
+        help=_(
+            "Voeg een dienstsjabloon van een team toe of wijzig het (geweigerd als het een "
+            "arbeidstijdregel overtreedt)."
+        ),
+    )(save_template)
+    app.command("template-remove", help=_("Verwijder een dienstsjabloon van een team."))(
+        remove_template
+    )
+    app.command(
+        "templates-import",
+        help=_(
+            "Importeer dienstsjablonen; bij één foute regel (of een onbekend team) wordt niets "
+            "opgeslagen."
+        ),
+    )(import_templates)
+    app.command(
+        "wish",
+        help=_(
+            "Leg een wens van een persoon vast (de roostergenerator houdt er rekening mee als "
+            "dat kan)."
+        ),
+    )(add_wish)
+    app.command(
+        "wishes-import",
+        help=_(
+            "Importeer wensen; bij één foute regel (een onbekende persoon of dienst) wordt niets "
+            "opgeslagen."
+        ),
+    )(import_wishes)
+    app.command(
+        "lend",
+        help=_(
+            "Leen een lid van het flexteam uit aan een team (een overlappende uitlening wordt "
+            "geweigerd)."
+        ),
+    )(lend)

@@ -1,4 +1,5 @@
-"""``korps monitor load|status|import|compute``: the monitor's data, status table and actuals."""
+"""``korps monitor load|status|import|compute``: the monitor's data, status table and actuals,
+in the language of the command line."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ import typer
 
 from korps.cli.common import console, fail, open_session, print_json
 from korps.common.datafile import DatasetError
+from korps.common.formatting import date as day_text
+from korps.common.formatting import number, short
+from korps.common.i18n import _, gettext
 from korps.identity.roles import Principal, Scope
 from korps.monitor import compute, periods, service
 from korps.monitor.errors import MonitorRefused
@@ -17,35 +21,42 @@ from korps.monitor.importer import read_rows
 from korps.monitor.loader import load_monitor
 from korps.organisation.service import NotFoundError
 
-app = typer.Typer(help="Monitor: indicators, targets, actuals and status.", no_args_is_help=True)
+app = typer.Typer(help=_("Monitor: indicatoren, doelen, metingen en status."), no_args_is_help=True)
 
 
-@app.command("load")
+@app.command(
+    "load",
+    help=_("Laad indicatoren en plannen (alles of niets; fouten als bestand:regel: pad: reden)."),
+)
 def load(
-    files: list[Path] = typer.Argument(None, help="YAML files (default: the bundled ones)."),
-    as_json: bool = typer.Option(False, "--json"),
+    files: list[Path] = typer.Argument(
+        None, help=_("YAML-bestanden (standaard: de meegeleverde).")
+    ),
+    as_json: bool = typer.Option(False, "--json", help=_("Geef het laadverslag als JSON.")),
 ) -> None:
-    """Load indicators and plans (all or nothing; errors as file:line: path: reason)."""
     with open_session() as session:
         try:
             report = load_monitor(session, paths=list(files) if files else None)
         except DatasetError as exc:
-            raise fail(f"monitor geweigerd, niets opgeslagen: {exc}") from exc
+            raise fail(_("monitor geweigerd, niets opgeslagen: {reason}", reason=exc)) from exc
     if as_json:
         print_json(asdict(report))
         return
-    console.print(
-        f"monitor geladen: {report.indicators} indicatoren, {len(report.plans)} plannen "
-        f"({', '.join(report.plans)}), {report.targets} doelen",
-        highlight=False,
+    text = _(
+        "monitor geladen: {indicators} indicatoren, {count} plannen ({plans}), {targets} doelen",
+        indicators=number(report.indicators, 0),
+        count=number(len(report.plans), 0),
+        plans=", ".join(report.plans),
+        targets=number(report.targets, 0),
     )
+    console.print(text, highlight=False)
 
 
 def _day(on: str) -> date:
     try:
         return date.fromisoformat(on) if on else service.today()
     except ValueError as exc:
-        raise fail(f"--op: geen datum {on!r} (JJJJ-MM-DD)") from exc
+        raise fail(_("--op: geen datum {value} (JJJJ-MM-DD)", value=repr(on))) from exc
 
 
 def _principal(by: str) -> Principal:
@@ -60,14 +71,20 @@ def _principal(by: str) -> Principal:
     )
 
 
-@app.command("status")
+@app.command(
+    "status",
+    help=_("De statustabel van een eenheid: realisatie, doel, status en trend per indicator."),
+)
 def status(
-    slug: str = typer.Argument(..., help="The unit, e.g. rotterdam."),
-    on: str = typer.Option("", "--op", help="The date of the status (YYYY-MM-DD; default today)."),
-    view: str = typer.Option("", "--periode", help="A year or quarter: 2025 or 2025-K2."),
-    as_json: bool = typer.Option(False, "--json"),
+    slug: str = typer.Argument(..., help=_("De eenheid, bijvoorbeeld rotterdam.")),
+    on: str = typer.Option(
+        "", "--op", help=_("De datum van de stand (JJJJ-MM-DD; standaard vandaag).")
+    ),
+    view: str = typer.Option(
+        "", "--periode", help=_("Een jaar of kwartaal: 2025 of 2025-K2 (standaard dit jaar).")
+    ),
+    as_json: bool = typer.Option(False, "--json", help=_("Geef de statustabel als JSON.")),
 ) -> None:
-    """The status table of a unit: realisation, target, status and trend per indicator."""
     day = _day(on)
     try:
         shown = periods.parse_view(view)
@@ -81,28 +98,33 @@ def status(
     if as_json:
         print_json(data)
         return
-    console.print(
-        f"[bold]{data.unit_name}[/bold] — {data.plan_title or 'geen plan'} "
-        f"({data.view}, stand op {data.today})"
+    heading = _(
+        "{unit} — {plan} ({view}, stand op {day})",
+        unit=f"[bold]{data.unit_name}[/bold]",
+        plan=data.plan_title or _("geen plan"),
+        view=data.view,
+        day=day_text(date.fromisoformat(data.today), "long"),
     )
+    console.print(heading)
     for row in data.rows:
-        value = "–" if row.value is None else f"{row.value:g}"
         console.print(
-            f"  {row.name}: {value} ({row.period or '-'}) — {row.status_label}, {row.trend}",
+            f"  {gettext(row.name)}: {short(row.value)} ({row.period or '-'}) — "
+            f"{gettext(row.status_label)}, {gettext(row.trend)}",
             highlight=False,
         )
 
 
-@app.command("import")
+@app.command("import", help=_("Importeer metingen; bij één foute regel wordt niets opgeslagen."))
 def import_file(
-    path: Path = typer.Argument(..., help="CSV or XLSX: indicator, eenheid, jaar, waarde, bron."),
-    by: str = typer.Option("cli", "--door", help="Recorded as who entered the actuals."),
+    path: Path = typer.Argument(
+        ..., help=_("CSV of XLSX met de kolommen indicator, eenheid, jaar, waarde, bron.")
+    ),
+    by: str = typer.Option("cli", "--door", help=_("Wie de metingen invoerde (zo vastgelegd).")),
 ) -> None:
-    """Import actuals; one bad row and nothing is written."""
     try:
         content = path.read_bytes()
     except OSError as exc:
-        raise fail(f"{path}: niet te lezen") from exc
+        raise fail(_("{path}: niet te lezen", path=path)) from exc
     principal = _principal(by)
     with open_session() as session:
         try:
@@ -111,19 +133,31 @@ def import_file(
                 session, principal=principal, items=items, today=service.today(), lines=lines
             )
         except MonitorRefused as exc:
-            raise fail(f"{path}: {exc}; niets opgeslagen") from exc
-    console.print(f"{len(ids)} metingen geïmporteerd uit {path}", highlight=False)
+            raise fail(_("{path}: {reason}; niets opgeslagen", path=path, reason=exc)) from exc
+    console.print(
+        _("{count} metingen geïmporteerd uit {path}", count=number(len(ids), 0), path=path),
+        highlight=False,
+    )
 
 
-@app.command("compute")
+@app.command(
+    "compute",
+    help=_(
+        "Bereken opnieuw de metingen die korps zelf berekent (aanrijdtijden, bezetting, "
+        "ziekteverzuim, tevredenheid over de aangifte, doorlooptijden), per jaar en kwartaal, "
+        "voor de eenheid en de eenheden eronder."
+    ),
+)
 def compute_actuals(
-    slugs: list[str] = typer.Argument(None, help="Units (default: every unit with a plan)."),
-    on: str = typer.Option("", "--op", help="Compute up to this date (YYYY-MM-DD; default today)."),
-    by: str = typer.Option("cli", "--door", help="Recorded as who computed the actuals."),
-    as_json: bool = typer.Option(False, "--json"),
+    slugs: list[str] = typer.Argument(
+        None, help=_("Eenheden (standaard: elke eenheid met een plan).")
+    ),
+    on: str = typer.Option(
+        "", "--op", help=_("Bereken tot deze datum (JJJJ-MM-DD; standaard vandaag).")
+    ),
+    by: str = typer.Option("cli", "--door", help=_("Wie de metingen berekende (zo vastgelegd).")),
+    as_json: bool = typer.Option(False, "--json", help=_("Geef de berekeningen als JSON.")),
 ) -> None:
-    """Recompute the actuals korps computes (response times, occupancy, sick leave, aangifte
-    satisfaction, lead times) per year and quarter, for the unit and the units below it."""
     day, principal = _day(on), _principal(by)
     with open_session() as session:
         targets = slugs or service.planned_units(session)
@@ -133,13 +167,21 @@ def compute_actuals(
                 for slug in targets
             ]
         except (MonitorRefused, NotFoundError) as exc:
-            raise fail(f"niet berekend: {exc}") from exc
+            raise fail(_("niet berekend: {reason}", reason=exc)) from exc
     if as_json:
         print_json([asdict(r) for r in reports])
         return
     for r in reports:
-        console.print(
-            f"{r.unit} ({r.plan}): {r.units} eenheden, {len(r.periods)} perioden; "
-            f"{r.added} nieuw, {r.changed} gewijzigd, {r.unchanged} gelijk, {r.removed} vervallen",
-            highlight=False,
+        text = _(
+            "{unit} ({plan}): {units} eenheden, {periods} perioden; {added} nieuw, "
+            "{changed} gewijzigd, {unchanged} gelijk, {removed} vervallen",
+            unit=r.unit,
+            plan=r.plan,
+            units=number(r.units, 0),
+            periods=number(len(r.periods), 0),
+            added=number(r.added, 0),
+            changed=number(r.changed, 0),
+            unchanged=number(r.unchanged, 0),
+            removed=number(r.removed, 0),
         )
+        console.print(text, highlight=False)
