@@ -225,9 +225,10 @@ def test_cli_export_kpi_and_units(history_db: Db, use_database: object, tmp_path
     assert result.exit_code == 0, result.output
     assert '"share_within_norm": 0.6' in result.output
     table = ["controlroom", "kpi", "rotterdam", "--since", "2024-03-01", "--until", "2024-03-02"]
-    result = runner.invoke(app, table)
+    result = runner.invoke(app, table, env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output
-    assert "Eenheid Rotterdam: 2024-02-29 23:00 - 2024-03-01 23:00 UTC" in result.output
+    assert "Eenheid Rotterdam: 01-03-2024 00:00 - 02-03-2024 00:00" in result.output
+    assert "60,0% (23,1%-88,2%)" in result.output  # Dutch numbers, the Wilson interval
     result = runner.invoke(app, ["controlroom", "kpi", "rotterdam", "--since", "gisteren"])
     assert result.exit_code == 1 and "--since: geen ISO 8601" in result.output
     result = runner.invoke(app, ["controlroom", "units", "rotterdam"])

@@ -82,9 +82,9 @@ def test_calibrate_recovers_the_simulated_scenario(tmp_path: Path) -> None:
         "sim", "calibrate", str(incidents), "--roster-from", str(base), "--out", str(out)
     )
     assert code == 0, err
-    assert "scenario written to" in stdout and "areas from the scenario" in stdout
+    assert "scenario geschreven naar" in stdout and "gebieden uit het scenario" in stdout
     fitted = read_sim_scenario(out)
-    assert out.read_text(encoding="utf-8").startswith("# Calibrated by `korps sim calibrate`")
+    assert out.read_text(encoding="utf-8").startswith("# Gekalibreerd door `korps sim calibrate`")
     for area, original in zip(fitted.areas, scenario.areas, strict=True):
         assert (area.key, area.lat, area.district) == (
             original.key,
@@ -133,7 +133,7 @@ def test_calibrate_example_against_the_database(
     out = tmp_path / "rotterdam-a.yaml"
     code, stdout, err = invoke("sim", "calibrate", str(EXAMPLE), "--out", str(out))
     assert code == 0, err
-    assert "1,804 incidents" in stdout and "areas from the database" in stdout
+    assert "1.804 meldingen" in stdout and "gebieden uit de database" in stdout
     scenario = read_sim_scenario(out)
     assert [a.key for a in scenario.areas] == TEAMS_A
     assert {a.district for a in scenario.areas} == {"rotterdam-a"}
@@ -147,7 +147,7 @@ def test_calibrate_example_against_the_database(
     assert set(scenario.roster.units) == set(TEAMS_A)
     code, stdout, err = invoke("sim", "run", str(out), "-r", "1")
     assert code == 0, err
-    assert "within norm" in stdout
+    assert "binnen norm" in stdout
 
 
 def test_unparseable_time_is_refused_and_nothing_written(tmp_path: Path) -> None:
@@ -166,10 +166,10 @@ def test_unparseable_time_is_refused_and_nothing_written(tmp_path: Path) -> None
         "sim", "calibrate", str(bad), "--roster-from", str(base), "--out", str(out)
     )
     assert code == 1
-    assert f"{bad}:17: column 'received_at': not an ISO 8601 time: '2024-13-01 25:00'" in err
+    assert f"{bad}:17: kolom 'received_at': geen ISO 8601-tijd: '2024-13-01 25:00'" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["base.yaml", "incidents.csv"]
     code, _, err = invoke("sim", "replay", str(bad))
-    assert code == 1 and ":17: column 'received_at'" in err
+    assert code == 1 and ":17: kolom 'received_at'" in err
 
 
 def test_unknown_basisteam_against_the_database(
@@ -185,10 +185,10 @@ def test_unknown_basisteam_against_the_database(
     code, _, err = invoke("sim", "calibrate", str(bad), "--out", str(out))
     assert code == 1
     assert (
-        f"{bad}:6: column 'basisteam': unknown basisteam 'rotterdam-z9-nergens': "
-        "not in the database (1 incident, first on this line)"
+        f"{bad}:6: kolom 'basisteam': onbekend basisteam 'rotterdam-z9-nergens': "
+        "niet in de database (1 melding, eerst op deze regel)"
     ) in err
-    assert ":10: column 'basisteam': unknown basisteam 'rotterdam-a': a district, " in err
+    assert ":10: kolom 'basisteam': onbekend basisteam 'rotterdam-a': een district, " in err
     assert not out.exists()
 
 
@@ -207,7 +207,7 @@ def test_a_history_shorter_than_a_week_is_refused(tmp_path: Path) -> None:
     code, _, err = invoke(
         "sim", "calibrate", str(short), "--roster-from", str(base), "-o", str(out)
     )
-    assert code == 1 and "needs at least one full week" in err and not out.exists()
+    assert code == 1 and "vraagt minstens één volle week" in err and not out.exists()
 
 
 def test_replay_equals_the_simulation_kpis(tmp_path: Path) -> None:
@@ -241,7 +241,7 @@ def test_replay_equals_the_simulation_kpis(tmp_path: Path) -> None:
     assert [d["key"] for d in replayed["districts"]] == ["d1", "d1", "d2", "d2"]
     code, text, err = invoke("sim", "replay", str(path))
     assert code == 0, err
-    assert "within norm (95% CI)" in text and "basisteam" in text and "district" in text
+    assert "binnen norm (95%-BI)" in text and "basisteam" in text and "district" in text
 
 
 def test_replay_of_the_example() -> None:

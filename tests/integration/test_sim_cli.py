@@ -42,7 +42,7 @@ def test_run_json_same_seed_same_result() -> None:
 def test_run_writes_plots(tmp_path: Path) -> None:
     code, out, err = invoke("sim", "run", str(EXAMPLE), "-r", "1", "--plot", str(tmp_path))
     assert code == 0, err
-    assert "within norm" in out
+    assert "binnen norm (95%-BI)" in out and "bezettingsgraad eenheden" in out
     for name in ("aanrijdtijden.png", "normhaling.png", "bezettingsgraad.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
@@ -55,11 +55,11 @@ def test_run_writes_plots(tmp_path: Path) -> None:
         (
             'noord: {D: 3, A: 4, N: 2}\n    "*": {D: 2, A: 3, N: 2}',
             'noord: {D: 3, A: 4, N: 0}\n    "*": {D: 2, A: 3, N: 0}',
-            "no unit anywhere in shift 'N'",
+            "nergens een eenheid in dienst 'N'",
         ),
         ("{1: 3000, 2: 4000", "{1: -3000, 2: 4000", "areas[0].incidents_per_year[1]"),
         ("matrix: null", "matrix: reistijden.csv", "travel matrix is missing area 'zuid'"),
-        ('{name: D, start: "07:00"', '{name: D, start: "7 uur"', "time must be HH:MM"),
+        ('{name: D, start: "07:00"', '{name: D, start: "7 uur"', "tijd moet UU:MM zijn"),
     ],
 )
 def test_bad_scenarios_are_refused(tmp_path: Path, old: str, new: str, message: str) -> None:

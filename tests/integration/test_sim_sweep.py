@@ -14,6 +14,7 @@ import yaml
 from typer.testing import CliRunner
 
 from korps.cli import app
+from korps.common.i18n import using
 from korps.sim.engine import build_model, replicate
 from korps.sim.kpi import summarize
 from korps.sim.scenario import SimScenario
@@ -68,14 +69,16 @@ def test_parse_vary() -> None:
     )
     assert parse_vary(" * : D = 3 ", base).values == (3,)
     for text, message in [
-        ("west:N=1", "unknown area 'west' (areas: noord, zuid, or * for all)"),
-        ("noord:X=1", "unknown shift 'X' (shifts: D, A, N)"),
-        ("noord:N=-1", "'-1' is not a whole number >= 0"),
-        ("noord:N=3-1", "range '3-1' runs backwards"),
-        ("noord=1", "expected AREA:SHIFT=N,N,..."),
+        ("west:N=1", "onbekend gebied 'west' (gebieden: noord, zuid, of * voor alle)"),
+        ("noord:X=1", "onbekende dienst 'X' (diensten: D, A, N)"),
+        ("noord:N=-1", "'-1' is geen geheel getal >= 0"),
+        ("noord:N=3-1", "bereik '3-1' loopt achteruit"),
+        ("noord=1", "verwacht GEBIED:DIENST=N,N,..."),
     ]:
         with pytest.raises(SweepError, match=re.escape(message)):
             parse_vary(text, base)
+    with using("en"), pytest.raises(SweepError, match=re.escape("unknown shift 'X' (shifts:")):
+        parse_vary("noord:X=1", base)
 
 
 def test_expand_is_the_cartesian_product_with_star_first() -> None:
@@ -95,9 +98,9 @@ def test_expand_is_the_cartesian_product_with_star_first() -> None:
     assert first.units_of("noord") == {"D": 2, "A": 1, "N": 1}
     assert first.units_of("zuid") == {"D": 3, "A": 5, "N": 2}  # the single area wins over *
     assert variants[0].units == 2 + 1 + 1 + 3 + 5 + 2
-    with pytest.raises(SweepError, match="no unit anywhere in shift 'N'"):
+    with pytest.raises(SweepError, match="nergens een eenheid in dienst 'N'"):
         expand(base, [parse_vary("*:N=0,1", base)])
-    with pytest.raises(SweepError, match="given more than once"):
+    with pytest.raises(SweepError, match="staat er meer dan eens"):
         expand(base, [parse_vary("*:N=1", base), parse_vary("*:N=2", base)])
 
 
@@ -144,7 +147,7 @@ def test_dask_and_local_processes_give_the_same_results(
     args = ["sim", "sweep", str(scenario_file), *VARY, "-r", "2", "--seed", "5"]
     code, stdout, err = invoke(*args, "--workers", "2", "--out", str(local))
     assert code == 0, err
-    assert "4 variants x 2 replications, seed 5, processes (2 workers)" in stdout
+    assert "4 varianten x 2 replicaties, seed 5, 2 lokale processen" in stdout
     code, stdout, err = invoke(*args, "--scheduler", dask_scheduler, "--out", str(dask))
     assert code == 0, err
     assert f"dask {dask_scheduler}" in stdout
@@ -185,11 +188,11 @@ def test_sweep_json(scenario_file: Path) -> None:
 @pytest.mark.parametrize(
     ("vary", "out", "message"),
     [
-        ("west:N=1,2", "r.csv", "--vary 'west:N=1,2': unknown area 'west'"),
-        ("noord:Z=1", "r.csv", "--vary 'noord:Z=1': unknown shift 'Z' (shifts: D, A, N)"),
-        ("*:N=0", "r.csv", "variant *:N=0: no unit anywhere in shift 'N'"),
-        ("noord:N=1", "r.xlsx", "use a .csv or .parquet file"),
-        ("noord:N=1", "nowhere/r.csv", "does not exist"),
+        ("west:N=1,2", "r.csv", "--vary 'west:N=1,2': onbekend gebied 'west'"),
+        ("noord:Z=1", "r.csv", "--vary 'noord:Z=1': onbekende dienst 'Z' (diensten: D, A, N)"),
+        ("*:N=0", "r.csv", "variant *:N=0: nergens een eenheid in dienst 'N'"),
+        ("noord:N=1", "r.xlsx", "gebruik een .csv- of .parquet-bestand"),
+        ("noord:N=1", "nowhere/r.csv", "bestaat niet"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_written(

@@ -71,7 +71,7 @@ def test_politie_is_all_ten_units(db: Db) -> None:
 
 
 def test_a_unit_without_area_is_refused_with_the_reason(db: Db) -> None:
-    with db.session() as session, pytest.raises(ValueError, match="no area to simulate"):
+    with db.session() as session, pytest.raises(ValueError, match="geen gebied om te simuleren"):
         scenario_for_unit(session, slug="landelijke-eenheid")
 
 

@@ -77,5 +77,5 @@ def test_joint_fit_reaches_the_target_everywhere_and_chooses_by_the_shape(
 
 
 def test_a_grid_without_points_is_refused(scenario: SimScenario) -> None:
-    with pytest.raises(ValueError, match="at least one speed scale"):
+    with pytest.raises(ValueError, match="minstens één snelheidsschaal"):
         fit_joint(scenario, target=0.8, speeds=[], turnouts=[1.0])

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from korps.common.datafile import DatasetError
+from korps.common.i18n import using
 from korps.sim.engine import build_model, replicate
 from korps.sim.history import (
     COLUMNS,
@@ -107,7 +108,7 @@ def test_unparseable_time_names_row_and_column(tmp_path: Path) -> None:
     with pytest.raises(DatasetError) as caught:
         read_history(path, name="incidents.csv")
     assert str(caught.value) == (
-        "incidents.csv:3: column 'received_at': not an ISO 8601 time: '2024-13-01 25:00'"
+        "incidents.csv:3: kolom 'received_at': geen ISO 8601-tijd: '2024-13-01 25:00'"
     )
 
 
@@ -124,7 +125,7 @@ def test_every_problem_is_listed(tmp_path: Path) -> None:
         "8,112,,2,,,,,,,",
         "9,112,,2",
     )
-    with pytest.raises(DatasetError) as caught:
+    with using("en"), pytest.raises(DatasetError) as caught:  # the English texts
         read_history(path, name="incidents.csv")
     lines = str(caught.value).splitlines()
     assert lines == [
@@ -152,7 +153,7 @@ def test_at_most_25_problems_then_a_note(tmp_path: Path) -> None:
         read_history(path)
     problems = caught.value.problems
     assert len(problems) == MAX_PROBLEMS + 1
-    assert "only the first 25 are listed" in problems[-1].reason
+    assert "alleen de eerste 25 staan hier" in problems[-1].reason
 
 
 def test_header_missing_unknown_and_doubled_columns(tmp_path: Path) -> None:
@@ -161,10 +162,10 @@ def test_header_missing_unknown_and_doubled_columns(tmp_path: Path) -> None:
     with pytest.raises(DatasetError) as caught:
         read_history(path, name="incidents.csv")
     assert str(caught.value).splitlines() == [
-        "incidents.csv:1: column 'priority': appears more than once",
-        "incidents.csv:1: column 'recieved_at': unknown column (see docs/incidents-csv.md)",
-        "incidents.csv:1: column 'received_at': required column missing "
-        "(see docs/incidents-csv.md)",
+        "incidents.csv:1: kolom 'priority': komt meer dan eens voor",
+        "incidents.csv:1: kolom 'recieved_at': onbekende kolom (zie docs/incidents-csv.md)",
+        "incidents.csv:1: kolom 'received_at': verplichte kolom ontbreekt "
+        "(zie docs/incidents-csv.md)",
     ]
 
 
@@ -176,11 +177,11 @@ def test_only_required_columns_and_empty_files(tmp_path: Path) -> None:
     assert len(history) == 1 and history.units.tolist() == [1] and history.offset.tolist() == [0]
     assert np.isnan(history.arrived[0]) and history.district == [""]
     (tmp_path / "empty.csv").write_text("", encoding="utf-8")
-    with pytest.raises(DatasetError, match="no header line"):
+    with pytest.raises(DatasetError, match="geen kopregel"):
         read_history(tmp_path / "empty.csv")
-    with pytest.raises(DatasetError, match="no incidents"):
+    with pytest.raises(DatasetError, match="geen meldingen"):
         read_history(write(tmp_path))
-    with pytest.raises(DatasetError, match="cannot read file"):
+    with pytest.raises(DatasetError, match="kan het bestand niet lezen"):
         read_history(tmp_path / "missing.csv")
 
 

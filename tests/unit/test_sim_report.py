@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 from korps.common.formatting import number, percent
+from korps.common.i18n import using
 from korps.sim.engine import Model, Replication, build_model, compact, replicate
 from korps.sim.kpi import summarize
-from korps.sim.report import MONTH_COLUMNS, monthly_rows, result_json, write_plots
+from korps.sim.report import MONTH_COLUMNS, assumptions, monthly_rows, result_json, write_plots
 from korps.sim.scenario import read_sim_scenario
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "sim" / "klein.yaml"
@@ -105,3 +106,45 @@ def test_the_html_report_shows_the_monthly_table_per_area_in_dutch_notation(
             assert count == number(row["prio1_meldingen"])  # 2 replications: one decimal
             assert share == percent(row["binnen_15_min"]) and share.endswith("%")
             assert "," in count and "." not in count.split(",")[1]
+
+
+def test_the_report_is_dutch_with_dutch_numbers_and_english_under_en(
+    model: Model, reps: list[Replication], tmp_path: Path
+) -> None:
+    """Issue 14.12: the page follows the locale: its language, headings, month names, the
+    assumptions and the numbers (85,6% in Dutch, 85.6% in English)."""
+    result = summarize(model, reps, 3)
+    prio1 = result.priorities[0]
+    write_plots(model, reps, result, tmp_path / "nl")
+    page = (tmp_path / "nl" / "report.html").read_text(encoding="utf-8")
+    share = re.escape(f"{prio1.within_norm.mean * 100:.1f}".replace(".", ",")) + "%"
+    assert re.search(rf"<td>{share} \(\d+,\d%-\d+,\d%\)</td>", page)
+    assert "<html lang='nl'>" in page
+    dutch = ("<th>binnen norm (95%-BI)</th>", "<h2>Aannames</h2>", "vraag per jaar",
+             "Prio 1 per gebied en maand", "<td>mrt</td>", "replicaties, seed 3")  # fmt: skip
+    assert [text for text in dutch if text not in page] == []
+    assert not re.search(r"\d\.\d%", page)  # no English decimal point in a percentage
+    incidents = round(float(model.rates.sum()))
+    assert f"{incidents // 1000}.{incidents % 1000:03d} incidenten: prio 1" in page
+    with using("en"):
+        write_plots(model, reps, result, tmp_path / "en")
+    page = (tmp_path / "en" / "report.html").read_text(encoding="utf-8")
+    assert re.search(rf"<td>{share.replace(',', '.')} \(\d+\.\d%-\d+\.\d%\)</td>", page)
+    assert "<html lang='en'>" in page
+    english = ("<th>within norm (95% CI)</th>", "<h2>Assumptions</h2>", "demand per year",
+               "Prio 1 per area and month", "<td>Mar</td>", "replications, seed 3")  # fmt: skip
+    assert [text for text in english if text not in page] == []
+    assert "Aannames" not in page and "binnen 15 minuten" not in page
+    assert f"{incidents // 1000},{incidents % 1000:03d} incidents: prio 1" in page
+
+
+def test_the_assumptions_follow_the_locale(model: Model) -> None:
+    dutch = dict(assumptions(model))
+    assert dutch["beschikbaarheid"].startswith("100% van de diensttijd vrij")
+    assert "omrijfactor 1,3" in dutch["rijden"]
+    with using("en"):
+        english = dict(assumptions(model))
+    assert english["availability"].startswith("100% of the time on duty free")
+    assert "detour factor 1.3" in english["driving"]
+    assert list(english) == ["areas", "demand per year", "roster (units on duty)",
+                             "availability", "driving", "control room"]  # fmt: skip

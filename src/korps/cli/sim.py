@@ -14,13 +14,22 @@ from rich.table import Table
 
 from korps.cli.common import console, fail, open_session, print_json
 from korps.cli.sim_fit import fit_unit
+from korps.cli.sim_tables import (
+    calibration_summary,
+    group_table,
+    kpi_rows,
+    kpi_table,
+    minutes,
+    pct,
+    run_table,
+)
 from korps.common.datafile import DatasetError
+from korps.common.formatting import number, percent
+from korps.common.i18n import N_, _
 from korps.organisation.service import NotFoundError
 from korps.planning.twin import basisteam_places, scenario_for_unit
 from korps.sim.calibrate import (
-    Calibration,
     CalibrationError,
-    DurationFit,
     calibrate_history,
     calibration_json,
     scenario_yaml,
@@ -28,7 +37,7 @@ from korps.sim.calibrate import (
 )
 from korps.sim.engine import ScenarioError, build_model, compact, replicate
 from korps.sim.history import read_history
-from korps.sim.kpi import AreaKpi, Estimate, PriorityKpi, SimResult, summarize
+from korps.sim.kpi import summarize
 from korps.sim.replay import replay, replay_json
 from korps.sim.report import (
     assumptions,
@@ -48,75 +57,59 @@ from korps.sim.sweep import (
 )
 
 app = typer.Typer(
-    help="Digital twin: simulate incidents, control room and units.", no_args_is_help=True
+    help=_("Digitale tweeling: meldingen, meldkamer en eenheden simuleren."), no_args_is_help=True
 )
-
-
-def _pct(e: Estimate) -> str:
-    if math.isnan(e.mean):
-        return ""
-    if math.isnan(e.low):
-        return f"{e.mean:.1%}"
-    return f"{e.mean:.1%} ({e.low:.1%}-{e.high:.1%})"
-
-
-def _table(result: SimResult) -> Table:
-    table = Table(
-        "prio",
-        "incidents/run",
-        "norm",
-        "within norm (95% CI)",
-        "target met",
-        "P50 min",
-        "P90 min",
-        title=f"{result.scenario}: {result.replications} replications, seed {result.seed}",
-    )
-    for k in result.priorities:
-        norm = "" if k.norm_minutes is None else f"{k.norm_minutes:g} min, >= {k.target_share:.0%}"
-        met = {True: "yes", False: "NO", None: ""}[k.meets_target]
-        table.add_row(
-            str(k.priority),
-            f"{k.incidents:,.0f}",
-            norm,
-            _pct(k.within_norm),
-            met,
-            f"{k.p50.mean:.1f}",
-            f"{k.p90.mean:.1f}",
-        )
-    return table
+SCENARIO_HELP = N_("Scenario-YAML (docs/simulation.md).")
+HISTORY_HELP = N_("CSV met meldinghistorie (docs/incidents-csv.md).")
+REPLICATIONS_HELP = N_("Aantal replicaties.")
+SEED_HELP = N_("Startwaarde van de toevalsgenerator.")
+JSON_HELP = N_("De uitkomst als JSON tonen.")
 
 
 def load_scenario(scenario: Path | None, unit: str | None) -> SimScenario:
     if (scenario is None) == (unit is None):
-        raise typer.BadParameter("give a SCENARIO file or --unit SLUG")
+        raise typer.BadParameter(_("geef een SCENARIO-bestand of --unit SLUG"))
     if scenario is not None:
         return read_sim_scenario(scenario)
     with open_session() as session:
         return scenario_for_unit(session, slug=unit or "")
 
 
-@app.command("run")
+@app.command(
+    "run",
+    help=_(
+        "Simuleert en toont per prioriteit of de normen voor de aanrijdtijd gehaald worden, "
+        "wat de run aannam en het piekgeheugen van het proces."
+    ),
+)
 def run(
-    scenario: Path | None = typer.Argument(None, help="Scenario YAML (docs/simulation.md)."),
-    unit: str | None = typer.Option(None, "--unit", help="Derive the scenario from a unit."),
-    replications: int = typer.Option(5, "--replications", "-r", min=1, max=1000),
-    seed: int = typer.Option(1, "--seed"),
-    as_json: bool = typer.Option(False, "--json"),
-    plot: Path | None = typer.Option(None, "--plot", help="Write PNG plots and report.html."),
+    scenario: Path | None = typer.Argument(None, help=_(SCENARIO_HELP)),
+    unit: str | None = typer.Option(
+        None, "--unit", help=_("Het scenario afleiden van deze eenheid.")
+    ),
+    replications: int = typer.Option(
+        5, "--replications", "-r", min=1, max=1000, help=_(REPLICATIONS_HELP)
+    ),
+    seed: int = typer.Option(1, "--seed", help=_(SEED_HELP)),
+    as_json: bool = typer.Option(False, "--json", help=_(JSON_HELP)),
+    plot: Path | None = typer.Option(
+        None, "--plot", help=_("PNG-grafieken en report.html in deze map schrijven.")
+    ),
     monthly: Path | None = typer.Option(
         None,
         "--monthly",
-        help="Write prio-1 incidents and the share within 15 minutes per area and month (CSV).",
+        help=_(
+            "Prio-1-meldingen en het aandeel binnen 15 minuten per gebied en maand schrijven (CSV)."
+        ),
     ),
 ) -> None:
-    """Simulate and print compliance with the response-time norms per priority, what the
-    run assumed, and the process's peak memory."""
+    """Simulate a scenario (help text: above, translated)."""
     try:
         model = build_model(load_scenario(scenario, unit))
     except (DatasetError, ScenarioError, NotFoundError, ValueError) as exc:
         raise fail(f"{scenario or unit}: {exc}") from exc
     with Progress(console=console, transient=True, disable=as_json) as progress:
-        task = progress.add_task("simulating", total=replications)
+        task = progress.add_task(_("simuleren"), total=replications)
         reps = replicate(
             model,
             replications=replications,
@@ -133,20 +126,34 @@ def run(
     if as_json:
         print_json(result_json(result) | {"assumptions": dict(assumptions(model))})
         return
-    console.print(_table(result))
+    console.print(run_table(result))
     for label, text in assumptions(model):
         console.print(f"{label}: {text}", highlight=False)
     console.print(
-        f"unit utilisation {result.utilisation.mean:.1%}; operator wait "
-        f"{result.operator_wait.mean:.2f} min; incidents waiting for a unit "
-        f"{result.unit_wait.mean:.1%}",
+        _(
+            "bezettingsgraad eenheden {utilisation}; wachttijd bij de centralist {wait} min; "
+            "meldingen die op een eenheid wachten {waiting}",
+            utilisation=percent(result.utilisation.mean),
+            wait=number(result.operator_wait.mean, 2),
+            waiting=percent(result.unit_wait.mean),
+        ),
         highlight=False,
     )
     if plot is not None:
-        console.print(f"plots in {plot}/ (report.html)", highlight=False)
+        console.print(_("grafieken in {folder}/ (report.html)", folder=str(plot)), highlight=False)
     if monthly is not None:
-        console.print(f"{len(rows)} rows per area and month in {monthly}", highlight=False)
-    console.print(f"peak memory (RSS) of this run: {peak_rss_mb():.0f} MB", highlight=False)
+        console.print(
+            _(
+                "{rows} rijen per gebied en maand in {file}",
+                rows=number(len(rows), 0),
+                file=str(monthly),
+            ),
+            highlight=False,
+        )
+    console.print(
+        _("piekgeheugen (RSS) van deze run: {mb} MB", mb=number(peak_rss_mb(), 0)),
+        highlight=False,
+    )
 
 
 def peak_rss_mb() -> float:
@@ -155,74 +162,65 @@ def peak_rss_mb() -> float:
     return float(peak) / (1024**2 if sys.platform == "darwin" else 1024)
 
 
-def _kpi_rows(table: Table, priorities: list[PriorityKpi]) -> Table:
-    for k in priorities:
-        norm = "" if k.norm_minutes is None else f"{k.norm_minutes:g} min, >= {k.target_share:.0%}"
-        met = {True: "yes", False: "NO", None: ""}[k.meets_target]
-        p50 = "" if math.isnan(k.p50.mean) else f"{k.p50.mean:.1f}"
-        p90 = "" if math.isnan(k.p90.mean) else f"{k.p90.mean:.1f}"
-        table.add_row(
-            str(k.priority), f"{k.incidents:,.0f}", norm, _pct(k.within_norm), met, p50, p90
-        )
-    return table
-
-
-def _group_table(title: str, kpis: list[AreaKpi]) -> Table:
-    priorities = sorted({k.priority for k in kpis})
-    table = Table(title, *(f"prio {p} within norm (n)" for p in priorities), title=None)
-    rows: dict[str, dict[int, AreaKpi]] = {}
-    for k in kpis:
-        rows.setdefault(k.key, {})[k.priority] = k
-    for key, by_priority in rows.items():
-        table.add_row(
-            key,
-            *(
-                f"{_pct(by_priority[p].within_norm)} ({by_priority[p].incidents:,.0f})"
-                for p in priorities
-            ),
-        )
-    return table
-
-
-@app.command("calibrate")
+@app.command(
+    "calibrate",
+    help=_(
+        "Schat vraag, weekprofiel en duren uit een meldinghistorie en maakt er een scenario "
+        "van; of stemt, met --unit en --target-share, de beschikbaarheid (of de "
+        "snelheidsschaal) van de tweeling af op een gepubliceerd aandeel."
+    ),
+)
 def calibrate(
     incidents: Path | None = typer.Argument(
-        None, help="Incident history CSV (docs/incidents-csv.md); or --unit with --target-share."
+        None,
+        help=_("CSV met meldinghistorie (docs/incidents-csv.md); of --unit met --target-share."),
     ),
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="Write the scenario YAML here (default: print it)."
+        None, "--out", "-o", help=_("Het scenario-YAML hier schrijven (standaard: tonen).")
     ),
     roster_from: Path | None = typer.Option(
         None,
         "--roster-from",
-        help="Take areas, roster, travel and norms from this scenario (default: the database).",
+        help=_(
+            "Gebieden, rooster, reistijden en normen uit dit scenario nemen "
+            "(standaard: de database)."
+        ),
     ),
     unit: str | None = typer.Option(
-        None, "--unit", help="Fit the twin of this unit (or politie) to --target-share."
+        None,
+        "--unit",
+        help=_("De tweeling van deze eenheid (of politie) afstemmen op --target-share."),
     ),
     target_share: float | None = typer.Option(
-        None, "--target-share", help="Published prio-1 share within 15 minutes, e.g. 0.855."
+        None,
+        "--target-share",
+        help=_("Gepubliceerd aandeel prio 1 binnen 15 minuten, bijvoorbeeld 0.855."),
     ),
-    fit: str = typer.Option("availability", "--fit", help="availability, speed or joint"),
+    fit: str = typer.Option("availability", "--fit", help=_("availability, speed of joint.")),
     speeds: str = typer.Option(
-        "1.0,1.1,1.2,1.3,1.4", "--speeds", help="Speed scales of the joint fit's grid."
+        "1.0,1.1,1.2,1.3,1.4",
+        "--speeds",
+        help=_("Snelheidsschalen in het raster van de gezamenlijke afstemming (joint)."),
     ),
     turnouts: str = typer.Option(
-        "0.5,1.0", "--turnouts", help="Turnout minutes of the joint fit's grid."
+        "0.5,1.0",
+        "--turnouts",
+        help=_("Uitruktijden in minuten in het raster van de gezamenlijke afstemming (joint)."),
     ),
-    days: float = typer.Option(95.0, "--days", help="Simulated days per step (--unit)."),
-    replications: int = typer.Option(1, "--replications", "-r", min=1, max=100),
-    seed: int = typer.Option(1, "--seed"),
-    as_json: bool = typer.Option(False, "--json", help="Print the fitted figures as JSON."),
+    days: float = typer.Option(95.0, "--days", help=_("Gesimuleerde dagen per stap (--unit).")),
+    replications: int = typer.Option(
+        1, "--replications", "-r", min=1, max=100, help=_(REPLICATIONS_HELP)
+    ),
+    seed: int = typer.Option(1, "--seed", help=_(SEED_HELP)),
+    as_json: bool = typer.Option(False, "--json", help=_("De geschatte cijfers als JSON tonen.")),
 ) -> None:
-    """Fit demand, profile and durations from a history into a scenario; or, with --unit and
-    --target-share, fit the twin's availability (or speed scale) to a published share."""
+    """Calibrate a scenario (help text: above, translated)."""
     if unit is not None or target_share is not None:
         grid = (speeds, turnouts) if fit == "joint" else None
         fit_unit(unit, target_share, fit, days, replications, seed, out, as_json, grid)
         return
     if incidents is None:
-        raise typer.BadParameter("give an INCIDENTS file, or --unit with --target-share")
+        raise typer.BadParameter(_("geef een INCIDENTS-bestand, of --unit met --target-share"))
     try:
         history = read_history(incidents, name=str(incidents))
         if roster_from is not None:
@@ -245,44 +243,20 @@ def calibrate(
     if out is None:
         typer.echo(text, nl=False)
         return
-    _calibration_summary(result, out)
+    calibration_summary(result, out)
 
 
-def _calibration_summary(result: Calibration, out: Path) -> None:
-    table = Table(
-        "prio",
-        "incidents/year",
-        "on scene: mean min (cv, n)",
-        "intake to dispatch: mean min (cv, n)",
-        title=f"{result.file}: {result.incidents:,} incidents over {result.span_days:.1f} days",
-    )
-    for service, intake in zip(result.service, result.intake, strict=True):
-        p = service.priority
-        per_year = sum(rates[p] for rates in result.rates.values())
-
-        def fit(f: DurationFit) -> str:
-            if not f.fitted:
-                return f"{f.mean:g} (default; {f.observations} observed)"
-            return f"{f.mean:.1f} ({f.cv:.2f}, {f.observations:,})"
-
-        table.add_row(str(p), f"{per_year:,.0f}", fit(service), fit(intake))
-    console.print(table)
-    two = f"{result.two_unit_share:.1%}" + ("" if result.two_unit_fitted else " (default)")
-    console.print(
-        f"{len(result.rates)} basisteams (areas from the {result.areas_from}); "
-        f"two-unit share of prio 1 {two}; profile peak {result.profile_peak[0]} "
-        f"x{result.profile_peak[1]:.2f}, low {result.profile_low[0]} x{result.profile_low[1]:.2f}",
-        highlight=False,
-    )
-    console.print(f"scenario written to {out}", highlight=False)
-
-
-@app.command("replay")
+@app.command(
+    "replay",
+    help=_(
+        "De gerealiseerde KPI's van de aanrijdtijden van een historie, tegen de standaardnormen."
+    ),
+)
 def replay_history(
-    incidents: Path = typer.Argument(..., help="Incident history CSV (docs/incidents-csv.md)."),
-    as_json: bool = typer.Option(False, "--json"),
+    incidents: Path = typer.Argument(..., help=_(HISTORY_HELP)),
+    as_json: bool = typer.Option(False, "--json", help=_(JSON_HELP)),
 ) -> None:
-    """The realised response-time KPIs of a history, against the default norms."""
+    """Replay a history (help text: above, translated)."""
     try:
         result = replay(read_history(incidents, name=str(incidents)))
     except DatasetError as exc:
@@ -290,47 +264,55 @@ def replay_history(
     if as_json:
         print_json(replay_json(result))
         return
-    table = Table(
-        "prio",
-        "incidents",
-        "norm",
-        "within norm (95% CI)",
-        "target met",
-        "P50 min",
-        "P90 min",
-        title=f"{result.history}: {result.incidents:,} incidents, {result.first} .. {result.last}",
+    title = _(
+        "{history}: {count} meldingen, {first} .. {last}",
+        history=result.history,
+        count=number(result.incidents, 0),
+        first=result.first,
+        last=result.last,
     )
-    console.print(_kpi_rows(table, result.priorities))
+    console.print(kpi_rows(kpi_table(title, _("meldingen")), result.priorities))
     if result.districts:
-        console.print(_group_table("district", result.districts))
-    console.print(_group_table("basisteam", result.areas))
+        console.print(group_table(_("district"), result.districts))
+    console.print(group_table(_("basisteam"), result.areas))
     console.print(
-        "95% CI: Wilson score interval of the share (one realisation, incidents taken as "
-        "independent); no unit on scene counts as not within the norm",
+        _(
+            "95%-BI: Wilson-scoreinterval van het aandeel (één realisatie, meldingen als "
+            "onafhankelijk genomen); zonder eenheid ter plaatse telt een melding als niet "
+            "binnen de norm"
+        ),
         highlight=False,
     )
 
 
-@app.command("sweep")
+@app.command(
+    "sweep",
+    help=_("Rekent elke combinatie van de variaties door, parallel, en vergelijkt de normen."),
+)
 def sweep(
-    scenario: Path = typer.Argument(..., help="Scenario YAML (docs/simulation.md)."),
+    scenario: Path = typer.Argument(..., help=_(SCENARIO_HELP)),
     vary: list[str] = typer.Option(
         ...,
         "--vary",
-        help="AREA:SHIFT=N,N,... units per shift of a basisteam (* for all); repeatable.",
+        help=_(
+            "GEBIED:DIENST=N,N,... eenheden per dienst van een basisteam (* voor alle); "
+            "herhaalbaar."
+        ),
     ),
-    replications: int = typer.Option(5, "--replications", "-r", min=1, max=1000),
-    seed: int = typer.Option(1, "--seed"),
+    replications: int = typer.Option(
+        5, "--replications", "-r", min=1, max=1000, help=_(REPLICATIONS_HELP)
+    ),
+    seed: int = typer.Option(1, "--seed", help=_(SEED_HELP)),
     scheduler: str | None = typer.Option(
-        None, "--scheduler", help="Dask scheduler address (default: local processes)."
+        None, "--scheduler", help=_("Adres van de Dask-scheduler (standaard: lokale processen).")
     ),
     workers: int = typer.Option(
-        os.cpu_count() or 1, "--workers", min=1, help="Local worker processes."
+        os.cpu_count() or 1, "--workers", min=1, help=_("Aantal lokale werkprocessen.")
     ),
-    out: Path | None = typer.Option(None, "--out", "-o", help="results.csv or results.parquet"),
-    as_json: bool = typer.Option(False, "--json"),
+    out: Path | None = typer.Option(None, "--out", "-o", help=_("results.csv of results.parquet.")),
+    as_json: bool = typer.Option(False, "--json", help=_(JSON_HELP)),
 ) -> None:
-    """Run every combination of the variations, in parallel, and compare the norms."""
+    """Sweep the variations (help text: above, translated)."""
     try:
         if out is not None:
             output_format(out)
@@ -343,7 +325,7 @@ def sweep(
             transient=True,
             disable=as_json,
         ) as progress:
-            task = progress.add_task("sweep", total=None)
+            task = progress.add_task(_("varianten"), total=None)
             result = run_sweep(
                 base,
                 variations,
@@ -376,22 +358,28 @@ def sweep(
     normed = [k.priority for k in result.variants[0].priorities if k.norm_minutes is not None]
     table = Table(
         *labels,
-        "units",
-        *(f"prio {p} within norm (95% CI)" for p in normed),
-        "P90 prio 1",
-        "utilisation",
-        title=f"{result.scenario}: {len(rows)} variants x {replications} replications, "
-        f"seed {seed}, {result.mode}",
+        _("eenheden"),
+        *(_("prio {priority} binnen norm (95%-BI)", priority=p) for p in normed),
+        _("P90 prio 1"),
+        _("bezettingsgraad"),
+        title=_(
+            "{scenario}: {variants} varianten x {replications} replicaties, seed {seed}, {mode}",
+            scenario=result.scenario,
+            variants=number(len(rows), 0),
+            replications=number(replications, 0),
+            seed=seed,
+            mode=result.mode,
+        ),
     )
     for item in result.variants:
         by_priority = {k.priority: k for k in item.priorities}
         table.add_row(
             *(str(item.variant.values[label]) for label in labels),
             str(item.variant.units),
-            *(_pct(by_priority[p].within_norm) for p in normed),
-            f"{by_priority[1].p90.mean:.1f}",
-            _pct(item.utilisation),
+            *(pct(by_priority[p].within_norm) for p in normed),
+            minutes(by_priority[1].p90.mean),
+            pct(item.utilisation),
         )
     console.print(table)
     if out is not None:
-        console.print(f"results written to {out}", highlight=False)
+        console.print(_("uitkomsten geschreven naar {file}", file=str(out)), highlight=False)

@@ -14,6 +14,8 @@ from rich.table import Table
 
 from korps.cli.common import console, fail, open_session, print_json
 from korps.common.datafile import DatasetError
+from korps.common.formatting import number, percent, short, signed
+from korps.common.i18n import N_, _
 from korps.organisation.service import NotFoundError
 from korps.planning.twin import scenario_for_unit
 from korps.sim.engine import ScenarioError
@@ -31,14 +33,29 @@ from korps.sim.fit import (
 from korps.sim.kpi import clean_nan
 from korps.sim.scenario import SimScenario
 
+PARAMETERS = {"availability": N_("beschikbaarheid"), "speed": N_("snelheidsschaal")}
+
+
+def _points(value: float, decimals: int = 1) -> str:
+    """A difference of two shares in percentage points, signed: +1,2 / -0,4."""
+    return signed(value * 100, decimals)
+
 
 def _grid(text: str, option: str) -> list[float]:
     try:
         values = [float(part) for part in text.split(",") if part.strip()]
     except ValueError as exc:
-        raise typer.BadParameter(f"{option}: numbers separated by commas ({text!r})") from exc
+        raise typer.BadParameter(
+            _("{option}: getallen gescheiden door komma's ({text})", option=option, text=repr(text))
+        ) from exc
     if not values or any(v < 0 for v in values):
-        raise typer.BadParameter(f"{option}: at least one number, none negative ({text!r})")
+        raise typer.BadParameter(
+            _(
+                "{option}: minstens één getal, geen negatieve ({text})",
+                option=option,
+                text=repr(text),
+            )
+        )
     return values
 
 
@@ -65,9 +82,9 @@ def fit_unit(
     grid: tuple[str, str] | None = None,
 ) -> None:
     if unit is None or target is None:
-        raise typer.BadParameter("fitting needs both --unit and --target-share")
+        raise typer.BadParameter(_("afstemmen vraagt zowel --unit als --target-share"))
     if parameter not in ("availability", "speed", "joint"):
-        raise typer.BadParameter("--fit must be availability, speed or joint")
+        raise typer.BadParameter(_("--fit moet availability, speed of joint zijn"))
     try:
         with open_session() as session:
             base = scenario_for_unit(session, slug=unit)
@@ -97,16 +114,23 @@ def fit_unit(
     else:
         _show_single(unit, single, days, seed, as_json)
     if out is not None and not as_json:
-        console.print(f"scenario written to {out}", highlight=False)
+        console.print(_("scenario geschreven naar {file}", file=str(out)), highlight=False)
 
 
 def _run_single(
     base: SimScenario, target: float, chosen: Parameter, replications: int, seed: int
 ) -> Fit:
-    with console.status("fitting") as status:
+    with console.status(_("afstemmen")) as status:
 
         def shown(o: Outcome) -> None:
-            status.update(f"{chosen} {o.value:.3f}: {o.share.mean:.1%} within 15 min")
+            status.update(
+                _(
+                    "{parameter} {value}: {share} binnen 15 min",
+                    parameter=_(PARAMETERS[chosen]),
+                    value=number(o.value, 3),
+                    share=percent(o.share.mean),
+                )
+            )
 
         return fit_share(
             base,
@@ -130,13 +154,13 @@ def _run_joint(
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total} settings"),
+        TextColumn(_("{done}/{total} instellingen", done="{task.completed}", total="{task.total}")),
         TimeElapsedColumn(),
         console=console,
         transient=True,
         disable=quiet,
     ) as progress:
-        task = progress.add_task("joint fit", total=len(speeds) * len(turnouts))
+        task = progress.add_task(_("gezamenlijke afstemming"), total=len(speeds) * len(turnouts))
         return fit_joint(
             base,
             target=target,
@@ -147,8 +171,14 @@ def _run_joint(
             progress=lambda s: progress.update(
                 task,
                 advance=1,
-                description=f"speed x{s.speed:g}, turnout {s.turnout:g} min: availability "
-                f"{s.fit.value:.3f}, {s.outcome.bulk:.0%} in 3-10 min",
+                description=_(
+                    "snelheid x{speed}, uitruktijd {turnout} min: beschikbaarheid "
+                    "{availability}, {bulk} in 3-10 min",
+                    speed=short(s.speed),
+                    turnout=short(s.turnout),
+                    availability=number(s.fit.value, 3),
+                    bulk=percent(s.outcome.bulk, 0),
+                ),
             ),
         )
 
@@ -167,18 +197,41 @@ def _show_single(unit: str, result: Fit, days: float, seed: int, as_json: bool) 
         }
         print_json(clean_nan(data))
         return
-    table = Table(result.parameter, "prio 1 within 15 min", "median min", "3-10 min", title="steps")
+    parameter = _(PARAMETERS.get(result.parameter, result.parameter))
+    table = Table(
+        parameter,
+        _("prio 1 binnen 15 min"),
+        _("mediaan min"),
+        _("3-10 min"),
+        title=_("stappen"),
+    )
     for step in result.steps:
         table.add_row(
-            f"{step.value:.4f}", f"{step.share.mean:.2%}", f"{step.median:.1f}", f"{step.bulk:.1%}"
+            number(step.value, 4),
+            percent(step.share.mean, 2),
+            number(step.median),
+            percent(step.bulk),
         )
     console.print(table)
     console.print(
-        f"{unit}: {result.parameter} {result.value:.4f} gives {o.share.mean:.2%} within 15 "
-        f"minutes (target {result.target:.2%}, residual {result.residual:+.2%}); "
-        f"{o.per_year:,.0f} prio-1 incidents a year; median response {o.median:.1f} min, most "
-        f"frequent minute {o.mode:.1f}, {o.bulk:.0%} between 3 and 10 minutes ({days:g} days, "
-        f"seed {seed})",
+        _(
+            "{unit}: {parameter} {value} geeft {share} binnen 15 minuten (doel {target}, "
+            "verschil {residual} procentpunt); {per_year} prio-1-meldingen per jaar; mediane "
+            "aanrijdtijd {median} min, meest voorkomende minuut {mode}, {bulk} tussen 3 en 10 "
+            "minuten ({days} dagen, seed {seed})",
+            unit=unit,
+            parameter=parameter,
+            value=number(result.value, 4),
+            share=percent(o.share.mean, 2),
+            target=percent(result.target, 2),
+            residual=_points(result.residual, 2),
+            per_year=number(o.per_year, 0),
+            median=number(o.median),
+            mode=number(o.mode),
+            bulk=percent(o.bulk, 0),
+            days=short(days),
+            seed=seed,
+        ),
         highlight=False,
     )
 
@@ -206,34 +259,53 @@ def _show_joint(unit: str, result: JointFit, days: float, seed: int, as_json: bo
         print_json(clean_nan(data))
         return
     table = Table(
-        "speed x",
-        "turnout min",
-        "availability",
-        "within 15 min",
-        "median min",
-        "modal minute",
-        f"{BULK[0]:g}-{BULK[1]:g} min",
-        title=f"{unit}: availability fitted per setting ({days:g} days, seed {seed})",
+        _("snelheid x"),
+        _("uitruktijd min"),
+        _("beschikbaarheid"),
+        _("binnen 15 min"),
+        _("mediaan min"),
+        _("meest voorkomende minuut"),
+        f"{short(BULK[0])}-{short(BULK[1])} min",
+        title=_(
+            "{unit}: beschikbaarheid afgestemd per instelling ({days} dagen, seed {seed})",
+            unit=unit,
+            days=short(days),
+            seed=seed,
+        ),
     )
     for s in result.settings:
         mark = " *" if s is best else ""
         table.add_row(
-            f"{s.speed:g}{mark}",
-            f"{s.turnout:g}",
-            f"{s.fit.value:.4f}",
-            f"{s.outcome.share.mean:.2%}",
-            f"{s.outcome.median:.1f}",
-            f"{s.outcome.mode:.1f}",
-            f"{s.outcome.bulk:.1%}",
+            f"{short(s.speed)}{mark}",
+            short(s.turnout),
+            number(s.fit.value, 4),
+            percent(s.outcome.share.mean, 2),
+            number(s.outcome.median),
+            number(s.outcome.mode),
+            percent(s.outcome.bulk),
         )
     console.print(table)
     o = best.outcome
     console.print(
-        f"{unit}: chosen speed x{best.speed:g}, turnout {best.turnout:g} min, availability "
-        f"{best.fit.value:.4f}: {o.share.mean:.2%} within 15 minutes (target "
-        f"{result.target:.2%}, residual {best.fit.residual:+.2%}); {o.bulk:.1%} in 3-10 minutes "
-        f"(published 'most': {best.shape_residual:+.1%} over half); most frequent minute "
-        f"{o.mode:.1f} ({best.peak_residual:+.1f} from the middle of 3-10); median "
-        f"{o.median:.1f} min; {o.per_year:,.0f} prio-1 a year",
+        _(
+            "{unit}: gekozen snelheid x{speed}, uitruktijd {turnout} min, beschikbaarheid "
+            "{availability}: {share} binnen 15 minuten (doel {target}, verschil {residual} "
+            "procentpunt); {bulk} in 3-10 minuten (gepubliceerd 'de meeste': {shape} "
+            "procentpunt boven de helft); meest voorkomende minuut {mode} ({peak} vanaf het "
+            "midden van 3-10); mediaan {median} min; {per_year} prio-1-meldingen per jaar",
+            unit=unit,
+            speed=short(best.speed),
+            turnout=short(best.turnout),
+            availability=number(best.fit.value, 4),
+            share=percent(o.share.mean, 2),
+            target=percent(result.target, 2),
+            residual=_points(best.fit.residual, 2),
+            bulk=percent(o.bulk),
+            shape=_points(best.shape_residual),
+            mode=number(o.mode),
+            peak=signed(best.peak_residual),
+            median=number(o.median),
+            per_year=number(o.per_year, 0),
+        ),
         highlight=False,
     )

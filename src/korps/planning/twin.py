@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from korps.common.i18n import _
 from korps.organisation.models import Coverage, Gemeente, GemeenteCrime, Unit
 from korps.organisation.places import basisteam_places as organisation_places
 from korps.organisation.service import get_unit
@@ -193,8 +194,11 @@ def scenario_for_unit(
         areas = [a for unit in regions for a in _areas_of(session, unit, f"{unit.slug}/")]
     if not areas:
         raise ValueError(
-            f"{slug} has no area to simulate: no basisteam with municipality coverage and no "
-            "municipalities of its own (a regional unit or politie has)"
+            _(
+                "{slug} heeft geen gebied om te simuleren: geen basisteam dat gemeenten dekt en "
+                "geen eigen gemeenten (een regionale eenheid of politie heeft die wel)",
+                slug=slug,
+            )
         )
     factors = {name: _shift_factor(start, end) for name, start, end in SHIFTS}
     specs: list[dict[str, Any]] = []
@@ -273,11 +277,11 @@ def basisteam_places(
     for slug in wanted:
         unit = units.get(slug)
         if unit is None:
-            unplaced[slug] = "not in the database"
+            unplaced[slug] = _("niet in de database")
         elif unit.kind != "basisteam":
-            unplaced[slug] = f"a {unit.kind}, not a basisteam"
+            unplaced[slug] = _("een {kind}, geen basisteam", kind=unit.kind)
         elif unit.id not in located or located[unit.id].population <= 0:
-            unplaced[slug] = "covers no municipality in the database, so it has no location"
+            unplaced[slug] = _("dekt geen gemeente in de database en heeft dus geen plaats")
         else:
             place = located[unit.id]
             places[slug] = Place(

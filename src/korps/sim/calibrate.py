@@ -31,6 +31,8 @@ import numpy as np
 import yaml
 
 from korps.common.datafile import DatasetError, Problem
+from korps.common.formatting import number
+from korps.common.i18n import _, ngettext
 from korps.sim.engine import build_model
 from korps.sim.history import History, format_time, replacing
 from korps.sim.scenario import DAYS, ControlRoom, Duration, SimScenario, parse_sim_scenario
@@ -102,7 +104,7 @@ def fit_profile(history: History) -> np.ndarray[Any, np.dtype[np.float64]]:
     first, last = math.floor(hours.min()), math.floor(hours.max())
     exposure = np.bincount(np.arange(first, last + 1) % 168, minlength=168)
     if (exposure == 0).any():
-        raise CalibrationError("the history does not cover every hour of the week")
+        raise CalibrationError(_("de historie dekt niet elk uur van de week"))
     rate = counts / exposure
     return np.asarray(rate / rate.mean(), dtype=np.float64)
 
@@ -130,18 +132,24 @@ def _places(
         known = {
             a.key: Place(a.key, a.name, a.district, a.lat, a.lon, a.area_km2) for a in base.areas
         }
-        where = "not an area of the --roster-from scenario"
+        where = _("geen gebied van het scenario van --roster-from")
     else:
         known = dict(places or {})
-        where = "not a basisteam in the database"
+        where = _("geen basisteam in de database")
     counts: dict[str, int] = {}
     for team in history.basisteam:
         counts[team] = counts.get(team, 0) + 1
     problems = [
         Problem(
-            "column 'basisteam'",
-            f"unknown basisteam {team!r}: {unplaced.get(team, where)} "
-            f"({count} incident{'s' if count != 1 else ''}, first on this line)",
+            _("kolom {column}", column=repr("basisteam")),
+            _(
+                "onbekend basisteam {team}: {reason} ({incidents}, eerst op deze regel)",
+                team=repr(team),
+                reason=unplaced.get(team, where),
+                incidents=ngettext("{count} melding", "{count} meldingen", count).format(
+                    count=number(count, 0)
+                ),
+            ),
             history.firstline_of("basisteam", team),
         )
         for team, count in counts.items()
@@ -199,8 +207,11 @@ def calibrate_history(
         profile = fit_profile(history)
     except CalibrationError:
         raise CalibrationError(
-            f"the history spans {span / 86400.0:.1f} days; the hour-of-week profile needs at "
-            "least one full week"
+            _(
+                "de historie beslaat {days} dagen; het profiel per uur van de week vraagt "
+                "minstens één volle week",
+                days=number(span / 86400.0),
+            )
         ) from None
     years = span / YEAR_SECONDS
     teams = np.array(history.basisteam, dtype=object)
@@ -245,9 +256,17 @@ def calibrate_history(
     last_text = format_time(float(history.received[last]), int(history.offset[last]))
     name = Path(history.file).name
     data: dict[str, Any] = {
-        "name": f"{base.name} (gekalibreerd op {name})" if base else f"Gekalibreerd op {name}",
-        "description": f"korps sim calibrate {name}: {len(history):,} incidenten, "
-        f"{first_text} .. {last_text} ({span / 86400.0:.1f} dagen)",
+        "name": _("{base} (gekalibreerd op {file})", base=base.name, file=name)
+        if base
+        else _("Gekalibreerd op {file}", file=name),
+        "description": _(
+            "korps sim calibrate {file}: {count} meldingen, {first} .. {last} ({days} dagen)",
+            file=name,
+            count=number(len(history), 0),
+            first=first_text,
+            last=last_text,
+            days=number(span / 86400.0),
+        ),
         "areas": [
             {
                 "key": place.key,
@@ -305,13 +324,19 @@ def scenario_yaml(calibration: Calibration, *, out: Path | None = None) -> str:
         )
         scenario = scenario.model_copy(update={"travel": travel})
     data = scenario.model_dump(exclude_none=True)
-    header = (
-        f"# Calibrated by `korps sim calibrate` from {Path(calibration.file).name}:\n"
-        f"# {calibration.incidents:,} incidents, {calibration.first} .. {calibration.last} "
-        f"({calibration.span_days:.1f} days); areas from the {calibration.areas_from}.\n"
-        "# Demand = count / span; profile = incidents per local hour of the week / exposure;\n"
-        "# on-scene and intake durations: lognormal by the method of moments. See\n"
-        "# docs/simulation.md (Calibration from a history).\n"
+    source = {"scenario": _("het scenario"), "database": _("de database")}
+    header = _(
+        "# Gekalibreerd door `korps sim calibrate` uit {file}:\n"
+        "# {count} meldingen, {first} .. {last} ({days} dagen); gebieden uit {source}.\n"
+        "# Vraag = aantal / periode; profiel = meldingen per lokaal uur van de week /\n"
+        "# blootstelling; duur ter plaatse en van aanname tot uitgifte: lognormaal volgens\n"
+        "# de momentenmethode. Zie docs/simulation.md (Calibration from a history).\n",
+        file=Path(calibration.file).name,
+        count=number(calibration.incidents, 0),
+        first=calibration.first,
+        last=calibration.last,
+        days=number(calibration.span_days),
+        source=source.get(calibration.areas_from, calibration.areas_from),
     )
     text = header + yaml.safe_dump(
         data, sort_keys=False, allow_unicode=True, width=96, default_flow_style=None

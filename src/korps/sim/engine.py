@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
+from korps.common.i18n import _
 from korps.sim.demand import Incidents, default_profile, draw_incidents
 from korps.sim.kernel import (
     SHIFT_END,
@@ -168,19 +169,28 @@ def _check_cover(
         total = sum(scenario.units_of(a.key)[shift.name] for a in scenario.areas)
         if total == 0:
             raise ScenarioError(
-                f"roster: no unit anywhere in shift {shift.name!r} ({shift.start}-{shift.end}) "
-                "although incidents happen then"
+                _(
+                    "rooster: nergens een eenheid in dienst {shift} ({start}-{end}), terwijl "
+                    "er dan meldingen zijn",
+                    shift=repr(shift.name),
+                    start=shift.start,
+                    end=shift.end,
+                )
             )
     seen = min(168, math.ceil(scenario.days * 24))  # hours of the week the horizon reaches
     uncovered = [h for h in range(seen) if model_profile[h] > 0 and on_duty_by_how[h] <= 0]
     if uncovered:
         day, hour = divmod(uncovered[0], 24)
         raise ScenarioError(
-            f"roster: no unit on duty on {DAYS[day]} {hour:02d}:00 although incidents happen then"
+            _(
+                "rooster: geen eenheid in dienst op {day} {hour}:00 terwijl er dan meldingen zijn",
+                day=DAYS[day],
+                hour=str(hour).zfill(2),
+            )
         )
     if (operators == 0).any():
         hour = int(np.argmax(operators == 0))
-        raise ScenarioError(f"control room: no operator in hour {hour} of the horizon")
+        raise ScenarioError(_("meldkamer: geen centralist in uur {hour} van de periode", hour=hour))
 
 
 def build_model(scenario: SimScenario) -> Model:
@@ -197,14 +207,14 @@ def build_model(scenario: SimScenario) -> Model:
         else default_profile()
     )
     if profile.mean() <= 0:
-        raise ScenarioError("profile: all 168 factors are 0")
+        raise ScenarioError(_("profiel: alle 168 factoren zijn 0"))
     profile = profile / profile.mean()
     drive = travel_planes(scenario)
     travel = ranking_planes(scenario)
     horizon = scenario.days * 1440.0
     homes, names, starts, ends, owners = _shifts(scenario, horizon)
     if homes.shape[0] == 0 and rates.sum() > 0:
-        raise ScenarioError("roster: no units at all")
+        raise ScenarioError(_("rooster: helemaal geen eenheden"))
     on_duty = np.zeros(homes.shape[0])
     np.add.at(on_duty, owners, ends - starts)
     by_how = _coverage_by_how(starts, ends, horizon)
@@ -385,7 +395,7 @@ def replicate(
     ``compact``) is applied to each replication as soon as it has run, so that only what it
     keeps stays in memory while the next one runs."""
     if replications < 1:
-        raise ScenarioError("replications must be >= 1")
+        raise ScenarioError(_("het aantal replicaties moet >= 1 zijn"))
     streams = np.random.SeedSequence(seed).spawn(replications)
     results = []
     for k, stream in enumerate(streams):

@@ -20,6 +20,7 @@ from typing import Literal
 
 import numpy as np
 
+from korps.common.i18n import _
 from korps.sim.engine import build_model, compact, replicate
 from korps.sim.kpi import Estimate, summarize
 from korps.sim.scenario import SimScenario
@@ -104,9 +105,11 @@ def fit_share(
     of ``target``; the bounds are ``bounds`` or ``BOUNDS`` (a target outside what they
     reach ends at the bound, with its residual)."""
     if not 0 < target < 1:
-        raise ValueError(f"target share must lie between 0 and 1 (got {target})")
+        raise ValueError(
+            _("het doelaandeel moet tussen 0 en 1 liggen (gegeven: {target})", target=target)
+        )
     if 1 not in scenario.norms:
-        raise ValueError("the scenario has no prio-1 norm to fit to")
+        raise ValueError(_("het scenario heeft geen norm voor prio 1 om op af te stemmen"))
     lo, hi = bounds or BOUNDS[parameter]
     steps: list[Outcome] = []
 
@@ -125,7 +128,7 @@ def fit_share(
     low, high = run(lo), run(hi)
     best = min((low, high), key=lambda o: abs(o.share.mean - target))
     if low.share.mean < target < high.share.mean:
-        for _ in range(max_steps):
+        for _step in range(max_steps):
             middle = run(round((lo + hi) / 2, 4))
             if abs(middle.share.mean - target) < abs(best.share.mean - target):
                 best = middle
@@ -205,7 +208,7 @@ def fit_joint(
     edge: the floor is what stops it (an assumption, docs/simulation.md). Every setting
     runs on the same seed."""
     if not speeds or not turnouts:
-        raise ValueError("the grid needs at least one speed scale and one turnout")
+        raise ValueError(_("het raster vraagt minstens één snelheidsschaal en één uitruktijd"))
     settings: list[Setting] = []
     for speed in speeds:
         for turnout in turnouts:

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from korps.common.datafile import DatasetError, Problem
+from korps.common.i18n import _
 from korps.sim.engine import Model, Replication
 
 FloatArray = npt.NDArray[np.float64]
@@ -113,10 +114,13 @@ def parse_time(text: str) -> tuple[float, int] | str:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        return f"not an ISO 8601 time: {text!r}"
+        return _("geen ISO 8601-tijd: {text}", text=repr(text))
     offset = moment.utcoffset()
     if offset is None:
-        return f"ISO 8601 time without UTC offset: {text!r} (e.g. 2024-03-01T14:05:00+01:00)"
+        return _(
+            "ISO 8601-tijd zonder UTC-verschil: {text} (bijvoorbeeld 2024-03-01T14:05:00+01:00)",
+            text=repr(text),
+        )
     return moment.timestamp(), int(offset.total_seconds() // 60)
 
 
@@ -147,32 +151,50 @@ class _Rows:
         if len(self.problems) >= MAX_PROBLEMS:
             self.truncated = True
             return
-        self.problems.append(Problem(f"column {column!r}" if column else "", reason, line))
+        self.problems.append(Problem(_column(column) if column else "", reason, line))
 
     def add(self, line: int, row: dict[str, str]) -> None:
         before = len(self.problems)
         ident = row["id"]
         if not ident:
-            self.problem(line, "id", "empty (required)")
+            self.problem(line, "id", _("leeg (verplicht)"))
         elif ident in self.seen:
-            self.problem(line, "id", f"duplicate id {ident!r} (first on line {self.seen[ident]})")
+            self.problem(
+                line,
+                "id",
+                _(
+                    "dubbele id {id} (eerst op regel {line})",
+                    id=repr(ident),
+                    line=self.seen[ident],
+                ),
+            )
         else:
             self.seen[ident] = line
         channel = row.get("channel", "")
         if channel and channel not in CHANNELS:
-            self.problem(line, "channel", f"must be one of {', '.join(CHANNELS)} (got {channel!r})")
+            self.problem(
+                line,
+                "channel",
+                _(
+                    "moet een van {values} zijn (gegeven: {value})",
+                    values=", ".join(CHANNELS),
+                    value=repr(channel),
+                ),
+            )
         priority = row["priority"]
         if priority not in ("1", "2", "3"):
-            self.problem(line, "priority", f"must be 1, 2 or 3 (got {priority!r})")
+            self.problem(
+                line, "priority", _("moet 1, 2 of 3 zijn (gegeven: {value})", value=repr(priority))
+            )
         if not row["basisteam"]:
-            self.problem(line, "basisteam", "empty (required)")
+            self.problem(line, "basisteam", _("leeg (verplicht)"))
         moments: dict[str, float] = {}
         offset = 0
         for column in TIMES:
             text = row.get(column, "")
             if not text:
                 if column == "received_at":
-                    self.problem(line, column, "empty (required)")
+                    self.problem(line, column, _("leeg (verplicht)"))
                 moments[column] = math.nan
                 continue
             parsed = parse_time(text)
@@ -185,7 +207,16 @@ class _Rows:
                 offset = parsed[1]
         for later, earlier in ORDER:
             if moments[later] < moments[earlier]:  # False where either is nan
-                self.problem(line, later, f"before {earlier} ({row[later]} < {row[earlier]})")
+                self.problem(
+                    line,
+                    later,
+                    _(
+                        "voor {earlier} ({later} < {first})",
+                        earlier=earlier,
+                        later=row[later],
+                        first=row[earlier],
+                    ),
+                )
         units_text = row.get("units", "")
         units = 1
         if units_text:
@@ -194,7 +225,11 @@ class _Rows:
             except ValueError:
                 units = -1
             if units < 0:  # 0: no unit was sent (as the control room exports it)
-                self.problem(line, "units", f"must be a whole number >= 0 (got {units_text!r})")
+                self.problem(
+                    line,
+                    "units",
+                    _("moet een geheel getal >= 0 zijn (gegeven: {value})", value=repr(units_text)),
+                )
         if len(self.problems) > before or self.truncated:
             return
         self.line.append(line)
@@ -225,17 +260,21 @@ class _Rows:
         )
 
 
+def _column(name: str) -> str:
+    return _("kolom {column}", column=repr(name))
+
+
 def _header(file: str, header: list[str]) -> list[str]:
     names = [h.strip() for h in header]
     problems = []
     for name in dict.fromkeys(names):
         if name not in COLUMNS:
-            reason = "unknown column (see docs/incidents-csv.md)"
-            problems.append(Problem(f"column {name!r}", reason, 1))
+            reason = _("onbekende kolom (zie docs/incidents-csv.md)")
+            problems.append(Problem(_column(name), reason, 1))
         elif names.count(name) > 1:
-            problems.append(Problem(f"column {name!r}", "appears more than once", 1))
+            problems.append(Problem(_column(name), _("komt meer dan eens voor"), 1))
     problems.extend(
-        Problem(f"column {name!r}", "required column missing (see docs/incidents-csv.md)", 1)
+        Problem(_column(name), _("verplichte kolom ontbreekt (zie docs/incidents-csv.md)"), 1)
         for name in REQUIRED
         if name not in names
     )
@@ -253,7 +292,8 @@ def read_history(path: Path, name: str | None = None) -> History:
             try:
                 header = next(reader)
             except StopIteration:
-                raise DatasetError(file, [Problem("", "empty file: no header line", 1)]) from None
+                empty = _("leeg bestand: geen kopregel")
+                raise DatasetError(file, [Problem("", empty, 1)]) from None
             names = _header(file, header)
             rows = _Rows(file)
             for fields in reader:
@@ -261,20 +301,31 @@ def read_history(path: Path, name: str | None = None) -> History:
                     continue  # a blank line
                 line = reader.line_num
                 if len(fields) != len(names):
-                    rows.problem(line, "", f"{len(fields)} fields, the header has {len(names)}")
+                    rows.problem(
+                        line,
+                        "",
+                        _(
+                            "{fields} velden, de kopregel heeft er {header}",
+                            fields=len(fields),
+                            header=len(names),
+                        ),
+                    )
                 elif not rows.truncated:
                     rows.add(line, dict(zip(names, (f.strip() for f in fields), strict=True)))
                 if rows.truncated:
                     break
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise DatasetError(file, [Problem("", f"cannot read file: {exc}")]) from exc
+        unreadable = _("kan het bestand niet lezen: {error}", error=str(exc))
+        raise DatasetError(file, [Problem("", unreadable)]) from exc
     if rows.problems:
         problems = list(rows.problems)
         if rows.truncated:
-            problems.append(Problem("", f"more problems; only the first {MAX_PROBLEMS} are listed"))
+            more = _("meer problemen; alleen de eerste {count} staan hier", count=MAX_PROBLEMS)
+            problems.append(Problem("", more))
         raise DatasetError(file, problems)
     if not rows.line:
-        raise DatasetError(file, [Problem("", "no incidents: the file has only a header", 1)])
+        none = _("geen meldingen: het bestand heeft alleen een kopregel")
+        raise DatasetError(file, [Problem("", none, 1)])
     return rows.history()
 
 

@@ -1,4 +1,7 @@
-"""Simulation results as JSON and as plots (PNG files and one self-contained HTML page)."""
+"""Simulation results as JSON and as plots (PNG files and one self-contained HTML page).
+
+The page, the plots' labels and the assumptions are in the current locale (``korps.common
+.i18n``; Dutch by default), numbers in its notation; the CSV's columns stay as they are."""
 
 from __future__ import annotations
 
@@ -16,8 +19,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import numpy.typing as npt
+from babel.dates import get_day_names, get_month_names
 
-from korps.common.formatting import number, percent
+from korps.common.formatting import number, percent, short
+from korps.common.i18n import _, current_locale
 from korps.sim.engine import Model, Replication
 from korps.sim.kpi import SimResult, clean_nan
 
@@ -44,8 +49,8 @@ def _ci(e: Any) -> str:
     if math.isnan(e.mean):
         return ""
     if math.isnan(e.low):
-        return f"{e.mean:.1%}"
-    return f"{e.mean:.1%} ({e.low:.1%}-{e.high:.1%})"
+        return percent(e.mean)
+    return f"{percent(e.mean)} ({percent(e.low)}-{percent(e.high)})"
 
 
 def write_plots(
@@ -85,9 +90,9 @@ def write_plots(
             axis.axvline(norm.minutes, color=COLOURS[p], linestyle="--", linewidth=1)
             axis.axhline(norm.share, color=COLOURS[p], linestyle=":", linewidth=1)
     axis.set_xlim(0, 60)
-    axis.set_xlabel("aanrijdtijd (minuten)")
-    axis.set_ylabel("aandeel incidenten")
-    axis.set_title("Aanrijdtijden met normen (streep: minuten, stip: aandeel)")
+    axis.set_xlabel(_("aanrijdtijd (minuten)"))
+    axis.set_ylabel(_("aandeel incidenten"))
+    axis.set_title(_("Aanrijdtijden met normen (streep: minuten, stip: aandeel)"))
     axis.legend()
     paths = [folder / "aanrijdtijden.png"]
     _png(figure, paths[-1])
@@ -103,8 +108,8 @@ def write_plots(
         axis.axvline(norm.share, color="black", linestyle="--", linewidth=1)
     axis.set_xlim(0, 1)
     axis.invert_yaxis()
-    axis.set_xlabel("aandeel prio 1 binnen de norm")
-    axis.set_title("Normhaling prio 1 per gebied")
+    axis.set_xlabel(_("aandeel prio 1 binnen de norm"))
+    axis.set_title(_("Normhaling prio 1 per gebied"))
     paths.append(folder / "normhaling.png")
     _png(figure, paths[-1])
 
@@ -112,10 +117,11 @@ def write_plots(
     axis.plot(np.arange(168), result.utilisation_by_how, color=COLOURS[2])
     for day in range(1, 7):
         axis.axvline(day * 24, color="#cccccc", linewidth=0.8)
-    axis.set_xticks([d * 24 + 12 for d in range(7)], ["ma", "di", "wo", "do", "vr", "za", "zo"])
+    days = get_day_names("abbreviated", locale=current_locale())
+    axis.set_xticks([d * 24 + 12 for d in range(7)], [days[d] for d in range(7)])
     axis.set_ylim(0, 1)
-    axis.set_ylabel("bezettingsgraad eenheden")
-    axis.set_title("Bezettingsgraad per uur van de week")
+    axis.set_ylabel(_("bezettingsgraad eenheden"))
+    axis.set_title(_("Bezettingsgraad per uur van de week"))
     paths.append(folder / "bezettingsgraad.png")
     _png(figure, paths[-1])
 
@@ -125,35 +131,57 @@ def write_plots(
         for p in paths
     )
     rows = "".join(
-        f"<tr><td>prio {k.priority}</td><td>{k.incidents:,.0f}</td>"
-        f"<td>{'' if k.norm_minutes is None else f'{k.norm_minutes:g} min / {k.target_share:.0%}'}"
-        f"</td><td>{_ci(k.within_norm)}</td>"
-        f"<td>{k.p50.mean:.1f}</td><td>{k.p90.mean:.1f}</td></tr>"
+        f"<tr><td>prio {k.priority}</td><td>{number(k.incidents, 0)}</td>"
+        f"<td>{_norm(k.norm_minutes, k.target_share)}</td><td>{_ci(k.within_norm)}</td>"
+        f"<td>{number(k.p50.mean)}</td><td>{number(k.p90.mean)}</td></tr>"
         for k in result.priorities
+    )
+    heads = "".join(
+        f"<th>{html.escape(h)}</th>"
+        for h in (
+            _("prioriteit"),
+            _("incidenten"),
+            _("norm"),
+            _("binnen norm (95%-BI)"),
+            "P50",
+            "P90",
+        )
+    )
+    summary = _(
+        "{replications} replicaties, seed {seed}, {incidents} incidenten per replicatie",
+        replications=number(result.replications, 0),
+        seed=result.seed,
+        incidents=number(result.incidents, 0),
     )
     assumed = "".join(
         f"<tr><th>{html.escape(name)}</th><td>{html.escape(text)}</td></tr>"
         for name, text in assumptions(model)
     )
+    utilisation = _("bezettingsgraad {share}", share=_ci(result.utilisation))
+    assumed_head = _("Aannames")
     page = (
-        "<!doctype html><html lang='nl'><meta charset='utf-8'>"
+        f"<!doctype html><html lang='{current_locale()}'><meta charset='utf-8'>"
         f"<title>{html.escape(result.scenario)}</title>"
         "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto}"
         "img{max-width:100%}td,th{padding:.2rem .6rem;text-align:right}"
         ".aannames td,.aannames th{text-align:left}summary{cursor:pointer}"
         ".maanden td:first-child{text-align:left}</style>"
-        f"<h1>{html.escape(result.scenario)}</h1><p>{result.replications} replicaties, "
-        f"seed {result.seed}, {result.incidents:,.0f} incidenten per replicatie</p>"
-        "<table><tr><th>prioriteit</th><th>incidenten</th><th>norm</th>"
-        "<th>binnen norm (95%-BI)</th>"
-        f"<th>P50</th><th>P90</th></tr>{rows}</table>"
-        f"<p>bezettingsgraad {_ci(result.utilisation)}</p>"
-        f"<h2>Aannames</h2><table class='aannames'>{assumed}</table>{images}"
+        f"<h1>{html.escape(result.scenario)}</h1><p>{html.escape(summary)}</p>"
+        f"<table><tr>{heads}</tr>{rows}</table>"
+        f"<p>{html.escape(utilisation)}</p>"
+        f"<h2>{html.escape(assumed_head)}</h2><table class='aannames'>{assumed}</table>{images}"
         f"{monthly_html(monthly, len(reps))}</html>"
     )
     paths.append(folder / "report.html")
     paths[-1].write_text(page, encoding="utf-8")
     return paths
+
+
+def _norm(minutes: float | None, share: float | None) -> str:
+    """A norm as the report shows it: 15 min / 82%."""
+    if minutes is None or share is None:
+        return ""
+    return f"{short(minutes)} min / {percent(share, 0)}"
 
 
 MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -218,24 +246,26 @@ def monthly_rows(model: Model, reps: list[Replication]) -> list[dict[str, Any]]:
     return rows
 
 
-MONTH_NAMES = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
-MONTH_HEADS = (
-    "maand",
-    "prio 1",
-    "binnen 15 min",
-    "0-5",
-    "5-10",
-    "10-15",
-    "15+",
-    "niet ter plaatse",
-)
-
-
 def monthly_html(rows: list[dict[str, Any]], replications: int) -> str:
     """The monthly table of ``monthly_rows`` as HTML: one collapsible block per area (the
     run's prio-1 incidents and share within 15 minutes in the summary line), the months
-    inside; numbers in Dutch notation. Counts are means per replication."""
+    inside; numbers and month names in the reader's notation. Counts are means per
+    replication."""
     decimals = 0 if replications == 1 else 1
+    names = get_month_names("abbreviated", locale=current_locale())
+    heads = "".join(
+        f"<th>{html.escape(h)}</th>"
+        for h in (
+            _("maand"),
+            "prio 1",
+            _("binnen 15 min"),
+            "0-5",
+            "5-10",
+            "10-15",
+            "15+",
+            _("niet ter plaatse"),
+        )
+    )
     by_area: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in rows:  # a basisteam and a municipality may share a name
         by_area.setdefault((row["gebied"], row["soort"]), []).append(row)
@@ -244,29 +274,44 @@ def monthly_html(rows: list[dict[str, Any]], replications: int) -> str:
         total = sum(r["prio1_meldingen"] for r in months)
         within = sum(r["binnen_15_min"] * r["prio1_meldingen"] for r in months)
         body = "".join(
-            f"<tr><td>{MONTH_NAMES[r['maand'] - 1]}</td>"
+            f"<tr><td>{html.escape(names[r['maand']])}</td>"
             f"<td>{number(r['prio1_meldingen'], decimals)}</td>"
             f"<td>{percent(r['binnen_15_min'])}</td>"
             + "".join(f"<td>{number(r[c], decimals)}</td>" for c in MONTH_COLUMNS[5:])
             + "</tr>"
             for r in months
         )
-        heads = "".join(f"<th>{h}</th>" for h in MONTH_HEADS)
+        line = _(
+            "{incidents} prio-1-meldingen, {share} binnen 15 minuten",
+            incidents=number(total, decimals),
+            share=percent(within / total if total else None),
+        )
         blocks.append(
             f"<details><summary>{html.escape(area)} ({html.escape(kind)}): "
-            f"{number(total, decimals)} prio-1-meldingen, "
-            f"{percent(within / total if total else None)} binnen 15 minuten"
-            f"</summary><table class='maanden'><tr>{heads}</tr>{body}</table></details>"
+            f"{html.escape(line)}</summary>"
+            f"<table class='maanden'><tr>{heads}</tr>{body}</table></details>"
         )
-    return (
-        f"<h2>Prio 1 per gebied en maand</h2><p>{number(len(rows), 0)} rijen "
-        f"({number(len(by_area), 0)} gebieden) in de vorm waarin de politie deze cijfers per "
-        "gemeente en maand publiceert (data.politie.nl): meldingen, aandeel binnen 15 minuten "
-        "en aantallen per klasse van de aanrijdtijd in minuten"
-        + ("" if replications == 1 else f", gemiddeld over {replications} replicaties")
-        + "; de opwarmperiode telt niet mee.</p>"
-        + "".join(blocks)
-    )
+    if replications == 1:
+        intro = _(
+            "{rows} rijen ({areas} gebieden) in de vorm waarin de politie deze cijfers per "
+            "gemeente en maand publiceert (data.politie.nl): meldingen, aandeel binnen 15 "
+            "minuten en aantallen per klasse van de aanrijdtijd in minuten; de opwarmperiode "
+            "telt niet mee.",
+            rows=number(len(rows), 0),
+            areas=number(len(by_area), 0),
+        )
+    else:
+        intro = _(
+            "{rows} rijen ({areas} gebieden) in de vorm waarin de politie deze cijfers per "
+            "gemeente en maand publiceert (data.politie.nl): meldingen, aandeel binnen 15 "
+            "minuten en aantallen per klasse van de aanrijdtijd in minuten, gemiddeld over "
+            "{replications} replicaties; de opwarmperiode telt niet mee.",
+            rows=number(len(rows), 0),
+            areas=number(len(by_area), 0),
+            replications=number(replications, 0),
+        )
+    heading = _("Prio 1 per gebied en maand")
+    return f"<h2>{html.escape(heading)}</h2><p>{html.escape(intro)}</p>" + "".join(blocks)
 
 
 def write_monthly(rows: list[dict[str, Any]], path: Path) -> None:
@@ -283,41 +328,77 @@ def assumptions(model: Model) -> list[tuple[str, str]]:
     kinds: dict[str, int] = {}
     for area in s.areas:
         kinds[area.kind] = kinds.get(area.kind, 0) + 1
-    label = {"basisteam": "basisteams", "gemeente": "gemeenten (geen basisteamdekking)"}
+    label = {"basisteam": _("basisteams"), "gemeente": _("gemeenten (geen basisteamdekking)")}
     per_shift = {
         shift.name: sum(s.units_of(a.key)[shift.name] for a in s.areas) for shift in s.roster.shifts
     }
     rates = model.rates.sum(axis=0)
     travel = s.travel
-    speeds = " / ".join(f"{travel.speed_kmh[p] * travel.scale:g}" for p in (1, 2, 3))
+    speeds = " / ".join(short(travel.speed_kmh[p] * travel.scale) for p in (1, 2, 3))
     dense = travel.density
     density = (
-        f"stedelijk x{dense.urban_factor:g} vanaf {dense.urban_density:g} inw/km2, "
-        f"landelijk x{dense.rural_factor:g} tot {dense.rural_density:g} inw/km2"
+        _(
+            "stedelijk x{urban} vanaf {urban_density} inw/km2, "
+            "landelijk x{rural} tot {rural_density} inw/km2",
+            urban=short(dense.urban_factor),
+            urban_density=short(dense.urban_density),
+            rural=short(dense.rural_factor),
+            rural_density=short(dense.rural_density),
+        )
         if dense is not None
-        else "overal dezelfde snelheid"
+        else _("overal dezelfde snelheid")
     )
     room = s.control_room
     return [
-        ("gebieden", ", ".join(f"{n} {label.get(k, k)}" for k, n in sorted(kinds.items()))),
         (
-            "vraag per jaar",
-            f"{rates.sum():,.0f} incidenten: prio 1 {rates[0]:,.0f}, prio 2 {rates[1]:,.0f}, "
-            f"prio 3 {rates[2]:,.0f}",
+            _("gebieden"),
+            ", ".join(f"{number(n, 0)} {label.get(k, k)}" for k, n in sorted(kinds.items())),
         ),
         (
-            "rooster (eenheden in dienst)",
-            ", ".join(f"{name} {n}" for name, n in per_shift.items()),
+            _("vraag per jaar"),
+            _(
+                "{total} incidenten: prio 1 {p1}, prio 2 {p2}, prio 3 {p3}",
+                total=number(float(rates.sum()), 0),
+                p1=number(float(rates[0]), 0),
+                p2=number(float(rates[1]), 0),
+                p3=number(float(rates[2]), 0),
+            ),
         ),
         (
-            "beschikbaarheid",
-            f"{s.availability.share:.0%} van de diensttijd vrij voor incidenten "
-            f"(eigen werk in perioden van gemiddeld {s.availability.episode_minutes:g} min)",
+            _("rooster (eenheden in dienst)"),
+            ", ".join(f"{name} {number(n, 0)}" for name, n in per_shift.items()),
         ),
         (
-            "rijden",
-            f"{speeds} km/u (prio 1/2/3), omrijfactor {travel.detour:g}; {density}; "
-            f"uitruktijd {travel.turnout_minutes.get(1, 0):g} min",
+            _("beschikbaarheid"),
+            _(
+                "{share} van de diensttijd vrij voor incidenten (eigen werk in perioden van "
+                "gemiddeld {minutes} min)",
+                share=percent(s.availability.share, 0),
+                minutes=short(s.availability.episode_minutes),
+            ),
         ),
-        ("meldkamer", "niet gemodelleerd" if room is None else f"centralisten {room.operators}"),
+        (
+            _("rijden"),
+            _(
+                "{speeds} km/u (prio 1/2/3), omrijfactor {detour}; {density}; "
+                "uitruktijd {turnout} min",
+                speeds=speeds,
+                detour=short(travel.detour),
+                density=density,
+                turnout=short(travel.turnout_minutes.get(1, 0)),
+            ),
+        ),
+        (
+            _("meldkamer"),
+            _("niet gemodelleerd")
+            if room is None
+            else _("centralisten {operators}", operators=_operators(room.operators)),
+        ),
     ]
+
+
+def _operators(operators: int | dict[str, int]) -> str:
+    """Operators on duty: 6, or per shift: D 6, A 5, N 3."""
+    if isinstance(operators, int):
+        return number(operators, 0)
+    return ", ".join(f"{shift} {number(n, 0)}" for shift, n in operators.items())

@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from korps.common.datafile import DatasetError, Problem, parse_document
+from korps.common.i18n import _
 
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -45,7 +46,9 @@ class Area(_Spec):
     def _priorities(cls, value: dict[int, float]) -> dict[int, float]:
         unknown = [p for p in value if p not in (1, 2, 3)]
         if unknown:
-            raise ValueError(f"priority must be 1, 2 or 3 (got {unknown[0]})")
+            raise ValueError(
+                _("prioriteit moet 1, 2 of 3 zijn (gegeven: {value})", value=unknown[0])
+            )
         return value
 
 
@@ -73,7 +76,7 @@ class Shift(_Spec):
     @classmethod
     def _time(cls, value: str) -> str:
         if not TIME_RE.match(value):
-            raise ValueError(f"time must be HH:MM (got {value!r})")
+            raise ValueError(_("tijd moet UU:MM zijn (gegeven: {value})", value=repr(value)))
         return value
 
     @field_validator("days")
@@ -81,7 +84,13 @@ class Shift(_Spec):
     def _days(cls, value: list[str]) -> list[str]:
         unknown = [d for d in value if d not in DAYS]
         if unknown:
-            raise ValueError(f"unknown day {unknown[0]!r} (use {', '.join(DAYS)})")
+            raise ValueError(
+                _(
+                    "onbekende dag {day} (gebruik {days})",
+                    day=repr(unknown[0]),
+                    days=", ".join(DAYS),
+                )
+            )
         return value
 
     def minutes(self) -> tuple[int, int]:
@@ -127,7 +136,7 @@ class DensitySpeeds(_Spec):
     @model_validator(mode="after")
     def _ordered(self) -> DensitySpeeds:
         if self.rural_density >= self.urban_density:
-            raise ValueError("rural_density must be below urban_density")
+            raise ValueError(_("rural_density moet onder urban_density liggen"))
         return self
 
 
@@ -190,22 +199,30 @@ class SimScenario(_Spec):
         keys = [a.key for a in self.areas]
         duplicates = sorted({k for k in keys if keys.count(k) > 1})
         if duplicates:
-            raise ValueError(f"duplicate area {duplicates[0]!r}")
+            raise ValueError(_("dubbel gebied {area}", area=repr(duplicates[0])))
         shifts = {s.name for s in self.roster.shifts}
         for area, counts in self.roster.units.items():
             if area != "*" and area not in keys:
-                raise ValueError(f"roster names unknown area {area!r}")
+                raise ValueError(_("rooster noemt onbekend gebied {area}", area=repr(area)))
             unknown = [s for s in counts if s not in shifts]
             if unknown:
-                raise ValueError(f"roster of {area!r} names unknown shift {unknown[0]!r}")
+                raise ValueError(
+                    _(
+                        "rooster van {area} noemt onbekende dienst {shift}",
+                        area=repr(area),
+                        shift=repr(unknown[0]),
+                    )
+                )
         if isinstance(self.control_room, ControlRoom) and isinstance(
             self.control_room.operators, dict
         ):
             unknown = [s for s in self.control_room.operators if s not in shifts]
             if unknown:
-                raise ValueError(f"operators for unknown shift {unknown[0]!r}")
+                raise ValueError(
+                    _("centralisten voor onbekende dienst {shift}", shift=repr(unknown[0]))
+                )
         if self.warmup_days >= self.days:
-            raise ValueError("warmup_days must be shorter than days")
+            raise ValueError(_("warmup_days moet korter zijn dan days"))
         return self
 
     def units_of(self, area: str) -> dict[str, int]:
@@ -225,7 +242,8 @@ def read_sim_scenario(path: Path) -> SimScenario:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DatasetError(str(path), [Problem("", f"cannot read file: {exc}")]) from exc
+        unreadable = _("kan het bestand niet lezen: {error}", error=str(exc))
+        raise DatasetError(str(path), [Problem("", unreadable)]) from exc
     scenario = parse_sim_scenario(text, str(path))
     if scenario.travel.matrix and not Path(scenario.travel.matrix).is_absolute():
         travel = scenario.travel.model_copy(

@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from korps.common.formatting import number
+from korps.common.i18n import _, ngettext
 from korps.sim.engine import Model, ScenarioError, build_model, draw, run_incidents
 from korps.sim.history import replacing
 from korps.sim.kpi import Estimate, PriorityKpi, SimResult, summarize
@@ -103,12 +105,14 @@ def _values(text: str) -> tuple[int, ...]:
         if bounds:
             low, high = int(bounds.group(1)), int(bounds.group(2))
             if low > high:
-                raise ValueError(f"range {part!r} runs backwards")
+                raise ValueError(_("bereik {part} loopt achteruit", part=repr(part)))
             values.extend(range(low, high + 1))
         elif part.isdigit():
             values.append(int(part))
         else:
-            raise ValueError(f"{part!r} is not a whole number >= 0 (or a range like 2-5)")
+            raise ValueError(
+                _("{part} is geen geheel getal >= 0 (of bereik als 2-5)", part=repr(part))
+            )
     return tuple(dict.fromkeys(values))
 
 
@@ -116,16 +120,33 @@ def parse_vary(text: str, scenario: SimScenario) -> Variation:
     """``AREA:SHIFT=1,2,3`` (or ``2-5``), AREA an area key of the scenario or ``*``."""
     match = VARY_RE.match(text)
     if not match:
-        raise SweepError(f"--vary {text!r}: expected AREA:SHIFT=N,N,... (e.g. '*:N=2,3,4')")
+        raise SweepError(
+            _(
+                "--vary {text}: verwacht GEBIED:DIENST=N,N,... (bijvoorbeeld '*:N=2,3,4')",
+                text=repr(text),
+            )
+        )
     area, shift = match.group("area"), match.group("shift")
     keys = [a.key for a in scenario.areas]
     if area != "*" and area not in keys:
         raise SweepError(
-            f"--vary {text!r}: unknown area {area!r} (areas: {', '.join(keys)}, or * for all)"
+            _(
+                "--vary {text}: onbekend gebied {area} (gebieden: {areas}, of * voor alle)",
+                text=repr(text),
+                area=repr(area),
+                areas=", ".join(keys),
+            )
         )
     shifts = [s.name for s in scenario.roster.shifts]
     if shift not in shifts:
-        raise SweepError(f"--vary {text!r}: unknown shift {shift!r} (shifts: {', '.join(shifts)})")
+        raise SweepError(
+            _(
+                "--vary {text}: onbekende dienst {shift} (diensten: {shifts})",
+                text=repr(text),
+                shift=repr(shift),
+                shifts=", ".join(shifts),
+            )
+        )
     try:
         values = _values(match.group("values"))
     except ValueError as exc:
@@ -138,7 +159,7 @@ def expand(scenario: SimScenario, variations: Sequence[Variation]) -> list[Varia
     labels = [v.label for v in variations]
     twice = sorted({label for label in labels if labels.count(label) > 1})
     if twice:
-        raise SweepError(f"--vary {twice[0]} is given more than once")
+        raise SweepError(_("--vary {label} staat er meer dan eens", label=twice[0]))
     keys = [a.key for a in scenario.areas]
     order = sorted(range(len(variations)), key=lambda i: variations[i].area != "*")
     variants = []
@@ -164,8 +185,12 @@ def _check_cover(scenario: SimScenario, values: dict[str, int]) -> None:
         if sum(scenario.units_of(a.key)[shift.name] for a in scenario.areas) == 0:
             chosen = ", ".join(f"{k}={v}" for k, v in values.items())
             raise SweepError(
-                f"variant {chosen}: no unit anywhere in shift {shift.name!r} although "
-                "incidents happen then"
+                _(
+                    "variant {chosen}: nergens een eenheid in dienst {shift}, terwijl er dan "
+                    "meldingen zijn",
+                    chosen=chosen,
+                    shift=repr(shift.name),
+                )
             )
 
 
@@ -244,7 +269,13 @@ def _run_dask(tasks: list[Task], address: str, done: Callable[[TaskResult], None
     try:
         client = Client(address, timeout="15s")  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as exc:
-        raise SweepError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+        raise SweepError(
+            _(
+                "kan de Dask-scheduler op {address} niet bereiken: {error}",
+                address=address,
+                error=exc,
+            )
+        ) from exc
     try:
         futures = [client.submit(run_task, task, pure=False) for task in tasks]
         for future in dask_completed(futures):  # type: ignore[no-untyped-call]
@@ -265,11 +296,17 @@ def run_sweep(
 ) -> SweepResult:
     """Run every variant ``replications`` times; ``progress(done, total)`` after each task."""
     if replications < 1:
-        raise SweepError("replications must be >= 1")
+        raise SweepError(_("het aantal replicaties moet >= 1 zijn"))
     variants = expand(scenario, variations)
     total = len(variants) * replications
     if total > MAX_TASKS:
-        raise SweepError(f"{total:,} runs asked; a sweep runs at most {MAX_TASKS:,}")
+        raise SweepError(
+            _(
+                "{total} runs gevraagd; een sweep draait er hoogstens {most}",
+                total=number(total, 0),
+                most=number(MAX_TASKS, 0),
+            )
+        )
     try:
         build_model(variants[0].scenario)  # a scenario that cannot run fails here, once
     except ScenarioError as exc:
@@ -293,7 +330,9 @@ def run_sweep(
             mode = f"dask {scheduler}"
         else:
             _run_local(tasks, workers, done)
-            mode = f"processes ({workers} worker{'s' if workers != 1 else ''})"
+            mode = ngettext(
+                "{workers} lokaal proces", "{workers} lokale processen", workers
+            ).format(workers=workers)
     except ScenarioError as exc:
         raise SweepError(str(exc)) from exc
     return SweepResult(
@@ -342,9 +381,11 @@ def output_format(path: Path) -> str:
     """``csv`` or ``parquet`` by the file's extension; checked before a sweep runs."""
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
-        raise SweepError(f"--out {path}: use a .csv or .parquet file")
+        raise SweepError(_("--out {path}: gebruik een .csv- of .parquet-bestand", path=path))
     if not path.parent.is_dir():
-        raise SweepError(f"--out {path}: folder {path.parent} does not exist")
+        raise SweepError(
+            _("--out {path}: map {folder} bestaat niet", path=path, folder=path.parent)
+        )
     return kind
 
 
