@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from korps.audit.models import AuditEntry
+from korps.common.i18n import LOCALE_COOKIE
 from korps.monitor.models import Measurement, Plan
 from korps.planning.models import SavedScenario
 from korps.web.app import create_app
@@ -71,6 +72,13 @@ def test_gezag_reads_the_monitor_drills_down_and_gets_the_report(
     bad = client.get("/api/v1/monitor/rotterdam", params={"periode": "2024-K9"})
     assert bad.status_code == 422 and "onbekende periode" in bad.text
     assert client.post("/eenheden/rotterdam/monitor/berekenen").status_code == 403
+    dutch = client.get("/eenheden/rotterdam/monitor/rapport")
+    assert dutch.status_code == 200 and '<html lang="nl">' in dutch.text
+    assert "<h2>Status per indicator</h2>" in dutch.text
+    english = client.get("/eenheden/rotterdam/monitor/rapport", params={"lang": "en"})
+    assert english.status_code == 200 and '<html lang="en">' in english.text
+    assert "<h2>Status by indicator</h2>" in english.text and "<h2>Sources</h2>" in english.text
+    client.cookies.delete(LOCALE_COOKIE)  # the next requests in Dutch again
 
 
 def test_gezag_of_another_unit_and_writes_are_refused(db: Db, client: TestClient) -> None:
@@ -168,7 +176,7 @@ def test_planner_enters_imports_and_adopts(db: Db, client: TestClient) -> None:
             "2023-03-15",
         )
     assert (
-        "vastgesteld door het RVO op 2023-03-15"
+        "vastgesteld door het RVO op 15-03-2023"
         in client.get("/eenheden/rotterdam/monitor/plan").text
     )
 
