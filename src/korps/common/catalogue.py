@@ -6,6 +6,17 @@ updates ``locale/<locale>/LC_MESSAGES/messages.po``.
 The Dutch text is the message id, so a new message is complete in ``nl`` at once (msgstr =
 msgid); in ``en`` it starts empty and is listed by :func:`untranslated` until someone
 translates it (the tests fail on it). Messages no longer in the code are dropped.
+
+Texts from data go the same way: the bundled YAML datasets are read by
+:func:`korps.common.datatexts.extract_yaml`, which takes exactly the keys a user reads
+(a whitelist per file: ``portal.yaml`` ``categories[].name``, ``statuses[].label`` ...;
+never codes, sources or assumptions), and the pages show them through ``| t``
+(:func:`korps.common.datatexts.shown`, gettext of the Dutch text at display time). Code
+values shown to a user (wish kinds, absence kinds, roles, statuses) have a label table
+with ``N_()``-marked Dutch labels (:mod:`korps.common.labels`), also shown through
+``| t``. What a user typed (a description, a scenario's name) is shown as typed, and a
+dataset a user loads later may have texts the catalogue does not know: gettext falls back
+and they show as written.
 """
 
 from __future__ import annotations
@@ -24,6 +35,7 @@ SOURCE_DIR = Path(__file__).resolve().parent.parent  # src/korps
 METHODS = [
     ("**/templates/**.html", "jinja2"),
     ("**.py", "python"),
+    ("datasets/*.yaml", "korps.common.datatexts:extract_yaml"),  # only the keys in its TEXTS
 ]
 OPTIONS = {
     "**/templates/**.html": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"},

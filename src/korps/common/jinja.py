@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from jinja2 import Environment
 
+from korps.common.datatexts import shown
 from korps.common.formatting import date, day, local_datetime, number, percent, time
 from korps.common.i18n import LOCALES, current_locale, gettext, ngettext
+from korps.common.labels import LABELS
 
 
 def localise(env: Environment) -> Environment:
@@ -23,7 +25,8 @@ def localise(env: Environment) -> Environment:
     env.filters["tijdstip"] = local_datetime  # in Dutch local time, like the control room
     env.filters["dag"] = day
     env.filters["tijd"] = time
-    env.filters["t"] = gettext
+    env.filters["t"] = shown  # korps.common.datatexts: a text from data, a label
     env.globals["current_locale"] = current_locale
     env.globals["LOCALES"] = LOCALES
+    env.globals["LABELS"] = LABELS  # korps.common.labels: code -> Dutch label
     return env

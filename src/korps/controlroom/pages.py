@@ -266,6 +266,7 @@ def _incident_page(
         poll=POLL_SECONDS,
         now=now,
         close_reasons=bundled_reference().close_reasons,
+        reference=bundled_reference(),
         incident=incident,
         advice=advice,
         timeline=queries.timeline(session, incident_id=incident_id),

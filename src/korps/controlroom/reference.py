@@ -130,6 +130,14 @@ class Reference(_Strict):
     def kind_codes(self) -> list[str]:
         return [k.code for k in self.unit_kinds]
 
+    def unit_kind_name(self, code: str) -> str:
+        """The (Dutch) name of a unit kind, the code itself when unknown; shown via ``| t``."""
+        return next((k.name for k in self.unit_kinds if k.code == code), code)
+
+    def channel_name(self, code: str) -> str:
+        """The (Dutch) name of an intake channel, the code itself when unknown."""
+        return next((c.name for c in self.channels if c.code == code), code)
+
 
 def bundled_path() -> Path:
     return Path(str(resources.files("korps") / "datasets" / "meldkamer.yaml"))

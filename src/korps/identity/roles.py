@@ -15,14 +15,17 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, false, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
+from korps.common.i18n import N_
+
+#: role -> what it allows (Dutch, shown through the catalogue: ``{{ text | t }}``)
 ROLES: dict[str, str] = {
-    "beheerder": "beheer: gebruikers, rollen en de audittrail",
-    "planner": "formatie, bezetting, scenario's en de digital twin van een eenheid",
-    "centralist": "de meldkamer van een eenheid",
-    "teamchef": "leiding van een basisteam of dienst",
-    "medewerker": "behandelt dossiers van een team",
-    "gezag": "burgemeester of officier van justitie: leest monitor en rapportages",
-    "burger": "alleen de eigen dossiers",
+    "beheerder": N_("beheer: gebruikers, rollen en de audittrail"),
+    "planner": N_("formatie, bezetting, scenario's en de digital twin van een eenheid"),
+    "centralist": N_("de meldkamer van een eenheid"),
+    "teamchef": N_("leiding van een basisteam of dienst"),
+    "medewerker": N_("behandelt dossiers van een team"),
+    "gezag": N_("burgemeester of officier van justitie: leest monitor en rapportages"),
+    "burger": N_("alleen de eigen dossiers"),
 }
 #: roles that change state: their holders must log in with a second factor (TOTP)
 CHANGING_ROLES = frozenset({"beheerder", "planner", "centralist", "teamchef", "medewerker"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
+from korps.common.datatexts import shown
 from korps.monitor.schemas import StatusRow
 
 WIDTH, HEIGHT, PAD = 480, 200, 40
@@ -35,7 +36,7 @@ def trend_svg(row: StatusRow, first_year: int, last_year: int) -> str:
     def y(value: float) -> float:
         return HEIGHT - PAD + 10 - (value - low) / (high - low) * (HEIGHT - 2 * PAD)
 
-    title = escape(f"{row.name}: {row.unit_name}")
+    title = escape(f"{shown(row.name)}: {row.unit_name}")
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{title}" '

@@ -2,6 +2,9 @@
 its deadline in working days), the statuses with the whitelist of moves and the citizen's
 plain-language projection, and the ordered routing rules.
 
+Its names, labels and explanations are Dutch and shown through the catalogue
+(korps.common.datatexts: ``{{ category.name | t }}``, :meth:`PortalReference.route_reason`).
+
 Bundled as ``datasets/portal.yaml`` (every value with a source or an assumption); validated
 by Pydantic on load, a bad file refused with file, line, path and reason.
 """
@@ -16,6 +19,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from korps.common.datafile import read_document
+from korps.common.datatexts import shown
 
 CODE_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 Code = Annotated[str, Field(pattern=CODE_RE, max_length=40)]
@@ -153,6 +157,18 @@ class PortalReference(_Strict):
         if found is None:
             raise KeyError(code)
         return found
+
+    def channel_name(self, code: str) -> str:
+        """The (Dutch) name of a channel, the code itself when unknown; shown via ``| t``."""
+        return next((c.name for c in self.channels if c.code == code), code)
+
+    def route_reason(self, rule: str | None, reason: str | None) -> str:
+        """A dossier's stored routing reason (the rule's Dutch explanation, then where) in
+        the current locale: the explanation is translated, the rest shown as stored."""
+        found = next((r for r in self.routing if r.name == rule), None)
+        if not reason or found is None or not reason.startswith(found.explanation):
+            return reason or ""
+        return shown(found.explanation) + reason[len(found.explanation) :]
 
     def allowed(self, current: str, role: str) -> list[str]:
         """The statuses ``role`` (medewerker or burger) may move a dossier in ``current`` to."""
