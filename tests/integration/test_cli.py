@@ -47,13 +47,16 @@ def test_org_show(loaded_db: Db, use_database: Callable[[Db], None]) -> None:
     assert unit["fte"] == 92.0 and unit["wijkagenten"] == 20
     text = runner.invoke(app, ["org", "show", "rotterdam-b"], env={"COLUMNS": "200"})
     assert "Rotterdam Stad" in text.stdout and "Delfshaven" in text.stdout
+    assert "onderdelen" in text.stdout  # the tables and the last line speak Dutch
+    assert "1 gemeente, 122.722 inwoners" in text.stdout  # Dutch numbers, singular
     missing = runner.invoke(app, ["org", "show", "nergens"])
     assert missing.exit_code == 1 and "onbekende eenheid 'nergens'" in missing.stderr
 
 
 def test_db_init_and_load_report(empty_db: Db, use_database: Callable[[Db], None]) -> None:
     use_database(empty_db)
-    assert runner.invoke(app, ["db", "init"]).exit_code == 0
+    init = runner.invoke(app, ["db", "init"])
+    assert init.exit_code == 0 and " op revisie " in init.stdout
     result = runner.invoke(app, ["load", "gemeenten", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
@@ -73,5 +76,5 @@ def test_load_bad_file_exits_nonzero_and_writes_nothing(
     result = runner.invoke(app, ["load", str(bad)])
     assert result.exit_code == 1
     assert "bad.yaml:7: units[0].parent: onbekende ouder 'y'" in result.stderr
-    assert "nothing written" in result.stderr
+    assert "fout: " in result.stderr and "bad.yaml geweigerd, niets geschreven" in result.stderr
     assert snapshot(empty_db) == before

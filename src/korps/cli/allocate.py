@@ -9,7 +9,8 @@ from rich.table import Table
 
 from korps.cli.common import console, fail, open_session, print_json
 from korps.common.datafile import DatasetError
-from korps.common.formatting import number
+from korps.common.formatting import number, short
+from korps.common.i18n import _
 from korps.organisation.service import NotFoundError
 from korps.planning.allocation import AllocationError
 from korps.planning.export import result_json, write_csv, write_xlsx
@@ -22,20 +23,22 @@ def _table(result: Result) -> Table:
     table = Table(
         "team",
         basis,
-        "current",
-        "proposed",
-        "difference",
-        "rule",
-        title=f"{result.scenario}: {result.total:g} fte",
+        _("huidig"),
+        _("voorstel"),
+        _("verschil"),
+        _("verdeelregel"),
+        title=f"{result.scenario}: {short(result.total)} fte",
     )
     for row in result.ordered():
         diff = row.difference
         norm = ""
         if row.norm_required is not None:
-            status = {True: "met", False: "NOT met", None: "?"}
-            norm = (
-                f"norm {number(row.norm_required)}: now {status[row.norm_met_current]}, "
-                f"proposed {status[row.norm_met]}"
+            status = {True: _("gehaald"), False: _("NIET gehaald"), None: "?"}
+            norm = _(
+                "norm {required}: nu {now}, voorstel {proposed}",
+                required=number(row.norm_required),
+                now=status[row.norm_met_current],
+                proposed=status[row.norm_met],
             )
         table.add_row(
             ("  " * row.level) + row.name,
@@ -46,17 +49,27 @@ def _table(result: Result) -> Table:
             " ".join(x for x in (row.bound or "", norm) if x),
         )
     for name, amount in result.reserves:
-        table.add_row(name, "", "", number(amount), "", "reserved")
+        table.add_row(name, "", "", number(amount), "", _("gereserveerd"))
     return table
 
 
+HELP = _(
+    "Verdeel een totaal over teams volgens de regels van het scenario, naast de huidige cijfers."
+)
+
+
 def allocate(
-    scenario: Path = typer.Argument(..., exists=False, help="The scenario YAML file."),
-    as_json: bool = typer.Option(False, "--json", help="Print the allocation as JSON."),
-    xlsx: Path | None = typer.Option(None, "--xlsx", help="Write the published table shape."),
-    csv: Path | None = typer.Option(None, "--csv", help="Write the published table shape."),
+    scenario: Path = typer.Argument(
+        ..., exists=False, help=_("Het YAML-bestand van het scenario.")
+    ),
+    as_json: bool = typer.Option(False, "--json", help=_("Geef de verdeling als JSON.")),
+    xlsx: Path | None = typer.Option(
+        None, "--xlsx", help=_("Schrijf de tabel in de gepubliceerde vorm naar dit XLSX-bestand.")
+    ),
+    csv: Path | None = typer.Option(
+        None, "--csv", help=_("Schrijf de tabel in de gepubliceerde vorm naar dit CSV-bestand.")
+    ),
 ) -> None:
-    """Allocate a total over teams by the scenario's rules, beside the current figures."""
     try:
         parsed, workload = read_scenario_file(scenario)
         if parsed.unit is None and parsed.workload_table is None:  # inline teams: no database

@@ -18,9 +18,10 @@ from korps.cli import scenario as scenario_cli
 from korps.cli import serve as serve_cli
 from korps.cli import sim as sim_cli
 from korps.cli import user as user_cli
+from korps.common.i18n import _
 
 app = typer.Typer(
-    help="korps: the open digital backbone of a police regional unit.",
+    help=_("korps: de open digitale ruggengraat van een regionale politie-eenheid."),
     no_args_is_help=True,
     add_completion=False,
 )
@@ -35,10 +36,10 @@ app.add_typer(portal_cli.app, name="portal")
 app.add_typer(user_cli.app, name="user")
 app.add_typer(monitor_cli.app, name="monitor")
 app.add_typer(capacity_cli.app, name="capacity")
-app.command("load")(load_cli.load)
-app.command("allocate")(allocate_cli.allocate)
-app.command("serve")(serve_cli.serve)
-app.command("demo")(user_cli.demo)
+app.command("load", help=load_cli.HELP)(load_cli.load)
+app.command("allocate", help=allocate_cli.HELP)(allocate_cli.allocate)
+app.command("serve", help=serve_cli.HELP)(serve_cli.serve)
+app.command("demo", help=user_cli.DEMO_HELP)(user_cli.demo)
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.orm import Session
 
+from korps.common.i18n import _
 from korps.db.migrate import schema_problem
 from korps.db.session import default_engine, session_factory
 
@@ -47,5 +48,6 @@ def print_json(value: BaseModel | list[Any] | dict[str, Any]) -> None:
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {escape(message)}", highlight=False)
+    label = _("fout:")
+    err_console.print(f"[red]{label}[/red] {escape(message)}", highlight=False)
     return typer.Exit(code)

@@ -8,19 +8,38 @@ import typer
 
 from korps.cli.common import console, fail, open_session, print_json
 from korps.common.datafile import DatasetError
+from korps.common.formatting import number
+from korps.common.i18n import N_, _
 from korps.organisation.loader import bundled_names
 from korps.organisation.loader import load as load_dataset
+
+#: the load report's counts (keys, as in --json) as the line names them
+COUNTS = {
+    "gemeenten": N_("gemeenten"),
+    "crime_rows": N_("rijen misdrijven"),
+    "units": N_("eenheden"),
+    "figures": N_("cijfers"),
+    "totals": N_("totalen"),
+    "coverage": N_("dekkingen"),
+    "authorities": N_("gezagsrelaties"),
+    "partnerships": N_("samenwerkingsverbanden"),
+}
+HELP = _(
+    "Laad een dataset; een foutief bestand wordt geweigerd met bestand, regel, YAML-pad en reden."
+)
 
 
 def load(
     name_or_path: str = typer.Argument(
         ...,
-        help="A bundled dataset (gemeenten, nederland, rotterdam, oost-nederland, "
-        "politiezone-voorbeeld), 'all' for every bundled one, or a path to your own YAML file.",
+        help=_(
+            "Een meegeleverde dataset (gemeenten, nederland, rotterdam, oost-nederland, "
+            "politiezone-voorbeeld), 'all' voor alle meegeleverde, of het pad naar uw eigen "
+            "YAML-bestand."
+        ),
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the load reports as JSON."),
+    as_json: bool = typer.Option(False, "--json", help=_("Geef de laadverslagen als JSON.")),
 ) -> None:
-    """Load a dataset; a bad file is refused with file, line, YAML path and reason."""
     names = bundled_names() if name_or_path == "all" else [name_or_path]
     reports = []
     with open_session() as session:
@@ -28,14 +47,25 @@ def load(
             try:
                 reports.append(load_dataset(session, name_or_path=name))
             except DatasetError as exc:
-                raise fail(f"{name} refused, nothing written:\n{exc}") from exc
+                raise fail(
+                    _("{name} geweigerd, niets geschreven:", name=name) + f"\n{exc}"
+                ) from exc
     if as_json:
         print_json([asdict(r) for r in reports])
         return
     for report in reports:
-        counts = ", ".join(f"{v} {k}" for k, v in report.counts.items() if v)
-        console.print(f"[bold]{report.dataset}[/bold] loaded: {counts}", highlight=False)
+        counts = ", ".join(
+            f"{number(v, 0)} {_(COUNTS[k]) if k in COUNTS else k}"
+            for k, v in report.counts.items()
+            if v
+        )
+        console.print(
+            _("[bold]{dataset}[/bold] geladen: {counts}", dataset=report.dataset, counts=counts),
+            highlight=False,
+        )
         for message in report.messages:
             console.print(f"  {message}", highlight=False)
         for difference in report.differences:
-            console.print(f"  [yellow]total differs:[/yellow] {difference}", highlight=False)
+            console.print(
+                "  [yellow]" + _("totaal wijkt af:") + f"[/yellow] {difference}", highlight=False
+            )

@@ -8,10 +8,11 @@ from rich.tree import Tree
 
 from korps.cli.common import console, fail, open_session, print_json
 from korps.common.formatting import number
+from korps.common.i18n import _, ngettext
 from korps.organisation import schemas, service
 from korps.organisation.service import NotFoundError
 
-app = typer.Typer(help="Organisation: units, their tree and figures.", no_args_is_help=True)
+app = typer.Typer(help=_("Organisatie: eenheden, hun boom en cijfers."), no_args_is_help=True)
 
 
 def _label(node: schemas.UnitSummary) -> str:
@@ -19,9 +20,9 @@ def _label(node: schemas.UnitSummary) -> str:
     if node.code:
         parts.insert(1, f"({node.code})")
     if node.fte is not None:
-        parts.append(f"{number(node.fte)} fte")
+        parts.append(_("{fte} fte", fte=number(node.fte)))
     if node.wijkagenten is not None:
-        parts.append(f"{number(node.wijkagenten)} wijkagenten")
+        parts.append(number(node.wijkagenten) + " " + _("wijkagenten"))
     return "  ".join(parts) + f"  [dim]{node.slug}[/dim]"
 
 
@@ -30,13 +31,14 @@ def _add(tree: Tree, node: schemas.UnitNode) -> None:
         _add(tree.add(_label(child)), child)
 
 
-@app.command("tree")
+@app.command("tree", help=_("Toon de boom van eenheden onder SLUG met hun fte en wijkagenten."))
 def tree(
-    slug: str,
-    depth: int | None = typer.Option(None, "--depth", min=0, help="Levels below SLUG to show."),
-    as_json: bool = typer.Option(False, "--json", help="Print the subtree as JSON."),
+    slug: str = typer.Argument(..., help=_("De slug van de eenheid.")),
+    depth: int | None = typer.Option(
+        None, "--depth", min=0, help=_("Het aantal niveaus onder SLUG dat u ziet.")
+    ),
+    as_json: bool = typer.Option(False, "--json", help=_("Geef de deelboom als JSON.")),
 ) -> None:
-    """Show the tree of units under SLUG with their fte and wijkagenten."""
     with open_session() as session:
         try:
             root = service.unit_tree(session, slug=slug, depth=depth)
@@ -50,9 +52,14 @@ def tree(
     console.print(rich_tree)
 
 
-@app.command("show")
-def show(slug: str, as_json: bool = typer.Option(False, "--json")) -> None:
-    """Show one unit: its place in the tree, figures, children and municipalities."""
+@app.command(
+    "show",
+    help=_("Toon één eenheid: haar plaats in de boom, cijfers, onderdelen en gemeenten."),
+)
+def show(
+    slug: str = typer.Argument(..., help=_("De slug van de eenheid.")),
+    as_json: bool = typer.Option(False, "--json", help=_("Geef de eenheid als JSON.")),
+) -> None:
     with open_session() as session:
         try:
             unit = service.unit_detail(session, slug=slug)
@@ -68,11 +75,11 @@ def show(slug: str, as_json: bool = typer.Option(False, "--json")) -> None:
     )
     if unit.description:
         console.print(unit.description, highlight=False)
-    figures = Table("category", "period", "value", "source", title="figures")
+    figures = Table(_("categorie"), _("periode"), _("waarde"), _("bron"), title=_("cijfers"))
     for f in unit.figures:
         figures.add_row(f.category, f.period, number(f.value), f.source or "")
     console.print(figures)
-    children = Table("slug", "name", "kind", "fte", "wijkagenten", title="children")
+    children = Table("slug", _("naam"), _("soort"), "fte", _("wijkagenten"), title=_("onderdelen"))
     for c in unit.children:
         children.add_row(
             c.slug,
@@ -84,4 +91,11 @@ def show(slug: str, as_json: bool = typer.Option(False, "--json")) -> None:
     console.print(children)
     if unit.coverage:
         codes = {c.gemeente.code for c in unit.coverage}
-        console.print(f"{len(codes)} municipalities, {unit.population or 0:,} inhabitants")
+        places = ngettext("{count} gemeente", "{count} gemeenten", len(codes))
+        console.print(
+            _(
+                "{municipalities}, {inhabitants} inwoners",
+                municipalities=places.format(count=number(len(codes), 0)),
+                inhabitants=number(unit.population or 0, 0),
+            )
+        )

@@ -14,13 +14,16 @@ from rich.table import Table
 from korps.cli.common import console, fail, print_json
 from korps.cli.sim import load_scenario
 from korps.common.datafile import DatasetError
+from korps.common.formatting import EMPTY, number, percent, short, signed
+from korps.common.i18n import N_, _
 from korps.organisation.service import NotFoundError
 from korps.planning.roster import FteRule, Level, RosterPlan, optimise
 from korps.sim.engine import ScenarioError
 from korps.sim.report import result_json
 
 err_console = Console(stderr=True)
-app = typer.Typer(help="Planning with the digital twin.", no_args_is_help=True)
+ACTIONS = {"add": N_("erbij"), "remove": N_("eraf")}  # a step of the search
+app = typer.Typer(help=_("Plannen met de digitale tweeling."), no_args_is_help=True)
 
 
 def _json(plan: RosterPlan) -> dict[str, Any]:
@@ -40,34 +43,56 @@ def _json(plan: RosterPlan) -> dict[str, Any]:
     }
 
 
-@app.command("roster")
+@app.command(
+    "roster",
+    help=_(
+        "Toets de bereikbaarheid, schat met M/M/c, bevestig en snoei met de simulatie; toont "
+        "eenheden, fte, onbereikbare gebieden, grenzen en winst (de voortgang op stderr "
+        "terwijl het loopt)."
+    ),
+)
 def roster(
-    scenario: Path | None = typer.Argument(None, help="Scenario YAML (docs/simulation.md)."),
-    unit: str | None = typer.Option(None, "--unit", help="Derive the scenario from a unit."),
-    level: str = typer.Option("unit", "--level", help="unit, district or basisteam"),
-    replications: int = typer.Option(3, "--replications", "-r", min=1, max=100),
-    seed: int = typer.Option(1, "--seed"),
-    crew: int = typer.Option(2, help="officers per unit"),
-    hours_per_fte: float = typer.Option(36.0, help="hours a week of one FTE"),
-    deployability: float = typer.Option(0.75, help="share of FTE hours available for shifts"),
+    scenario: Path | None = typer.Argument(
+        None, help=_("Het YAML-bestand van het scenario (docs/simulation.md).")
+    ),
+    unit: str | None = typer.Option(
+        None, "--unit", help=_("Leid het scenario af van deze eenheid.")
+    ),
+    level: str = typer.Option(
+        "unit", "--level", help=_("Het niveau: unit, district of basisteam.")
+    ),
+    replications: int = typer.Option(
+        3, "--replications", "-r", min=1, max=100, help=_("Herhalingen per evaluatie.")
+    ),
+    seed: int = typer.Option(1, "--seed", help=_("Het startgetal van de toevalsgenerator.")),
+    crew: int = typer.Option(2, help=_("Agenten per eenheid.")),
+    hours_per_fte: float = typer.Option(36.0, help=_("Uren per week van één fte.")),
+    deployability: float = typer.Option(
+        0.75, help=_("Het deel van de fte-uren dat voor diensten beschikbaar is.")
+    ),
     max_per_area: int = typer.Option(
-        40, "--max-per-area", min=1, help="cap: units per area and shift"
+        40, "--max-per-area", min=1, help=_("Grens: eenheden per gebied en dienst.")
     ),
     max_total: int | None = typer.Option(
-        None, "--max-total", min=1, help="cap: unit-shifts a day in all"
+        None, "--max-total", min=1, help=_("Grens: eenheid-diensten per dag in totaal.")
     ),
     max_fte: float | None = typer.Option(
-        None, "--max-fte", help="the formation's noodhulp capacity (FTE): say when passed"
+        None,
+        "--max-fte",
+        help=_(
+            "De noodhulpcapaciteit van de formatie (fte): meldt het als die wordt overschreden."
+        ),
     ),
     days: float = typer.Option(
-        91.0, "--days", help="days simulated per evaluation (a quarter ranks rosters well)"
+        91.0,
+        "--days",
+        help=_("Gesimuleerde dagen per evaluatie (een kwartaal rangschikt roosters goed)."),
     ),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help=_("Geef het plan als JSON.")),
 ) -> None:
-    """Check reachability, screen with M/M/c, confirm and trim with the simulation; print
-    units, FTE, unreachable areas, caps and gains (progress on stderr while it runs)."""
+    """Check reachability, screen with M/M/c, confirm and trim with the simulation."""
     if level not in ("unit", "district", "basisteam"):
-        raise typer.BadParameter("--level must be unit, district or basisteam")
+        raise typer.BadParameter(_("--level moet unit, district of basisteam zijn"))
     try:
         spec = load_scenario(scenario, unit)
         rule = FteRule(crew=crew, hours_per_fte=hours_per_fte, deployability=deployability)
@@ -96,47 +121,80 @@ def roster(
         return
     shifts = list(next(iter(plan.units.values())).keys()) if plan.units else []
     table = Table(
-        "area",
+        _("gebied"),
         *shifts,
-        "FTE",
-        title=f"roster: norms {'met' if plan.met else 'NOT met'}"
-        f" at {plan.level} level; {plan.total_units} unit-shifts/day, "
-        f"{plan.total_fte:g} FTE",
+        "fte",
+        title=_(
+            "rooster: normen {verdict} op niveau {level}; {units} eenheid-diensten per dag, "
+            "{fte} fte",
+            verdict=_("gehaald") if plan.met else _("NIET gehaald"),
+            level=plan.level,
+            units=number(plan.total_units, 0),
+            fte=short(plan.total_fte),
+        ),
     )
     for area, counts in plan.units.items():
-        table.add_row(area, *(str(counts[s]) for s in shifts), f"{plan.fte[area]:g}")
+        table.add_row(area, *(str(counts[s]) for s in shifts), short(plan.fte[area]))
     console.print(table)
     for reach in plan.limited:
         console.print(
-            f"{reach.area}: limited by travel: {reach.travel_minutes:.1f} min from the nearest "
-            f"base; at best {reach.best_share:.1%} within the norm whatever the roster "
-            f"(travel alone costs {reach.travel_costs:.1%})",
+            _(
+                "{area}: begrensd door de reistijd: {minutes} min vanaf de dichtstbijzijnde "
+                "uitvalsbasis; hoogstens {best} binnen de norm, welk rooster ook "
+                "(de reistijd alleen kost {costs})",
+                area=reach.area,
+                minutes=number(reach.travel_minutes, 1),
+                best=percent(reach.best_share),
+                costs=percent(reach.travel_costs),
+            ),
             highlight=False,
         )
     for reach in plan.unreachable:
         console.print(
-            f"{reach.area}: unreachable by staffing: travel alone ({reach.travel_minutes:.1f} min "
-            f"from the nearest base) leaves at best {reach.best_share:.1%} within the norm, "
-            f"so {1 - reach.best_share:.1%} of its prio-1 incidents are late whatever the roster",
+            _(
+                "{area}: met bezetting niet te bereiken: de reistijd alleen ({minutes} min vanaf "
+                "de dichtstbijzijnde uitvalsbasis) laat hoogstens {best} binnen de norm, dus "
+                "{late} van de prio-1-meldingen is te laat, welk rooster ook",
+                area=reach.area,
+                minutes=number(reach.travel_minutes, 1),
+                best=percent(reach.best_share),
+                late=percent(1 - reach.best_share),
+            ),
             highlight=False,
         )
     for text in plan.capped:
-        console.print(f"capped: {text}", highlight=False)
-    if over:
+        console.print(_("begrensd: {text}", text=text), highlight=False)
+    if over and max_fte is not None:
         console.print(
-            f"the plan needs {plan.total_fte:g} FTE, more than the noodhulp capacity of "
-            f"{max_fte:g} FTE given",
+            _(
+                "het plan vraagt {fte} fte, meer dan de opgegeven noodhulpcapaciteit van "
+                "{capacity} fte",
+                fte=short(plan.total_fte),
+                capacity=short(max_fte),
+            ),
             highlight=False,
         )
-    console.print(f"{plan.evaluations} simulated evaluations", highlight=False)
+    console.print(
+        _("{count} gesimuleerde evaluaties", count=number(plan.evaluations, 0)), highlight=False
+    )
     for step in plan.steps:
         if step.action == "screen":
             continue
         console.print(
-            f"{step.action} 1 unit {step.area} {step.shift}: worst margin "
-            f"{step.compliance_before:+.3f} -> {step.compliance_after:+.3f}",
+            _(
+                "1 eenheid {action} {area} {shift}: slechtste marge {before} -> {after}",
+                action=_(ACTIONS[step.action]) if step.action in ACTIONS else step.action,
+                area=step.area,
+                shift=step.shift,
+                before=_margin(step.compliance_before),
+                after=_margin(step.compliance_after),
+            ),
             highlight=False,
         )
+
+
+def _margin(value: float | None) -> str:
+    return EMPTY if value is None else signed(value, 3)
 
 
 def level_of(text: str) -> Level:

@@ -8,17 +8,25 @@ import typer
 
 from korps.cli.common import console, fail, open_session
 from korps.common.datafile import DatasetError
+from korps.common.i18n import _
 from korps.organisation.service import NotFoundError
 from korps.planning import store
 from korps.planning.allocation import AllocationError
 from korps.planning.service import read_scenario_file
 
-app = typer.Typer(help="Saved allocation scenarios.", no_args_is_help=True)
+app = typer.Typer(help=_("Opgeslagen verdeelscenario's."), no_args_is_help=True)
 
 
-@app.command("save")
-def save(files: list[Path] = typer.Argument(..., help="Scenario YAML files.")) -> None:
-    """Validate (a trial run included) and save each file; a refused file saves nothing."""
+@app.command(
+    "save",
+    help=_(
+        "Controleer elk bestand (met een proefberekening) en sla het op; "
+        "een geweigerd bestand slaat niets op."
+    ),
+)
+def save(
+    files: list[Path] = typer.Argument(..., help=_("YAML-bestanden met een scenario.")),
+) -> None:
     with open_session() as session:
         for path in files:
             try:
@@ -34,12 +42,14 @@ def save(files: list[Path] = typer.Argument(..., help="Scenario YAML files.")) -
             ) as exc:
                 session.rollback()
                 raise fail(f"{path}: {exc}") from exc
-            console.print(f"saved {saved.name} as /scenarios/{saved.slug}", highlight=False)
+            console.print(
+                _("{name} opgeslagen als /scenarios/{slug}", name=saved.name, slug=saved.slug),
+                highlight=False,
+            )
 
 
-@app.command("list")
+@app.command("list", help=_("De opgeslagen scenario's."))
 def list_() -> None:
-    """The saved scenarios."""
     with open_session() as session:
         for saved in store.list_saved(session):
             console.print(f"{saved.slug}  {saved.name}", highlight=False)

@@ -5,28 +5,46 @@ from __future__ import annotations
 import typer
 import uvicorn
 
+from korps.common.i18n import _
 from korps.config import get_settings
 from korps.identity import debugmail
 
+HELP = _(
+    "Start de webinterface op http://HOST:PORT (de API onder /api/v1, OpenAPI op /openapi.json)."
+)
+
 
 def serve(
-    host: str = typer.Option(None, help="Interface to listen on (default 127.0.0.1)."),
-    port: int = typer.Option(None, help="Port (default 8000)."),
-    workers: int = typer.Option(
-        None, min=1, help="Server processes (default 1); on PostgreSQL more use more cores."
+    host: str = typer.Option(
+        None, help=_("De netwerkinterface waarop de server luistert (standaard 127.0.0.1).")
     ),
-    access_log: bool = typer.Option(False, help="Log every request (costs time under load)."),
+    port: int = typer.Option(None, help=_("De poort (standaard 8000).")),
+    workers: int = typer.Option(
+        None,
+        min=1,
+        help=_(
+            "Het aantal serverprocessen (standaard 1); op PostgreSQL benutten meer processen "
+            "meer kernen."
+        ),
+    ),
+    access_log: bool = typer.Option(False, help=_("Log elk verzoek (kost tijd onder belasting).")),
     mail_debug: bool = typer.Option(
-        True, help="Start a local debug SMTP server that prints mails (when the port is free)."
+        True,
+        help=_(
+            "Start een lokale debug-SMTP-server die de e-mails hier toont (als de poort vrij is)."
+        ),
     ),
 ) -> None:
-    """Serve the web UI on http://HOST:PORT (API under /api/v1, OpenAPI at /openapi.json)."""
     settings = get_settings()
     local = settings.smtp_host in ("127.0.0.1", "localhost", "::1")
     if mail_debug and local and debugmail.port_free(settings.smtp_host, settings.smtp_port):
         debugmail.start(settings.smtp_host, settings.smtp_port, debugmail.print_message)
         typer.echo(
-            f"debug-SMTP op {settings.smtp_host}:{settings.smtp_port}: e-mails verschijnen hier"
+            _(
+                "debug-SMTP op {host}:{port}: e-mails verschijnen hier",
+                host=settings.smtp_host,
+                port=settings.smtp_port,
+            )
         )
     uvicorn.run(
         "korps.web.main:app",

@@ -9,13 +9,18 @@ from rich.table import Table
 
 from korps.audit.service import Context, acting
 from korps.cli.common import console, fail, open_session, print_json
+from korps.common.i18n import _
 from korps.identity import service, tokens
 from korps.identity.demo import create_demo_accounts
 from korps.identity.errors import IdentityError
 from korps.identity.mail import MailError
 
-app = typer.Typer(help="Users, passwords and role grants.", no_args_is_help=True)
-UnitOption = typer.Option(None, "--unit", help="Slug of the unit the role covers (subtree).")
+app = typer.Typer(help=_("Gebruikers, wachtwoorden en rollen."), no_args_is_help=True)
+UnitOption = typer.Option(
+    None, "--unit", help=_("De slug van de eenheid waarvoor de rol geldt (met alles eronder).")
+)
+UsernameArgument = typer.Argument(..., help=_("De gebruikersnaam."))
+RoleArgument = typer.Argument(..., help=_("De rol."))
 
 
 def _who() -> Context:
@@ -30,17 +35,22 @@ def _run(action: str) -> None:
     console.print(action, highlight=False)
 
 
-@app.command("create")
+@app.command(
+    "create",
+    help=_(
+        "Maak een account aan; zonder --password-stdin stelt de gebruiker een wachtwoord in "
+        "via een herstelmail."
+    ),
+)
 def create(
-    username: str,
-    name: str = typer.Option(..., "--name", help="Full name."),
-    email: str = typer.Option(None, "--email"),
-    kind: str = typer.Option("medewerker", "--kind", help="medewerker or burger."),
+    username: str = UsernameArgument,
+    name: str = typer.Option(..., "--name", help=_("De volledige naam.")),
+    email: str = typer.Option(None, "--email", help=_("Het e-mailadres.")),
+    kind: str = typer.Option("medewerker", "--kind", help=_("medewerker of burger.")),
     password_stdin: bool = typer.Option(
-        False, "--password-stdin", help="Read the password from standard input."
+        False, "--password-stdin", help=_("Lees het wachtwoord van de standaardinvoer.")
     ),
 ) -> None:
-    """Create an account; without --password-stdin the user sets a password by reset mail."""
     password = typer.get_text_stream("stdin").readline().rstrip("\n") if password_stdin else None
     with open_session() as session, acting(_who()):
         try:
@@ -51,12 +61,13 @@ def create(
         except IdentityError as exc:
             session.rollback()
             raise fail(str(exc)) from exc
-    _run(f"gebruiker {user.username} aangemaakt")
+    _run(_("gebruiker {username} aangemaakt", username=user.username))
 
 
-@app.command("list")
-def list_(as_json: bool = typer.Option(False, "--json")) -> None:
-    """Accounts with their roles."""
+@app.command("list", help=_("De accounts met hun rollen."))
+def list_(
+    as_json: bool = typer.Option(False, "--json", help=_("Geef de accounts als JSON.")),
+) -> None:
     with open_session() as session:
         from korps.organisation.models import Unit
 
@@ -78,9 +89,9 @@ def list_(as_json: bool = typer.Option(False, "--json")) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table("gebruiker", "naam", "soort", "rollen", "status")
+    table = Table(_("gebruiker"), _("naam"), _("soort"), _("rollen"), _("status"))
     for row in rows:
-        status = "uitgeschakeld" if row["disabled"] else "actief"
+        status = _("uitgeschakeld") if row["disabled"] else _("actief")
         table.add_row(
             str(row["username"]),
             str(row["name"]),
@@ -101,63 +112,84 @@ def _change(action: str, **kwargs: object) -> None:
             raise fail(str(exc)) from exc
 
 
-@app.command("disable")
-def disable(username: str) -> None:
-    """Disable an account and end its sessions."""
+@app.command("disable", help=_("Schakel een account uit en beëindig zijn sessies."))
+def disable(username: str = UsernameArgument) -> None:
     _change("set_disabled", username=username, disabled=True)
-    _run(f"{username} uitgeschakeld")
+    _run(_("{username} uitgeschakeld", username=username))
 
 
-@app.command("enable")
-def enable(username: str) -> None:
+@app.command("enable", help=_("Schakel een account weer in."))
+def enable(username: str = UsernameArgument) -> None:
     _change("set_disabled", username=username, disabled=False)
-    _run(f"{username} ingeschakeld")
+    _run(_("{username} ingeschakeld", username=username))
 
 
-@app.command("grant")
-def grant_(username: str, role: str, unit: str = UnitOption) -> None:
-    """Give ROLE on --unit (and everything under it)."""
+@app.command("grant", help=_("Geef ROLE op --unit (en alles eronder)."))
+def grant_(
+    username: str = UsernameArgument, role: str = RoleArgument, unit: str = UnitOption
+) -> None:
     _change("grant", username=username, role=role, unit=unit)
-    _run(f"{username}: {role}" + (f" op {unit}" if unit else ""))
+    _run(
+        _("{username}: {role} op {unit}", username=username, role=role, unit=unit)
+        if unit
+        else f"{username}: {role}"
+    )
 
 
-@app.command("revoke")
-def revoke(username: str, role: str, unit: str = UnitOption) -> None:
+@app.command("revoke", help=_("Trek ROLE op --unit in."))
+def revoke(
+    username: str = UsernameArgument, role: str = RoleArgument, unit: str = UnitOption
+) -> None:
     _change("revoke", username=username, role=role, unit=unit)
-    _run(f"{username}: {role} ingetrokken")
+    _run(_("{username}: {role} ingetrokken", username=username, role=role))
 
 
-@app.command("reset-password")
-def reset_password(username: str) -> None:
-    """Mail the user a single-use link to set a new password."""
+@app.command(
+    "reset-password",
+    help=_(
+        "Mail de gebruiker een link voor eenmalig gebruik om een nieuw wachtwoord in te stellen."
+    ),
+)
+def reset_password(username: str = UsernameArgument) -> None:
     with open_session() as session, acting(_who()):
         try:
             user = service.get_user(session, username=username)
             if not user.email:
-                raise IdentityError(f"{user.username} heeft geen e-mailadres")
+                raise IdentityError(_("{username} heeft geen e-mailadres", username=user.username))
             tokens.request_reset(session, email_or_username=user.username)
         except (IdentityError, MailError) as exc:
             session.rollback()
             raise fail(str(exc)) from exc
-    _run(f"herstellink gemaild naar {user.email}")
+    _run(_("herstellink gemaild naar {email}", email=user.email))
+
+
+DEMO_HELP = _(
+    "Maak de demo-accounts aan (één per rol) op de geladen gegevens; de wachtwoorden worden "
+    "één keer getoond."
+)
 
 
 def demo() -> None:
-    """Create the demo accounts (one per role) on the loaded data; passwords shown once."""
     with open_session() as session, acting(Context(actor="korps demo")):
         try:
             made = create_demo_accounts(session)
         except IdentityError as exc:
             session.rollback()
-            hint = " (laad eerst de datasets: korps load all)" if "eenheid" in str(exc) else ""
+            hint = (
+                " " + _("(laad eerst de datasets: korps load all)") if "eenheid" in str(exc) else ""
+            )
             raise fail(f"{exc}{hint}") from exc
     if not made:
-        console.print("de demo-accounts bestaan al (wachtwoorden zijn eerder getoond)")
+        console.print(_("de demo-accounts bestaan al (de wachtwoorden zijn eerder getoond)"))
         return
     table = Table(
-        "gebruiker", "wachtwoord", "rol", "eenheid", title="DEMO-accounts (alleen om te proberen)"
+        _("gebruiker"),
+        _("wachtwoord"),
+        _("rol"),
+        _("eenheid"),
+        title=_("DEMO-accounts (alleen om te proberen)"),
     )
     for account in made:
         table.add_row(account.username, account.password, account.role, account.unit or "-")
     console.print(table)
-    console.print("Medewerkers met een wijzigende rol stellen bij de eerste aanmelding TOTP in.")
+    console.print(_("Medewerkers met een wijzigende rol stellen bij de eerste aanmelding TOTP in."))
