@@ -5,6 +5,7 @@ own KPIs, and bad input is refused with nothing written."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -290,3 +291,23 @@ def test_joint_fit_of_a_unit_writes_the_chosen_setting(
     assert scenario.availability.share == best["availability"]
     code, _, err = invoke(*args[:6], "--fit", "joint", "--speeds", "snel")
     assert code == 2 and "--speeds" in err
+
+
+def test_the_fits_print_dutch_tables_and_lines(
+    loaded_db: Db, use_database: Callable[[Db], None]
+) -> None:
+    """Without --json the fits print their steps and settings in Dutch, numbers in Dutch
+    notation (decimal comma, percentages like 85,00%)."""
+    use_database(loaded_db)
+    args = ["sim", "calibrate", "--unit", "zeeland-west-brabant", "--target-share", "0.85"]
+    args += ["--days", "20"]
+    code, stdout, err = invoke(*args)
+    assert code == 0, err
+    assert "beschikbaarheid" in stdout and "prio 1 binnen 15 min" in stdout
+    assert re.search(r"beschikbaarheid 0,\d{4} geeft \d+,\d\d% binnen 15 minuten", stdout)
+    assert "(doel 85,00%, verschil " in stdout and "(20 dagen, seed 1)" in stdout
+    code, stdout, err = invoke(*args, "--fit", "joint", "--speeds", "1.0,1.3", "--turnouts", "0.5")
+    assert code == 0, err
+    assert "beschikbaarheid afgestemd per instelling (20 dagen, seed 1)" in stdout
+    assert re.search(r"gekozen snelheid x1(,3)?, uitruktijd 0,5 min, beschikbaarheid 0,", stdout)
+    assert "meest voorkomende minuut" in stdout and "procentpunt" in stdout
