@@ -172,3 +172,28 @@ def test_xlsx_rows_are_read_like_csv() -> None:
         ("profcheck", 2024, 97.5, "HR")
     ]
     assert lines == [2]
+
+
+def test_report_in_the_language_of_the_command_line(
+    db: Db, use_database: Callable[[Db], None], tmp_path: Path
+) -> None:
+    use_database(db)
+    assert runner.invoke(app, ["monitor", "load"]).exit_code == 0
+    page = tmp_path / "rapport.html"
+    made = runner.invoke(
+        app, ["monitor", "report", "rotterdam", "--op", "2025-06-30", "-o", str(page)]
+    )
+    assert made.exit_code == 0 and "rapportage van rotterdam naar" in made.output
+    dutch = page.read_text(encoding="utf-8")
+    assert '<html lang="nl">' in dutch and "stand op 30 juni 2025" in dutch
+    with using("en"):
+        made = runner.invoke(
+            app, ["monitor", "report", "rotterdam", "--op", "2025-06-30", "-o", str(page)]
+        )
+    english = page.read_text(encoding="utf-8")
+    assert made.exit_code == 0 and "report of rotterdam to" in made.output
+    assert '<html lang="en">' in english and "as of June 30, 2025" in english
+    wrong = runner.invoke(app, ["monitor", "report", "rotterdam", "-o", str(tmp_path / "r.txt")])
+    assert wrong.exit_code == 1 and "kies .pdf of .html" in wrong.output
+    unknown = runner.invoke(app, ["monitor", "report", "atlantis", "-o", str(page)])
+    assert unknown.exit_code == 1 and "onbekende eenheid" in unknown.output

@@ -15,7 +15,7 @@ from korps.common.formatting import date as day_text
 from korps.common.formatting import number, short
 from korps.common.i18n import _, gettext
 from korps.identity.roles import Principal, Scope
-from korps.monitor import compute, periods, service
+from korps.monitor import compute, periods, report, service
 from korps.monitor.errors import MonitorRefused
 from korps.monitor.importer import read_rows
 from korps.monitor.loader import load_monitor
@@ -185,3 +185,31 @@ def compute_actuals(
             removed=number(r.removed, 0),
         )
         console.print(text, highlight=False)
+
+
+@app.command(
+    "report",
+    help=_(
+        "Schrijf de rapportage voor het Regionaal Veiligheidsoverleg van een eenheid als PDF of "
+        "HTML, in de taal van de opdrachtregel."
+    ),
+)
+def write_report(
+    slug: str = typer.Argument(..., help=_("De eenheid, bijvoorbeeld rotterdam.")),
+    out: Path = typer.Option(..., "--out", "-o", help=_("Een .pdf- of .html-bestand.")),
+    on: str = typer.Option(
+        "", "--op", help=_("De datum van de stand (JJJJ-MM-DD; standaard vandaag).")
+    ),
+) -> None:
+    day, kind = _day(on), out.suffix.lower()
+    if kind not in (".pdf", ".html"):
+        raise fail(_("{out}: kies .pdf of .html", out=out))
+    with open_session() as session:
+        try:
+            if kind == ".pdf":
+                out.write_bytes(report.pdf(session, slug=slug, today=day))
+            else:
+                out.write_text(report.html(session, slug=slug, today=day), encoding="utf-8")
+        except NotFoundError as exc:
+            raise fail(str(exc)) from exc
+    console.print(_("rapportage van {unit} naar {out}", unit=slug, out=out), highlight=False)
