@@ -16,6 +16,7 @@ from korps.common.i18n import N_, _
 from korps.controlroom import kpi, queries, schemas
 from korps.controlroom.errors import InputError
 from korps.controlroom.seed import seed_units
+from korps.controlroom.service import STATUS_LABELS
 from korps.controlroom.times import LOCAL, utc_now
 from korps.organisation.service import NotFoundError
 
@@ -137,7 +138,8 @@ def units(
         return
     table = Table(_("roepnaam"), _("soort"), _("basisteam"), _("status"), _("meldingnummer"))
     for u in rows:
-        table.add_row(u.call_sign, u.kind, u.home.name, u.status, str(u.incident_id or ""))
+        status = _(STATUS_LABELS.get(u.status, u.status))
+        table.add_row(u.call_sign, u.kind, u.home.name, status, str(u.incident_id or ""))
     console.print(table)
 
 
