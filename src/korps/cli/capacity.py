@@ -19,6 +19,7 @@ from korps.common.datafile import DatasetError
 from korps.common.formatting import date as day_text
 from korps.common.formatting import number, percent, short
 from korps.common.i18n import _
+from korps.common.labels import ROSTER_STATUS_LABELS, label
 from korps.identity.errors import Forbidden
 from korps.organisation.service import NotFoundError
 
@@ -199,7 +200,7 @@ def roster(
     text = _(
         "rooster {roster}: {status}, doelwaarde {objective}, gap {gap}, {seconds} s",
         roster=made.id,
-        status=made.status,
+        status=label(ROSTER_STATUS_LABELS, made.status),
         objective=number(made.objective, 1),
         gap=percent(made.gap, 2),
         seconds=number(made.seconds, 1),

@@ -1,5 +1,5 @@
-"""``korps monitor load|status|import|compute``: the monitor's data, status table and actuals,
-in the language of the command line."""
+"""``korps monitor load|status|import|compute|report``: the monitor's data, status table,
+actuals and the RVO report, in the language of the command line."""
 
 from __future__ import annotations
 

@@ -24,10 +24,9 @@ from korps.monitor.models import Plan
 FONTS = Path(__file__).parent / "fonts"
 TEMPLATES = Path(__file__).parents[1] / "web" / "templates"
 
-#: words from the monitor's data that the report shows through the catalogue (``| t``)
+#: the monitor's status and trend words, shown through the catalogue (``| t``); the plan's
+#: status and the kinds of target are korps.common.labels' tables
 SHOWN = (
-    N_("concept"),
-    N_("vastgesteld"),
     N_("op koers"),
     N_("aandacht nodig"),
     N_("uit koers"),
