@@ -92,15 +92,20 @@ def datetime(value: dt.datetime | None, form: str = "short") -> str:
     return format_datetime(value, format=pattern, locale=locale)
 
 
-def local_datetime(value: dt.datetime | None, form: str = "short") -> str:
-    """:func:`datetime` in Dutch local time (Europe/Amsterdam), as the pages show every
-    moment: 01-07-2026 14:05 for 12:05 UTC in summer. A naive value is taken as UTC (what
-    SQLite gives back)."""
-    if value is None:
-        return EMPTY
+def local(value: dt.datetime) -> dt.datetime:
+    """``value`` (UTC; a naive one is taken as UTC, what SQLite gives back) in Dutch local
+    time: the day a moment falls on in the Netherlands (``| lokaal | datum``)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return datetime(value.astimezone(LOCAL_ZONE), form)
+    return value.astimezone(LOCAL_ZONE)
+
+
+def local_datetime(value: dt.datetime | None, form: str = "short") -> str:
+    """:func:`datetime` in Dutch local time (Europe/Amsterdam), as the pages show every
+    moment: 01-07-2026 14:05 for 12:05 UTC in summer."""
+    if value is None:
+        return EMPTY
+    return datetime(local(value), form)
 
 
 #: Dutch days as korps has always shown them (CLDR's Dutch drops the leading zeros)

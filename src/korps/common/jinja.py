@@ -7,7 +7,7 @@ from __future__ import annotations
 from jinja2 import Environment
 
 from korps.common.datatexts import shown
-from korps.common.formatting import date, day, local_datetime, number, percent, time
+from korps.common.formatting import date, day, local, local_datetime, number, percent, time
 from korps.common.i18n import LOCALES, current_locale, gettext, ngettext
 from korps.common.labels import LABELS
 
@@ -24,6 +24,7 @@ def localise(env: Environment) -> Environment:
     env.filters["datum"] = date
     env.filters["tijdstip"] = local_datetime  # in Dutch local time, like the control room
     env.filters["dag"] = day
+    env.filters["lokaal"] = local  # a moment in Dutch local time: {{ at | lokaal | datum }}
     env.filters["tijd"] = time
     env.filters["t"] = shown  # korps.common.datatexts: a text from data, a label
     env.globals["current_locale"] = current_locale

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from korps.common.formatting import time
 from korps.controlroom import closing, kpi_pages, queries, schemas, service, unit_pages
 from korps.controlroom.access import audit_caller_reads, eenheid_of_request
 from korps.controlroom.access import operator as _operator
@@ -58,7 +59,7 @@ FIELD_LABELS = {
 
 
 def _clock(value: datetime | None) -> str:
-    return "" if value is None else local(value).strftime("%H:%M:%S")
+    return "" if value is None else time(local(value), "medium")  # 14:05:09 / 2:05:09 PM
 
 
 def _minutes(value: float | None) -> str:

@@ -34,7 +34,7 @@ def _download(session: Session, dossier: Dossier) -> Response:
         reporter_name=session.scalar(select(User.name).where(User.id == dossier.reporter_id)),
         team_name=names.get(f"unit:{dossier.team_id}", "?"),
         gemeente_name=names.get(f"gemeente:{dossier.gemeente_code}", dossier.gemeente_code),
-        printed=service.utc_now().strftime("%d-%m-%Y %H:%M"),
+        printed=service.utc_now(),  # shown in Dutch local time (| tijdstip)
     )
     filename = f"ontvangstbewijs-{dossier.number}.pdf"
     return Response(
