@@ -123,3 +123,18 @@ def test_the_wish_list_in_both_languages(setup: tuple[Db, str, str]) -> None:
     assert row.findall(dutch) == ["geen nachtdienst"]
     assert row.findall(english) == ["no night shift"]
     assert '<option value="geen_nacht">no night shift</option>' in english  # the code posted
+
+
+def test_a_unit_and_a_source_in_both_languages(setup: tuple[Db, str, str]) -> None:
+    db, _number, _team = setup
+    with TestClient(create_app(db.engine)) as client:
+        dutch = _text(client.get("/eenheden/pz-voorbeeld", params={"lang": "nl"}).text)
+        english = _text(client.get("/eenheden/pz-voorbeeld", params={"lang": "en"}).text)
+        source = "/bronnen/002_c20bdcf4eda624e1.txt"
+        bron = _text(client.get(source, params={"lang": "nl"}).text)
+        source_en = _text(client.get(source, params={"lang": "en"}).text)
+    assert "Dringende oproepen komen binnen via 101" in dutch
+    assert "Urgent calls come in via 101" in english and "Dringende oproepen" not in english
+    assert "Politiezone: Directie Operaties" in bron and "Een tweede organisatievorm" in bron
+    assert "Police zone: Operations Directorate" in source_en
+    assert "A second form of organisation" in source_en

@@ -25,7 +25,8 @@ import yaml
 from korps.common.i18n import gettext
 
 #: per bundled dataset, the keys whose texts a user reads: ``a[].b`` is key ``b`` of every
-#: item of the list ``a``; ``a[]`` every item of the list itself
+#: item of the list ``a``; ``a[]`` every item of the list itself; ``[].b`` key ``b`` of every
+#: item of a document that is a list
 TEXTS: dict[str, tuple[str, ...]] = {
     "portal.yaml": (
         "categories[].name",
@@ -53,6 +54,13 @@ TEXTS: dict[str, tuple[str, ...]] = {
         "categories[].name",
     ),
     "monitor-indicatoren.yaml": ("indicators[].name", "indicators[].definition"),
+    "bronnen.yaml": ("[].title", "[].what", "[].used_for"),
+    # the organisation's registers: what a unit is and does (names are names; the totals'
+    # labels cite the publication's rows and stay as published)
+    **dict.fromkeys(
+        ("nederland.yaml", "oost-nederland.yaml", "rotterdam.yaml", "politiezone-voorbeeld.yaml"),
+        ("title", "description", "units[].description", "units[].tasks[]"),
+    ),
 }
 
 
@@ -72,6 +80,10 @@ def _walk(node: yaml.Node, steps: list[str]) -> Iterator[yaml.ScalarNode]:
         return
     step, rest = steps[0], steps[1:]
     key, every = (step[:-2], True) if step.endswith("[]") else (step, False)
+    if step == "[]" and isinstance(node, yaml.SequenceNode):  # a document that is a list
+        for item in node.value:
+            yield from _walk(item, rest)
+        return
     if not isinstance(node, yaml.MappingNode):
         return
     for key_node, value in node.value:

@@ -1,5 +1,6 @@
 """The source documents the bundled figures cite, and how a source text is shown: each
-file name (``001_6cfd4132a7d74cba.txt``) becomes the document's title, linked to its page."""
+file name (``001_6cfd4132a7d74cba.txt``) becomes the document's title, linked to its page.
+Titles and descriptions are Dutch, shown through the catalogue (korps.common.datatexts)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from pathlib import Path
 import yaml
 from markupsafe import Markup, escape
 from pydantic import BaseModel, ConfigDict
+
+from korps.common.datatexts import shown
 
 SOURCES_FILE = Path(__file__).parents[1] / "datasets" / "bronnen.yaml"
 FILE_RE = re.compile(r"\b\d{3}_[0-9a-f]{16}\.txt\b")
@@ -40,6 +43,7 @@ def linked(text: object) -> Markup:
         source = known.get(match.group(0))
         if source is None:
             return match.group(0)
-        return f'<a href="/bronnen/{source.file}" title="{source.file}">{escape(source.title)}</a>'
+        title = escape(shown(source.title))
+        return f'<a href="/bronnen/{source.file}" title="{source.file}">{title}</a>'
 
     return Markup(FILE_RE.sub(link, safe))
