@@ -6,6 +6,7 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from korps.capacity import datafile
@@ -69,6 +71,12 @@ def test_the_capacity_pages_write_days_in_the_readers_language(db: Db) -> None:
         dutch = client.get(url, params={"lang": "nl"}).text
         english = client.get(url, params={"lang": "en"}).text
         printed = client.get(f"{url}/rooster/afdrukken", params={"lang": "en"}).text
+        sheets = [
+            load_workbook(
+                io.BytesIO(client.get(f"{url}/rooster.xlsx", params={"lang": lang}).content)
+            )
+            for lang in ("nl", "en")
+        ]
         gedrukt = client.get(f"{url}/rooster/afdrukken", params={"lang": "nl"}).text
 
     # half the team ill on Monday: the shortfall table names Monday as each language does
@@ -86,6 +94,12 @@ def test_the_capacity_pages_write_days_in_the_readers_language(db: Db) -> None:
     assert "Mon<br>1/4" in printed and "Sun<br>1/10" in printed
     assert re.search(r"<h1>Rooster [^<]*, 04-01-2027 t/m 10-01-2027</h1>", gedrukt)
     assert re.search(r"<h1>Roster [^<]*, 1/4/27 to 1/10/27</h1>", printed)
+    # the wall schedule (XLSX) has the same columns
+    headers = [
+        [cell.value for cell in next(book.worksheets[0].iter_rows(max_row=1))] for book in sheets
+    ]
+    assert headers[0][:3] == ["Medewerker", "ma 04-01", "di 05-01"] and headers[0][-1] == "Uren"
+    assert headers[1][:3] == ["Employee", "Mon, 1/4", "Tue, 1/5"] and headers[1][-1] == "Hours"
 
 
 def test_a_dossier_and_its_receipt_in_both_languages_in_local_time(db: Db) -> None:

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from korps.capacity import models as m
 from korps.capacity.problem import ShiftTemplate
+from korps.common.formatting import day as short_day
+from korps.common.i18n import _
 
 ABBREVIATION = {"vroeg": "V", "laat": "L", "nacht": "N"}
 
@@ -69,8 +71,9 @@ def wall_schedule(session: Session, *, roster: m.Roster, names: bool) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = "rooster"
-    sheet.append(["medewerker", *[f"{d:%a %d-%m}" for d in table.days], "uren"])
+    sheet.title = _("rooster")
+    # ma 04-01 in Dutch, Mon, 1/4 in English (strftime wrote English day names in both)
+    sheet.append([_("Medewerker"), *[short_day(d) for d in table.days], _("Uren")])
     for label, cells, hours in table.rows:
         sheet.append([label, *cells, hours])
     buffer = io.BytesIO()
@@ -90,7 +93,7 @@ def calendar(session: Session, *, roster: m.Roster, number: str) -> bytes | None
         found = True
         event = Event()
         event.add("uid", f"korps-rooster-{roster.id}-{shift.id}@korps")
-        event.add("summary", f"Dienst {shift.shift}")
+        event.add("summary", _("Dienst {name}", name=shift.shift))
         event.add("dtstart", shift.starts)
         event.add("dtend", shift.ends)
         event.add("dtstamp", datetime.now(UTC))

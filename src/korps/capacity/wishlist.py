@@ -21,11 +21,11 @@ from korps.capacity.service import (
     unit_by_slug,
 )
 from korps.capacity.templates import shift_templates
-from korps.common.labels import WISH_LABELS
+from korps.common.i18n import _
 from korps.identity.roles import Principal
 from korps.organisation.models import Unit
 
-LABELS = WISH_LABELS  # Dutch, shown through the catalogue ({{ labels[kind] | t }})
+LABELS = {"vrij": "vrij", "geen_nacht": "geen nachtdienst", "dienst": "voorkeur dienst"}
 
 
 def add_wish(session: Session, *, principal: Principal | None, data: schemas.WishIn) -> m.Wish:
@@ -38,7 +38,15 @@ def add_wish(session: Session, *, principal: Principal | None, data: schemas.Wis
         names = [t.name for t in shift_templates(session, unit=unit)]
         if data.shift not in names:
             known = ", ".join(names)
-            raise CapacityError("shift", f"{unit.slug} heeft geen dienst {data.shift!r} ({known})")
+            raise CapacityError(
+                "shift",
+                _(
+                    "{slug} heeft geen dienst {shift} ({known})",
+                    slug=unit.slug,
+                    shift=repr(data.shift),
+                    known=known,
+                ),
+            )
     row = m.Wish(
         person_id=person.id, kind=data.kind, shift=data.shift, starts=data.starts, ends=data.ends
     )
@@ -59,7 +67,9 @@ def remove_wish(session: Session, *, principal: Principal | None, slug: str, wis
         .where(m.Wish.id == wish_id, Unit.path.startswith(unit.path, autoescape=True))
     ).first()
     if found is None:
-        raise CapacityError("wish", f"{unit.slug} heeft geen wens {wish_id}")
+        raise CapacityError(
+            "wish", _("{slug} heeft geen wens {wish_id}", slug=unit.slug, wish_id=wish_id)
+        )
     wish, person, home = found
     _check_edit(principal, home)
     before = {"number": person.number, "kind": wish.kind, "shift": wish.shift}

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from korps.common.i18n import N_
+from korps.common.i18n import _
 from korps.controlroom import audit, schemas
 from korps.controlroom.advice import estimate, free_unit_for
 from korps.controlroom.areas import areas_of
@@ -40,20 +40,19 @@ from korps.dispatch.policy import SCOPE_DIVERTED, SCOPE_NAMES
 from korps.organisation.models import Gemeente
 from korps.organisation.service import NotFoundError
 
-#: Dutch labels, shown through the catalogue in the pages (``{{ STATUS_LABELS[s] | t }}``)
 STATUS_LABELS = {
-    "beschikbaar": N_("beschikbaar"),
-    "uitgegeven": N_("uitgegeven"),
-    "aanrijdend": N_("aanrijdend"),
-    "ter_plaatse": N_("ter plaatse"),
-    "vrij": N_("vrij"),
-    "uit_dienst": N_("uit dienst"),
+    "beschikbaar": "beschikbaar",
+    "uitgegeven": "uitgegeven",
+    "aanrijdend": "aanrijdend",
+    "ter_plaatse": "ter plaatse",
+    "vrij": "vrij",
+    "uit_dienst": "uit dienst",
 }
 INCIDENT_LABELS = {
-    "nieuw": N_("nieuw"),
-    "uitgegeven": N_("uitgegeven"),
-    "ter_plaatse": N_("ter plaatse"),
-    "afgesloten": N_("afgesloten"),
+    "nieuw": "nieuw",
+    "uitgegeven": "uitgegeven",
+    "ter_plaatse": "ter plaatse",
+    "afgesloten": "afgesloten",
 }
 FREE = ("beschikbaar", "vrij")
 ACTIVE = ("uitgegeven", "aanrijdend", "ter_plaatse")
@@ -89,8 +88,11 @@ def _retry(existing: Incident, data: schemas.IncidentIn) -> Incident:
     if existing.request_hash is not None and existing.request_hash != fingerprint(data):
         raise InputError(
             "idempotency_key",
-            f"sleutel al gebruikt voor melding {existing.id} met een andere inhoud; "
-            "gebruik een nieuwe sleutel voor een nieuwe melding",
+            _(
+                "sleutel al gebruikt voor melding {id} met een andere inhoud; gebruik een nieuwe "
+                "sleutel voor een nieuwe melding",
+                id=existing.id,
+            ),
         )
     return existing
 
@@ -102,12 +104,14 @@ def _received_at(data: schemas.IncidentIn, now: datetime) -> datetime:
         return now
     received_at = as_utc(data.received_at)
     if received_at > now + FUTURE_SLACK:
-        raise InputError("received_at", "tijd melding ligt in de toekomst")
+        raise InputError("received_at", _("tijd melding ligt in de toekomst"))
     if received_at < now - BACKDATE_LIMIT and not data.historical_import:
         raise InputError(
             "received_at",
-            "tijd melding ligt meer dan 24 uur terug: alleen toegestaan als historische "
-            "import (historical_import: true)",
+            _(
+                "tijd melding ligt meer dan 24 uur terug: alleen toegestaan als historische "
+                "import (historical_import: true)"
+            ),
         )
     return received_at
 
@@ -134,16 +138,31 @@ def intake(
     if data.channel not in channels:
         raise InputError(
             "channel",
-            f"kanaal {data.channel!r} bestaat niet voor {areas.eenheid_name} "
-            f"(een van: {', '.join(channels)})",
+            _(
+                "kanaal {channel} bestaat niet voor {eenheid_name} (een van: {channels})",
+                channel=repr(data.channel),
+                eenheid_name=areas.eenheid_name,
+                channels=", ".join(channels),
+            ),
         )
     category = ref.category(data.category)
     if category is None:
         raise InputError(
-            "category", f"onbekende classificatie {data.category!r}: niet in de classificatietabel"
+            "category",
+            _(
+                "onbekende classificatie {category}: niet in de classificatietabel",
+                category=repr(data.category),
+            ),
         )
     if data.notes is not None and len(data.notes) > NOTES_MAX:
-        raise InputError("notes", f"hoogstens {NOTES_MAX} tekens (nu {len(data.notes)})")
+        raise InputError(
+            "notes",
+            _(
+                "hoogstens {notes_max} tekens (nu {length})",
+                notes_max=NOTES_MAX,
+                length=len(data.notes),
+            ),
+        )
     received_at = _received_at(data, now)
     text = data.gemeente.strip()
     try:
@@ -165,7 +184,9 @@ def intake(
         )
         if known:
             raise
-        raise InputError("gemeente", f"onbekende gemeente {data.gemeente!r}") from exc
+        raise InputError(
+            "gemeente", _("onbekende gemeente {gemeente}", gemeente=repr(data.gemeente))
+        ) from exc
     incident = Incident(
         idempotency_key=data.idempotency_key,
         eenheid_id=areas.eenheid_id,
@@ -222,7 +243,7 @@ def _claim_unit(session: Session, call_sign: str) -> PatrolUnit:
     commit only to find the unit taken would hold a connection for nothing. SQLite has no
     row locks (its write lock serialises assignments) and reads the unit plainly."""
     if not possible_call_sign(call_sign):
-        raise NotFoundError(f"onbekende eenheid {call_sign!r}")
+        raise NotFoundError(_("onbekende eenheid {call_sign}", call_sign=repr(call_sign)))
     try:
         unit = session.scalar(
             select(PatrolUnit)
@@ -234,11 +255,11 @@ def _claim_unit(session: Session, call_sign: str) -> PatrolUnit:
         session.rollback()
         if getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
             raise ConflictError(
-                f"{call_sign} wordt op dit moment door een ander toegewezen"
+                _("{call_sign} wordt op dit moment door een ander toegewezen", call_sign=call_sign)
             ) from exc
         raise
     if unit is None:
-        raise NotFoundError(f"onbekende eenheid {call_sign!r}")
+        raise NotFoundError(_("onbekende eenheid {call_sign}", call_sign=repr(call_sign)))
     return unit
 
 
@@ -249,7 +270,7 @@ def _lock_incident(session: Session, incident_id: int) -> Incident:
         incident = session.get(Incident, incident_id, with_for_update=True, populate_existing=True)
     if incident is None:
         session.rollback()
-        raise NotFoundError(f"onbekende melding {incident_id}")
+        raise NotFoundError(_("onbekende melding {incident_id}", incident_id=incident_id))
     return incident
 
 
@@ -263,8 +284,11 @@ def _write_unit(session: Session, unit: PatrolUnit, extra: Any = None, **values:
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
         raise ConflictError(
-            f"{unit.call_sign} is zojuist door een ander gewijzigd; laad opnieuw en probeer het "
-            "nog eens"
+            _(
+                "{call_sign} is zojuist door een ander gewijzigd; laad opnieuw en probeer het nog "
+                "eens",
+                call_sign=unit.call_sign,
+            )
         )
     for name, value in {**values, "version": unit.version + 1}.items():
         set_committed_value(unit, name, value)  # what was written, without reading it back
@@ -320,28 +344,53 @@ def assign(
         if incident.priority != 1 or left.priority != 3:
             raise _refused(
                 session,
-                f"alleen een prio-1-melding mag een eenheid van een prio-3-melding afleiden "
-                f"({call_sign} staat op een prio-{left.priority}-melding, deze is prio "
-                f"{incident.priority})",
+                _(
+                    "alleen een prio-1-melding mag een eenheid van een prio-3-melding afleiden "
+                    "({call_sign} staat op een prio-{priority}-melding, deze is prio {priority2})",
+                    call_sign=call_sign,
+                    priority=left.priority,
+                    priority2=incident.priority,
+                ),
             )
         if (free := free_unit_for(session, incident=incident)) is not None:
             raise _refused(
                 session,
-                f"{free} is vrij voor deze melding: een eenheid wordt alleen van een prio-3-"
-                "melding afgeleid als er geen eenheid vrij is (zoals in de digital twin)",
+                _(
+                    "{free} is vrij voor deze melding: een eenheid wordt alleen van een "
+                    "prio-3-melding afgeleid als er geen eenheid vrij is (zoals in de digital "
+                    "twin)",
+                    free=free,
+                ),
             )
     if incident.status == "afgesloten":
-        raise _refused(session, f"melding {incident_id} is afgesloten")
+        raise _refused(session, _("melding {incident_id} is afgesloten", incident_id=incident_id))
     if unit.eenheid_id != incident.eenheid_id:
-        raise _refused(session, f"{call_sign} hoort bij een andere eenheid")
+        raise _refused(session, _("{call_sign} hoort bij een andere eenheid", call_sign=call_sign))
     if unit.status == "uit_dienst":
-        raise _refused(session, f"{call_sign} is uit dienst en kan niet worden toegewezen")
+        raise _refused(
+            session,
+            _("{call_sign} is uit dienst en kan niet worden toegewezen", call_sign=call_sign),
+        )
     if unit.status not in FREE and left is None:
-        where = f" (melding {unit.incident_id})" if unit.incident_id else ""
-        raise _refused(session, f"{call_sign} is {STATUS_LABELS[unit.status]}{where}: niet vrij")
+        status = _(STATUS_LABELS[unit.status])
+        if unit.incident_id:
+            busy = _(
+                "{call_sign} is {status} (melding {incident_id}): niet vrij",
+                call_sign=call_sign,
+                status=status,
+                incident_id=unit.incident_id,
+            )
+        else:
+            busy = _("{call_sign} is {status}: niet vrij", call_sign=call_sign, status=status)
+        raise _refused(session, busy)
     if version is not None and version != unit.version:
         raise _refused(
-            session, f"{call_sign} is gewijzigd sinds versie {version}; laad het advies opnieuw"
+            session,
+            _(
+                "{call_sign} is gewijzigd sinds versie {version}; laad het advies opnieuw",
+                call_sign=call_sign,
+                version=version,
+            ),
         )
     scope, minutes = estimate(session, incident=incident, unit=unit)
     before = audit.state(unit)
@@ -371,7 +420,9 @@ def assign(
         ).scalar_one()
     except IntegrityError as exc:
         session.rollback()
-        raise ConflictError(f"{call_sign} is al aan een melding toegewezen") from exc
+        raise ConflictError(
+            _("{call_sign} is al aan een melding toegewezen", call_sign=call_sign)
+        ) from exc
     incident_before = audit.state(incident)
     _write_incident(
         session,
@@ -458,17 +509,33 @@ def set_status(
     unit = get_unit(session, call_sign=call_sign)
     _names_the_job(session, unit, incident_id=incident_id, version=version)
     if status not in STATUS_LABELS:
-        raise InputError("status", f"onbekende status {status!r}")
+        raise InputError("status", _("onbekende status {status}", status=repr(status)))
     if status == "uitgegeven":
-        raise ConflictError("een eenheid wordt uitgegeven door haar aan een melding toe te wijzen")
-    if status not in TRANSITIONS[unit.status]:
-        allowed = ", ".join(STATUS_LABELS[s] for s in TRANSITIONS[unit.status] if s != "uitgegeven")
         raise ConflictError(
-            f"{call_sign}: {STATUS_LABELS[unit.status]} -> {STATUS_LABELS[status]} is niet "
-            f"toegestaan (vanuit {STATUS_LABELS[unit.status]} alleen: {allowed or 'toewijzen'})"
+            _("een eenheid wordt uitgegeven door haar aan een melding toe te wijzen")
+        )
+    if status not in TRANSITIONS[unit.status]:
+        allowed = ", ".join(
+            _(STATUS_LABELS[s]) for s in TRANSITIONS[unit.status] if s != "uitgegeven"
+        )
+        raise ConflictError(
+            _(
+                "{call_sign}: {current} -> {wanted} is niet toegestaan (vanuit {current} "
+                "alleen: {allowed})",
+                call_sign=call_sign,
+                current=_(STATUS_LABELS[unit.status]),
+                wanted=_(STATUS_LABELS[status]),
+                allowed=allowed or _("toewijzen"),
+            )
         )
     if version is not None and version != unit.version:
-        raise ConflictError(f"{call_sign} is gewijzigd sinds versie {version}; laad opnieuw")
+        raise ConflictError(
+            _(
+                "{call_sign} is gewijzigd sinds versie {version}; laad opnieuw",
+                call_sign=call_sign,
+                version=version,
+            )
+        )
     before = audit.state(unit)
     incident_id = unit.incident_id
     values: dict[str, Any] = {"status": status, "status_since": now}
@@ -514,8 +581,13 @@ def _names_the_job(
     if incident_id is not None:
         if incident_id != unit.incident_id:
             raise ConflictError(
-                f"{unit.call_sign} is inmiddels op melding {unit.incident_id}, niet op "
-                f"melding {incident_id}: statuswijziging geweigerd"
+                _(
+                    "{call_sign} is inmiddels op melding {incident_id}, niet op melding "
+                    "{incident_id2}: statuswijziging geweigerd",
+                    call_sign=unit.call_sign,
+                    incident_id=unit.incident_id,
+                    incident_id2=incident_id,
+                )
             )
         return
     if version is not None or unit.status != "uitgegeven":
@@ -527,8 +599,12 @@ def _names_the_job(
     )
     if scope == SCOPE_NAMES[SCOPE_DIVERTED]:
         raise ConflictError(
-            f"{unit.call_sign} is afgeleid naar melding {unit.incident_id}: noem de melding "
-            "(incident_id) of de versie (version) waarop deze statuswijziging slaat"
+            _(
+                "{call_sign} is afgeleid naar melding {incident_id}: noem de melding "
+                "(incident_id) of de versie (version) waarop deze statuswijziging slaat",
+                call_sign=unit.call_sign,
+                incident_id=unit.incident_id,
+            )
         )
 
 

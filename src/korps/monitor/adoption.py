@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from korps.audit.service import record
 from korps.common.datafile import DatasetError
+from korps.common.i18n import _
 from korps.identity.errors import Forbidden
 from korps.identity.roles import Principal, allows
 from korps.monitor.errors import MonitorRefused
@@ -28,7 +29,7 @@ class Adopted:
     name: str
     version: int
     by: str
-    at: datetime  # shown in Dutch local time (| tijdstip)
+    at: str
     deleted: bool
 
 
@@ -63,7 +64,7 @@ def adopted(session: Session, *, plan: Plan) -> Adopted | None:
         name=saved.name,
         version=plan.scenario_version or saved.version,
         by=plan.scenario_adopted_by or "",
-        at=plan.scenario_adopted_at,
+        at=plan.scenario_adopted_at.isoformat(timespec="minutes"),
         deleted=saved.deleted_at is not None,
     )
 
@@ -74,13 +75,18 @@ def adopt_scenario(session: Session, *, principal: Principal, slug: str, scenari
     unit = get_unit(session, slug=slug)
     plan = plan_for(session, unit=unit)
     if plan is None or plan.unit_id != unit.id:
-        raise MonitorRefused("unit", f"{unit.name} heeft geen eigen plan")
+        raise MonitorRefused("unit", _("{name} heeft geen eigen plan", name=unit.name))
     if not allows(principal, EDITORS, unit.path):
-        raise Forbidden(f"u mag geen formatiescenario vaststellen voor {unit.name}")
+        raise Forbidden(_("u mag geen formatiescenario vaststellen voor {name}", name=unit.name))
     chosen = next((s for s in scenarios_for(session, unit=unit) if s.slug == scenario), None)
     if chosen is None:
         raise MonitorRefused(
-            "scenario", f"{scenario[:120]!r} is geen opgeslagen scenario van {unit.name}"
+            "scenario",
+            _(
+                "{scenario} is geen opgeslagen scenario van {name}",
+                scenario=repr(scenario[:120]),
+                name=unit.name,
+            ),
         )
     before = {"scenario": plan.scenario_id, "version": plan.scenario_version}
     plan.scenario_id, plan.scenario_version = chosen.id, chosen.version
