@@ -101,6 +101,8 @@ def test_the_dutch_chrome() -> None:
     assert "Gebruik: korps [OPTIES] OPDRACHT [ARGUMENTEN]..." in top.stdout
     assert "Opties" in top.stdout and "Opdrachten" in top.stdout
     assert "de open digitale ruggengraat" in top.stdout
+    bare = runner.invoke(app, ["org"], env={"COLUMNS": "120"}, prog_name="korps")
+    assert "Gebruik: korps org [OPTIES] OPDRACHT" in bare.output and "Usage" not in bare.output
     tree = runner.invoke(app, ["org", "tree", "--help"], env={"COLUMNS": "120"})
     assert "Argumenten" in tree.stdout and "[verplicht]" in tree.stdout
     roster = runner.invoke(app, ["plan", "roster", "--help"], env={"COLUMNS": "200"})
