@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from korps.capacity import schemas, service
 from korps.common.datafile import DatasetError, Problem
+from korps.common.i18n import _
 from korps.formation.datafile import SUFFIXES, _read_csv, _read_xlsx
 from korps.identity.roles import Principal
 
@@ -87,17 +88,18 @@ def parse_table(
     rows = [(line, [_text(c) for c in cells]) for line, cells in raw]
     rows = [(line, cells) for line, cells in rows if any(cells)]
     if not rows:
-        raise DatasetError(file, [Problem("bestand", "leeg bestand: een kopregel ontbreekt")])
+        raise DatasetError(file, [Problem(_("bestand"), _("leeg bestand: een kopregel ontbreekt"))])
     (header_line, header), *body = rows
     names = [h.lower() for h in header]
     missing = [c for c in columns[:required] if c not in names]
     unknown = [h for h in names if h and h not in columns]
     if missing or unknown:
-        reason = f"kolommen ontbreken: {', '.join(missing)}" if missing else ""
-        reason += (
-            f"{'; ' if reason else ''}onbekende kolommen: {', '.join(unknown)}" if unknown else ""
+        reasons = (
+            [_("kolommen ontbreken: {columns}", columns=", ".join(missing))] if missing else []
         )
-        raise DatasetError(file, [Problem("kopregel", reason, header_line)])
+        if unknown:
+            reasons.append(_("onbekende kolommen: {columns}", columns=", ".join(unknown)))
+        raise DatasetError(file, [Problem(_("kopregel"), "; ".join(reasons), header_line)])
     index = {name: names.index(name) for name in columns if name in names}
     problems: list[Problem] = []
     out: list[M] = []
@@ -108,14 +110,21 @@ def parse_table(
             item = model.model_validate(convert(cell))
         except ValidationError as exc:
             for error in exc.errors():
-                column = fields.get(str(error["loc"][0]), "rij") if error["loc"] else "rij"
-                problems.append(Problem(f"kolom {column}", str(error["msg"]), line))
+                column = fields.get(str(error["loc"][0]), _("rij")) if error["loc"] else _("rij")
+                problems.append(
+                    Problem(_("kolom {column}", column=column), str(error["msg"]), line)
+                )
             continue
         if unique is not None:
             key = getattr(item, unique)
             if key in seen:
-                reason = f"{fields[unique]} {key} staat al op regel {seen[key]}"
-                problems.append(Problem(f"kolom {fields[unique]}", reason, line))
+                reason = _(
+                    "{column} {key} staat al op regel {line}",
+                    column=fields[unique],
+                    key=key,
+                    line=seen[key],
+                )
+                problems.append(Problem(_("kolom {column}", column=fields[unique]), reason, line))
                 continue
             seen[key] = line
         out.append(item)
@@ -155,7 +164,7 @@ def read_rows(path: Path) -> list[tuple[int, Sequence[object]]]:
     """The rows of a CSV (comma or semicolon) or the first sheet of an XLSX."""
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None or not path.is_file():
-        raise DatasetError(str(path), [Problem("bestand", "geen .csv- of .xlsx-bestand")])
+        raise DatasetError(str(path), [Problem("bestand", _("geen .csv- of .xlsx-bestand"))])
     return list(_read_csv(path) if kind == "csv" else _read_xlsx(path, None)[1])
 
 
@@ -173,7 +182,7 @@ def import_people(
             service.check_person(session, principal=principal, data=person)
         except service.CapacityError as exc:
             column = FIELD.get(exc.field, exc.field)
-            problems.append(Problem(f"kolom {column}", str(exc), n))
+            problems.append(Problem(_("kolom {column}", column=column), str(exc), n))
     if problems:
         raise DatasetError(file, problems)
     try:

@@ -13,6 +13,7 @@ from korps.capacity import models as m
 from korps.capacity.problem import ShiftTemplate
 from korps.capacity.rules import Worked, WorkingTimeRules, check
 from korps.capacity.service import CapacityError, _check_edit, person_by_number
+from korps.common.i18n import _
 from korps.identity.roles import Principal
 from korps.organisation.models import Unit
 
@@ -32,15 +33,15 @@ def edit_shift(
     """Set ``number``'s shift on ``day`` to ``shift`` (a template name) or ``vrij``."""
     roster = session.get(m.Roster, roster_id)
     if roster is None:
-        raise CapacityError("roster", "onbekend rooster")
+        raise CapacityError("roster", _("onbekend rooster"))
     _check_edit(principal, session.get_one(Unit, roster.unit_id))
     person = person_by_number(session, number=number)
     last = roster.starts.toordinal() + roster.days - 1
     if not roster.starts <= day <= date.fromordinal(last):
-        raise CapacityError("day", "deze dag valt buiten het rooster")
+        raise CapacityError("day", _("deze dag valt buiten het rooster"))
     templates = {t["name"]: ShiftTemplate.from_json(t) for t in roster.templates}
     if shift != FREE and shift not in templates:
-        raise CapacityError("shift", f"onbekende dienst {shift!r}")
+        raise CapacityError("shift", _("onbekende dienst {shift}", shift=repr(shift)))
     rows = session.scalars(
         select(m.RosterShift).where(
             m.RosterShift.roster_id == roster.id, m.RosterShift.person_id == person.id

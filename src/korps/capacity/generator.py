@@ -30,6 +30,8 @@ from korps.capacity.greedy import first_roster
 from korps.capacity.problem import HOVJ, PRIO1, RosterProblem, RosterResult, Shortfall
 from korps.capacity.rules import rest_needed
 from korps.capacity.wishes import unmet_wishes
+from korps.common.formatting import short
+from korps.common.i18n import _
 
 Progress = Callable[[float, float, float], None]  # seconds, objective, bound
 
@@ -290,7 +292,13 @@ def solve(
     seconds = time.perf_counter() - started
     name = solver.status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise RosterError(f"geen rooster gevonden binnen {opts.time_limit:g} s ({name})")
+        raise RosterError(
+            _(
+                "geen rooster gevonden binnen {time_limit} s ({name})",
+                time_limit=short(opts.time_limit),
+                name=name,
+            )
+        )
     assignments = sorted(k for k, v in builder.x.items() if solver.boolean_value(v))
     objective = solver.objective_value / 60
     bound = solver.best_objective_bound / 60

@@ -25,6 +25,7 @@ from korps.capacity import schemas, templates, wishlist
 from korps.capacity.datafile import parse_table, read_rows
 from korps.capacity.service import CapacityError
 from korps.common.datafile import DatasetError, Problem
+from korps.common.i18n import _
 from korps.identity.errors import Forbidden
 from korps.identity.roles import Principal
 
@@ -98,7 +99,7 @@ def read_wishes(path: Path) -> list[schemas.WishIn]:
 
 def _refused(file: str, errors: list[tuple[int, CapacityError]], fields: dict[str, str]) -> None:
     problems = [
-        Problem(f"kolom {fields.get(exc.field, exc.field)}", str(exc), index + 2)
+        Problem(_("kolom {column}", column=fields.get(exc.field, exc.field)), str(exc), index + 2)
         for index, exc in errors
     ]
     raise DatasetError(file, problems)

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from korps.capacity.rules import Worked, WorkingTimeRules, is_night
+from korps.common.i18n import _
 
 PRIO1 = "prio1"  # qualification: driving with priority (prio 1)
 HOVJ = "hovj"  # qualification: hulpofficier van justitie
@@ -133,20 +134,20 @@ class RosterProblem:
 
     def __post_init__(self) -> None:
         if not 1 <= self.days <= 112:
-            raise ValueError("een rooster beslaat 1 tot 112 dagen")
+            raise ValueError(_("een rooster beslaat 1 tot 112 dagen"))
         if len(self.cars) != self.days or any(len(row) != len(self.shifts) for row in self.cars):
-            raise ValueError("auto's per dienst: een rij per dag met een getal per dienst")
+            raise ValueError(_("auto's per dienst: een rij per dag met een getal per dienst"))
         if len({p.key for p in self.people}) != len(self.people):
-            raise ValueError("personeelsnummers in het rooster moeten uniek zijn")
+            raise ValueError(_("personeelsnummers in het rooster moeten uniek zijn"))
         for wish in self.wishes:
             if not (0 <= wish.person < len(self.people) and 0 <= wish.day < self.days):
-                raise ValueError("een wens hoort bij een medewerker en een dag van het rooster")
+                raise ValueError(_("een wens hoort bij een medewerker en een dag van het rooster"))
             if wish.kind not in WISH_KINDS:
-                raise ValueError(f"onbekende soort wens {wish.kind!r}")
+                raise ValueError(_("onbekende soort wens {kind}", kind=repr(wish.kind)))
             if wish.kind == WISH_SHIFT and not (
                 wish.shift is not None and 0 <= wish.shift < len(self.shifts)
             ):
-                raise ValueError("een voorkeur voor een dienst noemt een dienst van het rooster")
+                raise ValueError(_("een voorkeur voor een dienst noemt een dienst van het rooster"))
 
     def day(self, index: int) -> date:
         return self.start + timedelta(days=index)

@@ -28,6 +28,7 @@ from korps.capacity.rules import check
 from korps.capacity.service import READERS, CapacityError, _check_edit, unit_by_slug
 from korps.capacity.templates import shift_templates
 from korps.capacity.wishlist import wishes_of
+from korps.common.i18n import _
 from korps.identity.errors import Forbidden
 from korps.identity.roles import Principal, allows
 from korps.organisation.models import Unit
@@ -39,12 +40,14 @@ def crews_from_plan(plan: dict[str, Any], *, area: str, shifts: tuple[str, ...])
     """Cars per shift of one area from ``korps plan roster --json`` output."""
     units = plan.get("units")
     if not isinstance(units, dict) or area not in units:
-        raise CapacityError("crews", f"het plan noemt team {area!r} niet")
+        raise CapacityError("crews", _("het plan noemt team {area} niet", area=repr(area)))
     row = units[area]
     try:
         return tuple(int(row[name]) for name in shifts)
     except (KeyError, TypeError, ValueError) as exc:
-        raise CapacityError("crews", f"het plan heeft geen auto's per dienst {shifts}") from exc
+        raise CapacityError(
+            "crews", _("het plan heeft geen auto's per dienst {shifts}", shifts=shifts)
+        ) from exc
 
 
 def _team(session: Session, unit: Unit, starts: date, ends: date) -> list[tuple[m.Person, float]]:
@@ -89,7 +92,12 @@ def _cars(
     if len(wanted) != len(templates) or any(c < 0 or c > 50 for c in wanted):
         names = ", ".join(t.name for t in templates)
         raise CapacityError(
-            "cars", f"auto's per dienst: {len(templates)} getallen van 0 tot 50 ({names})"
+            "cars",
+            _(
+                "auto's per dienst: {length} getallen van 0 tot 50 ({names})",
+                length=len(templates),
+                names=names,
+            ),
         )
     rows = []
     for d in range(days):
@@ -102,7 +110,7 @@ def build_problem(
     session: Session, *, unit: Unit, starts: date, weeks: int, cars: tuple[int, ...] | None
 ) -> tuple[RosterProblem, list[m.Person]]:
     if not 1 <= weeks <= 8:
-        raise CapacityError("weeks", "een rooster beslaat 1 tot 8 weken")
+        raise CapacityError("weeks", _("een rooster beslaat 1 tot 8 weken"))
     templates = shift_templates(session, unit=unit)
     days = weeks * 7
     matrix = _cars(templates, cars, starts, days)
@@ -239,7 +247,7 @@ def valid(lo: date | None, hi: date | None, day: date) -> bool:
 def latest_roster(session: Session, *, principal: Principal | None, slug: str) -> m.Roster | None:
     unit = unit_by_slug(session, slug=slug)
     if not allows(principal, READERS, unit.path):
-        raise Forbidden("hiervoor is een medewerkersrol op deze eenheid nodig")
+        raise Forbidden(_("hiervoor is een medewerkersrol op deze eenheid nodig"))
     return session.scalar(
         select(m.Roster).where(m.Roster.unit_id == unit.id).order_by(m.Roster.id.desc()).limit(1)
     )

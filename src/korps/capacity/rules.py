@@ -20,6 +20,8 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from korps.common.i18n import _
+
 #: rule code -> what it says (Dutch, shown to users)
 RULES: dict[str, str] = {
     "dienstduur": "maximaal {max_shift_hours:g} uur per dienst",
@@ -61,12 +63,14 @@ class WorkingTimeRules:
         known = {f.name: f.type for f in fields(cls)}
         unknown = sorted(set(data) - set(known))
         if unknown:
-            raise ValueError(f"onbekende arbeidstijdregel(s): {', '.join(unknown)}")
+            raise ValueError(
+                _("onbekende arbeidstijdregel(s): {unknown}", unknown=", ".join(unknown))
+            )
         values: dict[str, Any] = {}
         for name, raw in data.items():
             kind = int if known[name] == "int" else float
             if isinstance(raw, bool) or not isinstance(raw, int | float) or raw < 0:
-                raise ValueError(f"{name}: een getal van 0 of meer verwacht")
+                raise ValueError(_("{name}: een getal van 0 of meer verwacht", name=name))
             values[name] = kind(raw)
         return cls(**values)
 
@@ -216,7 +220,9 @@ def check(shifts: Iterable[Worked], rules: WorkingTimeRules | None = None) -> li
     by_person: dict[str, list[Worked]] = {}
     for shift in shifts:
         if shift.end <= shift.start:
-            raise ValueError(f"{shift.person}: een dienst moet na zijn begin eindigen")
+            raise ValueError(
+                _("{person}: een dienst moet na zijn begin eindigen", person=shift.person)
+            )
         by_person.setdefault(shift.person, []).append(shift)
     out: list[Violation] = []
     for person in sorted(by_person):

@@ -11,6 +11,7 @@ from korps.capacity import models as m
 from korps.capacity.explain import template_problem
 from korps.capacity.problem import ShiftTemplate
 from korps.capacity.rules import WorkingTimeRules
+from korps.common.i18n import _
 
 FUNCTIONS = ("noodhulp", "wijkagent", "opsporing", "leiding", "flex", "overig")
 QUALIFICATIONS = ("prio1", "hovj", "ovd", "opsporing", "wapen", "rijbewijs_c")
@@ -34,7 +35,7 @@ class QualificationIn(BaseModel):
     @model_validator(mode="after")
     def _order(self) -> QualificationIn:
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
-            raise ValueError("geldig tot ligt voor geldig vanaf")
+            raise ValueError(_("geldig tot ligt voor geldig vanaf"))
         return self
 
 
@@ -53,7 +54,7 @@ class PersonIn(BaseModel):
     @model_validator(mode="after")
     def _dates(self) -> PersonIn:
         if self.end_date is not None and self.end_date < self.start_date:
-            raise ValueError("de einddatum ligt voor de begindatum")
+            raise ValueError(_("de einddatum ligt voor de begindatum"))
         return self
 
 
@@ -68,7 +69,7 @@ class AbsenceIn(BaseModel):
     @model_validator(mode="after")
     def _dates(self) -> AbsenceIn:
         if self.ends < self.starts:
-            raise ValueError("een afwezigheid kan niet eindigen voordat ze begint")
+            raise ValueError(_("een afwezigheid kan niet eindigen voordat ze begint"))
         return self
 
 
@@ -85,9 +86,9 @@ class LendingIn(BaseModel):
     @model_validator(mode="after")
     def _dates(self) -> LendingIn:
         if self.ends < self.starts:
-            raise ValueError("een uitlening kan niet eindigen voordat ze begint")
+            raise ValueError(_("een uitlening kan niet eindigen voordat ze begint"))
         if self.from_unit == self.to_unit:
-            raise ValueError("uitlenen aan de eigen eenheid kan niet")
+            raise ValueError(_("uitlenen aan de eigen eenheid kan niet"))
         return self
 
 
@@ -122,15 +123,17 @@ def parse_weekdays(text: str) -> tuple[int, ...]:
     """``ma,di,wo`` or ``ma-vr`` (or a mix: ``ma-vr,zo``) -> (0, 1, 2, ...); Dutch errors."""
     days: set[int] = set()
     for part in filter(None, (p.strip().lower() for p in text.replace(";", ",").split(","))):
-        first, _, last = part.partition("-")
+        first, _dash, last = part.partition("-")
         if first not in DAY_NAMES or (last and last not in DAY_NAMES):
-            raise ValueError(f"onbekende dag {part!r}: gebruik ma, di, wo, do, vr, za, zo")
+            raise ValueError(
+                _("onbekende dag {part}: gebruik ma, di, wo, do, vr, za, zo", part=repr(part))
+            )
         lo, hi = DAY_NAMES.index(first), DAY_NAMES.index(last or first)
         if hi < lo:
-            raise ValueError(f"{part!r}: de laatste dag ligt voor de eerste")
+            raise ValueError(_("{part}: de laatste dag ligt voor de eerste", part=repr(part)))
         days.update(range(lo, hi + 1))
     if not days:
-        raise ValueError("noem minstens een dag van de week")
+        raise ValueError(_("noem minstens een dag van de week"))
     return tuple(sorted(days))
 
 
@@ -154,10 +157,10 @@ class TeamShiftIn(BaseModel):
     @model_validator(mode="after")
     def _valid(self) -> TeamShiftIn:
         if self.name.lower() == "vrij":
-            raise ValueError("'vrij' is geen dienst: kies een andere naam")
+            raise ValueError(_("'vrij' is geen dienst: kies een andere naam"))
         parse_weekdays(self.days)
         if self.minutes() == 0:
-            raise ValueError("begin en einde van de dienst zijn gelijk")
+            raise ValueError(_("begin en einde van de dienst zijn gelijk"))
         problem = template_problem(self.template(), WorkingTimeRules())
         if problem is not None:
             raise ValueError(problem)
@@ -190,11 +193,11 @@ class WishIn(BaseModel):
     @model_validator(mode="after")
     def _valid(self) -> WishIn:
         if self.ends < self.starts:
-            raise ValueError("een wens kan niet eindigen voordat ze begint")
+            raise ValueError(_("een wens kan niet eindigen voordat ze begint"))
         if (self.ends - self.starts).days > 365:
-            raise ValueError("een wens beslaat hoogstens een jaar")
+            raise ValueError(_("een wens beslaat hoogstens een jaar"))
         if self.kind == "dienst" and not self.shift:
-            raise ValueError("een voorkeur voor een dienst noemt de dienst")
+            raise ValueError(_("een voorkeur voor een dienst noemt de dienst"))
         if self.kind != "dienst":
             self.shift = None
         return self

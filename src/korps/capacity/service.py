@@ -17,6 +17,8 @@ from korps.audit.service import record, record_read
 from korps.capacity import models as m
 from korps.capacity import schemas
 from korps.capacity.sickleave import Employment, percentage, sick_leave
+from korps.common import formatting
+from korps.common.i18n import _
 from korps.identity.errors import Forbidden
 from korps.identity.roles import Principal, allows, unit_filter
 from korps.organisation.models import Unit
@@ -37,20 +39,20 @@ class CapacityError(ValueError):
 def unit_by_slug(session: Session, *, slug: str) -> Unit:
     unit = session.scalar(select(Unit).where(Unit.slug == slug))
     if unit is None:
-        raise NotFoundError(f"onbekende eenheid {slug!r}")
+        raise NotFoundError(_("onbekende eenheid {slug}", slug=repr(slug)))
     return unit
 
 
 def _unit_field(session: Session, slug: str, field: str) -> Unit:
     unit = session.scalar(select(Unit).where(Unit.slug == slug))
     if unit is None:
-        raise CapacityError(field, f"onbekende eenheid {slug!r}")
+        raise CapacityError(field, _("onbekende eenheid {slug}", slug=repr(slug)))
     return unit
 
 
 def _check_edit(principal: Principal | None, unit: Unit) -> None:
     if not allows(principal, EDITORS, unit.path):
-        raise Forbidden("hiervoor is de rol teamchef of planner nodig op deze eenheid")
+        raise Forbidden(_("hiervoor is de rol teamchef of planner nodig op deze eenheid"))
 
 
 def sees_names(principal: Principal | None, unit: Unit) -> bool:
@@ -60,7 +62,7 @@ def sees_names(principal: Principal | None, unit: Unit) -> bool:
 def person_by_number(session: Session, *, number: str, field: str = "number") -> m.Person:
     person = session.scalar(select(m.Person).where(m.Person.number == number))
     if person is None:
-        raise CapacityError(field, f"onbekend personeelsnummer {number!r}")
+        raise CapacityError(field, _("onbekend personeelsnummer {number}", number=repr(number)))
     return person
 
 
@@ -125,9 +127,11 @@ def check_person(session: Session, *, principal: Principal | None, data: schemas
     """Refuse a new person (unknown team, no right on it, number taken); writes nothing."""
     unit = _unit_field(session, data.unit, "unit")
     if not allows(principal, EDITORS, unit.path):
-        raise CapacityError("unit", f"geen rol teamchef of planner op {unit.slug}")
+        raise CapacityError("unit", _("geen rol teamchef of planner op {slug}", slug=unit.slug))
     if session.scalar(select(m.Person.id).where(m.Person.number == data.number)) is not None:
-        raise CapacityError("number", f"personeelsnummer {data.number!r} bestaat al")
+        raise CapacityError(
+            "number", _("personeelsnummer {number} bestaat al", number=repr(data.number))
+        )
     return unit
 
 
@@ -195,7 +199,12 @@ def add_absence(
     if clash is not None:
         raise CapacityError(
             "starts",
-            f"overlapt met {clash.kind} van {clash.starts:%d-%m-%Y} tot {clash.ends:%d-%m-%Y}",
+            _(
+                "overlapt met {kind} van {starts} tot {ends}",
+                kind=clash.kind,
+                starts=formatting.date(clash.starts, "short"),
+                ends=formatting.date(clash.ends, "short"),
+            ),
         )
     row = m.Absence(person_id=person.id, kind=data.kind, starts=data.starts, ends=data.ends)
     session.add(row)
@@ -219,7 +228,9 @@ def add_lending(
     target = _unit_field(session, data.to_unit, "to_unit")
     _check_edit(principal, source)
     if person.unit_id != source.id:
-        raise CapacityError("from_unit", f"{data.number} hoort niet bij {source.slug}")
+        raise CapacityError(
+            "from_unit", _("{number} hoort niet bij {slug}", number=data.number, slug=source.slug)
+        )
     clash = session.scalar(
         select(m.Lending).where(
             m.Lending.person_id == person.id,
@@ -230,7 +241,11 @@ def add_lending(
     if clash is not None:
         raise CapacityError(
             "starts",
-            f"overlapt met een uitlening van {clash.starts:%d-%m-%Y} tot {clash.ends:%d-%m-%Y}",
+            _(
+                "overlapt met een uitlening van {starts} tot {ends}",
+                starts=formatting.date(clash.starts, "short"),
+                ends=formatting.date(clash.ends, "short"),
+            ),
         )
     row = m.Lending(
         person_id=person.id,
@@ -276,10 +291,10 @@ def sick_leave_of(
 ) -> schemas.SickLeave:
     """Sick leave of a unit and the units below it: days lost / days available."""
     if ends < starts:
-        raise CapacityError("ends", "de periode eindigt voordat ze begint")
+        raise CapacityError("ends", _("de periode eindigt voordat ze begint"))
     unit = unit_by_slug(session, slug=slug)
     if not allows(principal, READERS, unit.path):
-        raise Forbidden("hiervoor is een medewerkersrol op deze eenheid nodig")
+        raise Forbidden(_("hiervoor is een medewerkersrol op deze eenheid nodig"))
     persons = session.scalars(
         select(m.Person)
         .join(Unit, Unit.id == m.Person.unit_id)

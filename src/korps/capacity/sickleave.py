@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from korps.common.i18n import _
+
 FULL_TIME_HOURS = 36.0  # the police's full-time week (CAO Politie)
 
 
@@ -26,7 +28,7 @@ def _overlap(a: date, b: date, c: date, d: date) -> int:
 def sick_leave(people: Iterable[Employment], starts: date, ends: date) -> tuple[float, float]:
     """(days available, days lost), both in full-time-equivalent calendar days."""
     if ends < starts:
-        raise ValueError("de periode eindigt voordat ze begint")
+        raise ValueError(_("de periode eindigt voordat ze begint"))
     available = lost = 0.0
     for person in people:
         factor = person.contract_hours / FULL_TIME_HOURS

@@ -13,6 +13,7 @@ from korps.capacity import schemas
 from korps.capacity.problem import ShiftTemplate
 from korps.capacity.service import CapacityError, _check_edit, _unit_field, unit_by_slug
 from korps.capacity.synthetic import THREE_SHIFTS
+from korps.common.i18n import _
 from korps.identity.errors import Forbidden
 from korps.identity.roles import Principal
 from korps.organisation.models import Unit
@@ -87,7 +88,9 @@ def remove_template(session: Session, *, principal: Principal | None, slug: str,
         select(m.TeamShift).where(m.TeamShift.unit_id == unit.id, m.TeamShift.name == name)
     )
     if row is None:
-        raise CapacityError("name", f"{unit.slug} heeft geen dienst {name!r}")
+        raise CapacityError(
+            "name", _("{slug} heeft geen dienst {name}", slug=unit.slug, name=repr(name))
+        )
     before = _template(row).as_json()
     session.execute(delete(m.TeamShift).where(m.TeamShift.id == row.id))
     record(

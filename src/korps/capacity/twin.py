@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from korps.capacity import models as m
 from korps.capacity.rostering import Cell, deployable
+from korps.common.formatting import date
+from korps.common.i18n import _
 from korps.organisation.models import Unit
 from korps.planning.twin import scenario_for_unit
 from korps.sim.engine import build_model, replicate
@@ -111,7 +113,7 @@ def region_of(session: Session, *, team: str) -> str:
         found = session.get(Unit, ancestor)
         if found is not None and found.region_code:
             return found.slug
-    raise ValueError(f"{team} ligt niet in een regionale eenheid")
+    raise ValueError(_("{team} ligt niet in een regionale eenheid", team=team))
 
 
 def _mean(patterns: Counter[tuple[tuple[str, int], ...]]) -> dict[str, float]:
@@ -139,7 +141,9 @@ def roster_effect(
     region = region or region_of(session, team=team)
     base = scenario_for_unit(session, slug=region, days=days)
     if team not in base.roster.units:
-        raise ValueError(f"{team} is geen gebied in de digital twin van {region}")
+        raise ValueError(
+            _("{team} is geen gebied in de digital twin van {region}", team=team, region=region)
+        )
     names = _twin_shift(base, roster)
     cells = deployable(session, roster=roster)
     templates = [t["name"] for t in roster.templates]
@@ -159,7 +163,16 @@ def roster_effect(
                 shares[pattern] = _prio1(summarize(model, reps, seed), team)
             share += shares[pattern] * count / total
         results.append((_mean(patterns), share))
-    short = [f"{c.day:%d-%m-%Y} {c.shift}: {c.shortfall} te weinig" for c in cells if c.shortfall]
+    short = [
+        _(
+            "{day} {shift}: {count} te weinig",
+            day=date(c.day, "short"),
+            shift=c.shift,
+            count=c.shortfall,
+        )
+        for c in cells
+        if c.shortfall
+    ]
     (planned, share_planned), (real, share_real), (rostered, share_rostered) = results
     return TwinEffect(
         team, planned, real, share_planned, share_real, rostered, share_rostered, short

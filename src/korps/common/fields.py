@@ -15,6 +15,8 @@ from typing import Annotated
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
+from korps.common.i18n import _
+
 # C0 controls except \t \n \r, DEL, C1 controls, and the surrogate range
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
@@ -27,8 +29,11 @@ def bad_character(text: str) -> str | None:
     if found is None:
         return None
     code = ord(found.group())
-    what = "NUL-teken" if code == 0 else f"ongeldig teken U+{code:04X}"
-    return f"{what} op positie {found.start() + 1}"
+    position = found.start() + 1
+    if code == 0:
+        return _("NUL-teken op positie {position}", position=position)
+    name = f"U+{code:04X}"
+    return _("ongeldig teken {code} op positie {position}", code=name, position=position)
 
 
 def _storable(value: str) -> str:
@@ -45,7 +50,7 @@ def in_range(value: datetime) -> datetime:
         moment = None
     if moment is None or not EARLIEST <= moment < LATEST:
         raise PydanticCustomError(
-            "datetime_out_of_range", "tijdstip buiten het bereik 1900-2099 (UTC)"
+            "datetime_out_of_range", _("tijdstip buiten het bereik 1900-2099 (UTC)")
         )
     return moment
 

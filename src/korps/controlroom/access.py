@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.audit.service import append, entry
+from korps.common.i18n import _
 from korps.controlroom.models import Incident, PatrolUnit
 from korps.controlroom.schemas import IncidentOut
 from korps.db.base import MAX_ID
@@ -27,7 +28,7 @@ ROLES = ("centralist",)
 def _path_of_slug(session: Session, slug: str) -> str:
     path = session.scalar(select(Unit.path).where(Unit.slug == slug[:120]))
     if path is None:
-        raise NotFoundError(f"onbekende eenheid {slug[:120]!r}")
+        raise NotFoundError(_("onbekende eenheid {slug}", slug=repr(slug[:120])))
     return path
 
 
@@ -47,7 +48,9 @@ def eenheid_of_request(request: Request, session: Session) -> str | None:
                 .where(Incident.id == number)
             )
         if path is None:
-            raise NotFoundError(f"onbekende melding {str(params['incident_id'])[:20]}")
+            raise NotFoundError(
+                _("onbekende melding {incident_id}", incident_id=str(params["incident_id"])[:20])
+            )
         return path
     if "call_sign" in params:
         path = session.scalar(
@@ -56,7 +59,9 @@ def eenheid_of_request(request: Request, session: Session) -> str | None:
             .where(PatrolUnit.call_sign == str(params["call_sign"])[:30])
         )
         if path is None:
-            raise NotFoundError(f"onbekende eenheid {str(params['call_sign'])[:30]!r}")
+            raise NotFoundError(
+                _("onbekende eenheid {call_sign}", call_sign=repr(str(params["call_sign"])[:30]))
+            )
         return path
     slug = params.get("eenheid") or request.query_params.get("eenheid")
     if slug:
@@ -78,7 +83,7 @@ def ensure_centralist(principal: Principal, session: Session, *, slug: str) -> N
     centralist of; an unknown slug is left to the service, which names the field."""
     path = session.scalar(select(Unit.path).where(Unit.slug == slug[:120]))
     if path is not None and not allows(principal, ROLES, path):
-        raise Forbidden("hiervoor is de rol centralist nodig op deze eenheid")
+        raise Forbidden(_("hiervoor is de rol centralist nodig op deze eenheid"))
 
 
 def audit_caller_reads(session: Session, incidents: list[IncidentOut]) -> list[IncidentOut]:

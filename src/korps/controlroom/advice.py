@@ -26,6 +26,7 @@ import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from korps.common.i18n import _
 from korps.controlroom import schemas
 from korps.controlroom.areas import Areas, areas_by_id
 from korps.controlroom.errors import ConflictError
@@ -158,7 +159,7 @@ def _advise(
     now = as_utc(now) if now else utc_now()
     incident = get_incident(session, incident_id=incident_id)
     if incident.status == "afgesloten":
-        raise ConflictError(f"melding {incident_id} is afgesloten")
+        raise ConflictError(_("melding {incident_id} is afgesloten", incident_id=incident_id))
     areas = areas_by_id(session, eenheid_id=incident.eenheid_id)
     units = _units(session, incident.eenheid_id)
     ranked, scopes = policy_input(areas, incident, units, divert=divert).rank()

@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request, Response
 
 from korps.common.fields import Moment
+from korps.common.i18n import _
 from korps.controlroom import closing, kpi, queries, schemas, service, units
 from korps.controlroom.access import audit_caller_reads, eenheid_of_request, ensure_centralist
 from korps.controlroom.advice import LISTED, advise
@@ -70,7 +71,7 @@ def _period(
             detail=[
                 {
                     "loc": ["query", "until"],
-                    "msg": "tot: moet na vanaf liggen",
+                    "msg": _("tot: moet na vanaf liggen"),
                     "type": "value_error",
                 }
             ],

@@ -24,6 +24,7 @@ import numpy.typing as npt
 from sqlalchemy import URL, func, select
 from sqlalchemy.orm import Session
 
+from korps.common.i18n import _
 from korps.dispatch.travel import TravelModel, travel_matrices
 from korps.organisation.models import Coverage, Dataset, Gemeente, Unit
 from korps.organisation.places import basisteam_places
@@ -86,7 +87,7 @@ class Areas:
 def get_eenheid(session: Session, *, slug: str) -> Unit:
     unit = session.scalar(select(Unit).where(Unit.slug == slug))
     if unit is None or unit.kind not in ("eenheid", "zone"):
-        raise NotFoundError(f"onbekende eenheid {slug[:120]!r}")
+        raise NotFoundError(_("onbekende eenheid {slug}", slug=repr(slug[:120])))
     return unit
 
 
@@ -229,7 +230,7 @@ def areas_of(session: Session, *, slug: str) -> Areas:
 def _eenheid_by_id(session: Session, eenheid_id: int) -> Unit:
     eenheid = session.get(Unit, eenheid_id)
     if eenheid is None:
-        raise NotFoundError(f"onbekende eenheid {eenheid_id}")
+        raise NotFoundError(_("onbekende eenheid {eenheid_id}", eenheid_id=eenheid_id))
     return eenheid
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from korps.common.i18n import _
 from korps.controlroom import audit
 from korps.controlroom.errors import ConflictError, InputError
 from korps.controlroom.models import CLOSE_NOTE_MAX, Incident
@@ -29,21 +30,36 @@ def checked_reason(
     """The reason code and text to store, or InputError naming ``reason`` or ``note``."""
     note = (note or "").strip() or None
     if note is not None and len(note) > CLOSE_NOTE_MAX:
-        raise InputError("note", f"hoogstens {CLOSE_NOTE_MAX} tekens (nu {len(note)})")
+        raise InputError(
+            "note",
+            _(
+                "hoogstens {close_note_max} tekens (nu {length})",
+                close_note_max=CLOSE_NOTE_MAX,
+                length=len(note),
+            ),
+        )
     if not reason:
         if required:
             names = ", ".join(r.name.lower() for r in reference.close_reasons)
             raise InputError(
                 "reason",
-                f"er is nooit een eenheid ter plaatse geweest: kies een reden ({names})",
+                _(
+                    "er is nooit een eenheid ter plaatse geweest: kies een reden ({names})",
+                    names=names,
+                ),
             )
         return None, note
     chosen = reference.close_reason(reason)
     if chosen is None:
         codes = ", ".join(r.code for r in reference.close_reasons)
-        raise InputError("reason", f"onbekende reden {reason[:30]!r} (een van: {codes})")
+        raise InputError(
+            "reason",
+            _("onbekende reden {reason} (een van: {codes})", reason=repr(reason[:30]), codes=codes),
+        )
     if chosen.needs_text and note is None:
-        raise InputError("note", f"bij reden '{chosen.name}' is een toelichting verplicht")
+        raise InputError(
+            "note", _("bij reden '{name}' is een toelichting verplicht", name=chosen.name)
+        )
     return chosen.code, note
 
 
@@ -65,10 +81,15 @@ def close_incident(
     incident = _lock_incident(session, incident_id)
     if incident.status == "afgesloten":
         session.rollback()
-        raise ConflictError(f"melding {incident_id} is al afgesloten")
+        raise ConflictError(_("melding {incident_id} is al afgesloten", incident_id=incident_id))
     if _open_count(session, incident_id):
         session.rollback()
-        raise ConflictError(f"melding {incident_id} heeft nog eenheden: zet die eerst op vrij")
+        raise ConflictError(
+            _(
+                "melding {incident_id} heeft nog eenheden: zet die eerst op vrij",
+                incident_id=incident_id,
+            )
+        )
     try:
         code, text = checked_reason(
             ref, reason=reason, note=note, required=incident.arrived_at is None

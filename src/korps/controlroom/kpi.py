@@ -25,6 +25,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from korps.common.i18n import _
 from korps.controlroom import schemas
 from korps.controlroom.areas import get_eenheid
 from korps.controlroom.models import Assignment, Incident, PatrolUnit
@@ -43,7 +44,7 @@ PRIORITY_LABELS = {1: "prio 1", 2: "prio 2", 3: "prio 3"}
 def _period(since: datetime, until: datetime) -> tuple[datetime, datetime]:
     since, until = as_utc(since), as_utc(until)
     if until <= since:
-        raise ValueError("tot: moet na vanaf liggen")
+        raise ValueError(_("tot: moet na vanaf liggen"))
     return since, until
 
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from korps.common.formatting import number, short
+from korps.common.i18n import _
 from korps.controlroom.areas import Areas, Cover
 from korps.controlroom.errors import InputError
 from korps.dispatch.travel import great_circle_km
@@ -67,25 +69,36 @@ def _named(areas: Areas, code: str, basisteam: str) -> Cover:
         options = ", ".join(areas.slugs[index[c.basisteam_id]] for c in covers)
         raise InputError(
             "basisteam",
-            f"basisteam {slug!r} dekt {areas.gemeente_names[code]} niet "
-            f"(wel gedekt door: {options})",
+            _(
+                "basisteam {slug} dekt {gemeente} niet (wel gedekt door: {options})",
+                slug=repr(slug),
+                gemeente=areas.gemeente_names[code],
+                options=options,
+            ),
         )
     return chosen
 
 
 def _check_point(areas: Areas, lat: float, lon: float, max_distance_km: float) -> None:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise InputError("lat", "geen WGS84-coördinaat")
+        raise InputError("lat", _("geen WGS84-coördinaat"))
     nearest = min(
         float(great_circle_km(lat, lon, c_lat, c_lon))
         for c_lat, c_lon in areas.gemeente_centres.values()
     )
     if nearest > max_distance_km:
+        point = (f"{lat:.5f}", f"{lon:.5f}")  # coordinates as written, not localised
         raise InputError(
             "lat",
-            f"locatie ({lat:.5f}, {lon:.5f}) ligt buiten het gebied van {areas.eenheid_name}: "
-            f"{nearest:.1f} km van de dichtstbijzijnde gedekte gemeente "
-            f"(hoogstens {max_distance_km:g} km)",
+            _(
+                "locatie ({lat}, {lon}) ligt buiten het gebied van {eenheid_name}: {nearest} km "
+                "van de dichtstbijzijnde gedekte gemeente (hoogstens {max_distance_km} km)",
+                lat=point[0],
+                lon=point[1],
+                eenheid_name=areas.eenheid_name,
+                nearest=number(nearest, 1),
+                max_distance_km=short(max_distance_km),
+            ),
         )
 
 
@@ -104,11 +117,17 @@ def resolve(
     if code is None:
         raise InputError(
             "gemeente",
-            f"{gemeente!r} ligt buiten het gebied van {areas.eenheid_name}: "
-            "geen basisteam van deze eenheid dekt deze gemeente",
+            _(
+                "{gemeente} ligt buiten het gebied van {eenheid_name}: geen basisteam van deze "
+                "eenheid dekt deze gemeente",
+                gemeente=repr(gemeente),
+                eenheid_name=areas.eenheid_name,
+            ),
         )
     if (lat is None) != (lon is None):
-        raise InputError("lat" if lat is None else "lon", "geef breedte- én lengtegraad, of geen")
+        raise InputError(
+            "lat" if lat is None else "lon", _("geef breedte- én lengtegraad, of geen")
+        )
     if lat is not None and lon is not None:
         _check_point(areas, lat, lon, max_distance_km)
     if basisteam:

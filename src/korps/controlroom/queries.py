@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from korps.common.fields import bad_character
+from korps.common.i18n import _
 from korps.controlroom import schemas
 from korps.controlroom.areas import Areas, areas_by_id, get_eenheid
 from korps.controlroom.audit import entries
@@ -30,7 +31,7 @@ UNIT_STATUS_ORDER = ("beschikbaar", "vrij", "uitgegeven", "aanrijdend", "ter_pla
 def get_incident(session: Session, *, incident_id: int) -> Incident:
     incident = session.get(Incident, incident_id) if 1 <= incident_id <= MAX_ID else None
     if incident is None:
-        raise NotFoundError(f"onbekende melding {incident_id}")
+        raise NotFoundError(_("onbekende melding {incident_id}", incident_id=incident_id))
     return incident
 
 
@@ -44,7 +45,7 @@ def get_unit(session: Session, *, call_sign: str) -> PatrolUnit:
     if possible_call_sign(call_sign):
         unit = session.scalar(select(PatrolUnit).where(PatrolUnit.call_sign == call_sign))
     if unit is None:
-        raise NotFoundError(f"onbekende eenheid {call_sign[:30]!r}")
+        raise NotFoundError(_("onbekende eenheid {call_sign}", call_sign=repr(call_sign[:30])))
     return unit
 
 

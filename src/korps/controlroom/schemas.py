@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from korps.common.fields import Moment, StorableText
+from korps.common.i18n import N_, _
 from korps.controlroom.models import (
     ADDRESS_MAX,
     CALL_SIGN_MAX,
@@ -36,7 +37,7 @@ IncidentStatus = Literal["nieuw", "uitgegeven", "ter_plaatse", "afgesloten"]
 KpiGroup = Literal["priority", "basisteam", "district", "unit"]
 CALL_SIGN_RE = r"^[A-Z0-9]+(-[A-Z0-9]+)*$"
 SLUG_MAX = 120
-PRIORITY_MESSAGE = "ongeldige waarde voor prioriteit: verwacht 1, 2 of 3"
+PRIORITY_MESSAGE = N_("ongeldige waarde voor prioriteit: verwacht 1, 2 of 3")
 # the Dutch name of each input field, for messages ("roepnaam: maximaal 30 tekens")
 FIELD_LABELS = {
     "eenheid": "eenheid",
@@ -73,7 +74,7 @@ def _priority(value: object) -> object:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value not in (1, 2, 3):
-        raise PydanticCustomError("priority", PRIORITY_MESSAGE)
+        raise PydanticCustomError("priority", _(PRIORITY_MESSAGE))
     return value
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from korps.common.i18n import _
 from korps.controlroom import audit, schemas
 from korps.controlroom.areas import areas_for
 from korps.controlroom.errors import ConflictError, InputError
@@ -29,7 +30,12 @@ from korps.organisation.service import eenheid_of
 def _kind(reference: Reference, kind: str) -> str:
     if kind not in reference.kind_codes:
         raise InputError(
-            "kind", f"onbekende soort {kind!r} (een van: {', '.join(reference.kind_codes)})"
+            "kind",
+            _(
+                "onbekende soort {kind} (een van: {kind_codes})",
+                kind=repr(kind),
+                kind_codes=", ".join(reference.kind_codes),
+            ),
         )
     return kind
 
@@ -39,14 +45,24 @@ def _home(session: Session, slug: str, within: str | None = None) -> tuple[Unit,
     with ``within``, if that eenheid has this slug)."""
     basisteam = session.scalar(select(Unit).where(Unit.slug == slug))
     if basisteam is None or basisteam.kind != "basisteam":
-        raise InputError("basisteam", f"onbekend basisteam {slug!r}")
+        raise InputError("basisteam", _("onbekend basisteam {slug}", slug=repr(slug)))
     eenheid = eenheid_of(session, unit=basisteam)
     if within is not None and (eenheid is None or eenheid.slug != within):
-        raise InputError("basisteam", f"basisteam {slug!r} hoort niet bij eenheid {within!r}")
+        raise InputError(
+            "basisteam",
+            _(
+                "basisteam {slug} hoort niet bij eenheid {within}",
+                slug=repr(slug),
+                within=repr(within),
+            ),
+        )
     if eenheid is None or basisteam.id not in areas_for(session, eenheid=eenheid).index:
         raise InputError(
             "basisteam",
-            f"basisteam {slug!r} dekt geen gemeente en heeft dus geen plaats voor de uitgifte",
+            _(
+                "basisteam {slug} dekt geen gemeente en heeft dus geen plaats voor de uitgifte",
+                slug=repr(slug),
+            ),
         )
     return basisteam, eenheid
 
@@ -66,7 +82,7 @@ def create_unit(
     now = as_utc(now) if now else utc_now()
     kind = _kind(ref, data.kind)
     basisteam, eenheid = _home(session, data.basisteam, within)
-    taken = f"roepnaam {data.call_sign!r} bestaat al"
+    taken = _("roepnaam {call_sign} bestaat al", call_sign=repr(data.call_sign))
     if session.scalar(select(PatrolUnit.id).where(PatrolUnit.call_sign == data.call_sign)):
         raise InputError("call_sign", taken)
     unit = PatrolUnit(
@@ -109,14 +125,28 @@ def update_unit(
     if eenheid.id != unit.eenheid_id:
         raise InputError(
             "basisteam",
-            f"basisteam {data.basisteam!r} hoort bij een andere eenheid dan {call_sign}",
+            _(
+                "basisteam {basisteam} hoort bij een andere eenheid dan {call_sign}",
+                basisteam=repr(data.basisteam),
+                call_sign=call_sign,
+            ),
         )
     if unit.incident_id is not None:
         raise ConflictError(
-            f"{call_sign} staat op melding {unit.incident_id}: wijzig de eenheid als die vrij is"
+            _(
+                "{call_sign} staat op melding {incident_id}: wijzig de eenheid als die vrij is",
+                call_sign=call_sign,
+                incident_id=unit.incident_id,
+            )
         )
     if data.version is not None and data.version != unit.version:
-        raise ConflictError(f"{call_sign} is gewijzigd sinds versie {data.version}; laad opnieuw")
+        raise ConflictError(
+            _(
+                "{call_sign} is gewijzigd sinds versie {version}; laad opnieuw",
+                call_sign=call_sign,
+                version=data.version,
+            )
+        )
     if kind == unit.kind and basisteam.id == unit.home_id:
         return unit
     before = audit.state(unit)

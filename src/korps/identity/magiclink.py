@@ -43,7 +43,7 @@ PER_ADDRESS = (
 )
 ADDRESS_WINDOW = timedelta(minutes=15)
 SUBJECT = N_("Uw aanmeldlink voor het burgerportaal van de politie")
-INVALID = "deze aanmeldlink is ongeldig of al gebruikt; vraag een nieuwe aan"
+INVALID = N_("deze aanmeldlink is ongeldig of al gebruikt; vraag een nieuwe aan")
 AFTER_LOGIN = "/mijn/dossiers"
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(PUBLIC)])
@@ -77,7 +77,10 @@ def _throttle(session: Session, *, address: str, now: datetime) -> None:
         session.commit()
         minutes = int(ADDRESS_WINDOW.total_seconds() // 60)
         raise TooManyRequests(
-            f"te veel aanvragen vanaf dit adres; probeer het over {minutes} minuten opnieuw"
+            _(
+                "te veel aanvragen vanaf dit adres; probeer het over {minutes} minuten opnieuw",
+                minutes=minutes,
+            )
         )
     session.add(LinkRequest(address=address[:64], at=now))
     session.flush()
@@ -141,12 +144,12 @@ def use_link(session: Session, *, value: str, now: datetime | None = None) -> Us
         )
     )
     if row is None or row.used_at is not None:
-        raise IdentityError(INVALID)
+        raise IdentityError(_(INVALID))
     if _aware(row.expires_at) <= now:
-        raise IdentityError("deze aanmeldlink is verlopen; vraag een nieuwe aan")
+        raise IdentityError(_("deze aanmeldlink is verlopen; vraag een nieuwe aan"))
     user = session.get(User, row.user_id)
     if user is None or user.disabled or user.kind != "burger":
-        raise IdentityError("dit account is uitgeschakeld; neem contact op met 0900-8844")
+        raise IdentityError(_("dit account is uitgeschakeld; neem contact op met 0900-8844"))
     spent = session.execute(
         update(OneTimeToken)
         .where(OneTimeToken.id == row.id, OneTimeToken.used_at.is_(None))
@@ -154,7 +157,7 @@ def use_link(session: Session, *, value: str, now: datetime | None = None) -> Us
     )
     if spent.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
-        raise IdentityError(INVALID)
+        raise IdentityError(_(INVALID))
     record(session, actor=user.username, entity="user", entity_id=user.id,
            action="aangemeld met e-mail-link")  # fmt: skip
     session.commit()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import smtplib
 from email.message import EmailMessage
 
-from korps.common.i18n import DEFAULT_LOCALE, chosen
+from korps.common.i18n import DEFAULT_LOCALE, _, chosen
 from korps.config import get_settings
 
 
@@ -36,4 +36,4 @@ def send(*, to: str, subject: str, body: str) -> None:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
-        raise MailError(f"de e-mail kon niet worden verstuurd: {exc}") from exc
+        raise MailError(_("de e-mail kon niet worden verstuurd: {exc}", exc=exc)) from exc

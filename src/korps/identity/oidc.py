@@ -30,6 +30,7 @@ from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
+from korps.common.i18n import _
 from korps.config import Settings
 
 log = logging.getLogger(__name__)
@@ -112,8 +113,11 @@ def _request_json(
     except httpx.HTTPError as error:
         log.warning("OIDC %s %s failed: %s", method, url, error)
         raise OidcError(
-            f"De identiteitsprovider ({config.issuer}) is niet bereikbaar; probeer het later "
-            "opnieuw of meld u aan met uw wachtwoord."
+            _(
+                "De identiteitsprovider ({issuer}) is niet bereikbaar; probeer het later opnieuw "
+                "of meld u aan met uw wachtwoord.",
+                issuer=config.issuer,
+            )
         ) from error
     except ValueError:
         body = None
@@ -121,7 +125,11 @@ def _request_json(
         reason = body.get("error") if isinstance(body, dict) else None
         log.warning("OIDC %s %s answered %s: %s", method, url, response.status_code, body)
         raise OidcError(
-            f"De identiteitsprovider gaf een fout bij {what} ({reason or response.status_code})."
+            _(
+                "De identiteitsprovider gaf een fout bij {what} ({reason}).",
+                what=what,
+                reason=reason or response.status_code,
+            )
         )
     return body
 
@@ -136,7 +144,9 @@ def _discover(config: OidcConfig) -> _Metadata:
     doc = _request_json("GET", url, config=config, what="het ophalen van de configuratie")
     if doc.get("issuer") != config.issuer:
         log.warning("OIDC issuer mismatch: %s discovered as %s", config.issuer, doc.get("issuer"))
-        raise OidcError("De identiteitsprovider meldt een andere uitgever (issuer) dan ingesteld.")
+        raise OidcError(
+            _("De identiteitsprovider meldt een andere uitgever (issuer) dan ingesteld.")
+        )
     try:
         metadata = _Metadata(
             issuer=config.issuer,
@@ -154,7 +164,9 @@ def _discover(config: OidcConfig) -> _Metadata:
             ),
         )
     except KeyError as error:
-        raise OidcError(f"De configuratie van de identiteitsprovider mist {error}.") from error
+        raise OidcError(
+            _("De configuratie van de identiteitsprovider mist {error}.", error=error)
+        ) from error
     with _lock:
         _discovery[config.issuer] = (now, metadata)
     return metadata
@@ -169,7 +181,7 @@ def _key_set(config: OidcConfig, metadata: _Metadata, *, refresh: bool) -> KeySe
     try:
         keys = KeySet.import_key_set(doc)  # type: ignore[arg-type]
     except (JoseError, ValueError, TypeError) as error:
-        raise OidcError("De sleutels van de identiteitsprovider zijn ongeldig.") from error
+        raise OidcError(_("De sleutels van de identiteitsprovider zijn ongeldig.")) from error
     with _lock:
         _jwks[metadata.jwks_uri] = keys
     return keys
@@ -196,17 +208,22 @@ def start_login(config: OidcConfig) -> LoginStart:
 def _callback_code(config: OidcConfig, metadata: _Metadata, *, start: LoginStart, url: str) -> str:
     params = {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
     if time.time() - start.started_at > LOGIN_MAX_AGE_SECONDS:
-        raise OidcError("De aanmelding duurde te lang; begin opnieuw.")
+        raise OidcError(_("De aanmelding duurde te lang; begin opnieuw."))
     if not hmac.compare_digest(params.get("state", "").encode(), start.state.encode()):
-        raise OidcError("De aanmelding hoort niet bij deze sessie (state); begin opnieuw.")
+        raise OidcError(_("De aanmelding hoort niet bij deze sessie (state); begin opnieuw."))
     if "iss" in params and params["iss"] != metadata.issuer:  # RFC 9207: mix-up protection
-        raise OidcError("Het antwoord komt van een andere identiteitsprovider dan verwacht.")
+        raise OidcError(_("Het antwoord komt van een andere identiteitsprovider dan verwacht."))
     if "error" in params:
         log.info("OIDC login refused: %s %s", params["error"], params.get("error_description"))
-        raise OidcError(f"De identiteitsprovider weigerde de aanmelding ({params['error'][:40]}).")
+        raise OidcError(
+            _(
+                "De identiteitsprovider weigerde de aanmelding ({error}).",
+                error=params["error"][:40],
+            )
+        )
     code = params.get("code")
     if not code:
-        raise OidcError("Het antwoord van de identiteitsprovider bevat geen code.")
+        raise OidcError(_("Het antwoord van de identiteitsprovider bevat geen code."))
     return code
 
 
@@ -235,7 +252,7 @@ def _exchange_code(
         headers=headers,
     )
     if not isinstance(tokens.get("id_token"), str):
-        raise OidcError("De identiteitsprovider gaf geen ID-token; begin opnieuw.")
+        raise OidcError(_("De identiteitsprovider gaf geen ID-token; begin opnieuw."))
     return tokens
 
 
@@ -265,7 +282,7 @@ def validate_id_token(
         claims.validate(leeway=CLOCK_LEEWAY_SECONDS)
     except (JoseError, ValueError, TypeError) as error:
         log.warning("OIDC ID token refused: %r", error)
-        raise OidcError("Het ID-token van de provider is ongeldig; begin opnieuw.") from error
+        raise OidcError(_("Het ID-token van de provider is ongeldig; begin opnieuw.")) from error
     return dict(claims)
 
 
@@ -282,7 +299,7 @@ def _userinfo(
         headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
     )
     if info.get("sub") != subject:  # OIDC Core 5.3.2: must match the ID token
-        raise OidcError("De gebruikersgegevens horen niet bij het ID-token; begin opnieuw.")
+        raise OidcError(_("De gebruikersgegevens horen niet bij het ID-token; begin opnieuw."))
     return info
 
 
@@ -350,30 +367,43 @@ def parse_role_map(text: str) -> dict[str, tuple[tuple[str, str], ...]]:
         try:
             data: object = json.loads(text)
         except ValueError as error:
-            raise OidcError(f"{source} is geen geldige JSON: {error}.") from error
+            raise OidcError(
+                _("{source} is geen geldige JSON: {error}.", source=source, error=error)
+            ) from error
     else:
         source = text
         try:
             data = yaml.safe_load(Path(text).read_text(encoding="utf-8"))
         except OSError as error:
-            raise OidcError(f"Het rollenbestand {text} kan niet worden gelezen.") from error
+            raise OidcError(
+                _("Het rollenbestand {text} kan niet worden gelezen.", text=text)
+            ) from error
         except yaml.YAMLError as error:
-            raise OidcError(f"Het rollenbestand {text} is geen geldige YAML: {error}.") from error
+            raise OidcError(
+                _("Het rollenbestand {text} is geen geldige YAML: {error}.", text=text, error=error)
+            ) from error
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise OidcError(f"{source}: verwacht een lijst van claimwaarde -> rollen.")
+        raise OidcError(_("{source}: verwacht een lijst van claimwaarde -> rollen.", source=source))
     role_map: dict[str, tuple[tuple[str, str], ...]] = {}
     for key, value in data.items():
         entries = [value] if isinstance(value, str) else value
         if not isinstance(entries, list) or not entries:
-            raise OidcError(f"{source}, {key}: verwacht een lijst van rol@eenheid.")
+            raise OidcError(
+                _("{source}, {key}: verwacht een lijst van rol@eenheid.", source=source, key=key)
+            )
         grants = []
         for entry in entries:
             role, at, unit = str(entry).partition("@")
             if not (at and role.strip() and unit.strip()) or "@" in unit:
                 raise OidcError(
-                    f"{source}, {key}: '{entry}' is geen rol@eenheid (zoals planner@rotterdam)."
+                    _(
+                        "{source}, {key}: '{entry}' is geen rol@eenheid (zoals planner@rotterdam).",
+                        source=source,
+                        key=key,
+                        entry=entry,
+                    )
                 )
             grants.append((role.strip(), unit.strip()))
         role_map[str(key)] = tuple(grants)
@@ -393,14 +423,22 @@ def config_from_settings(settings: Settings) -> OidcConfig | None:
     }
     missing = [name for name, value in values.items() if not value.strip()]
     if missing:
-        raise OidcError(f"OpenID Connect is half ingesteld: {', '.join(missing)} ontbreekt.")
+        raise OidcError(
+            _("OpenID Connect is half ingesteld: {missing} ontbreekt.", missing=", ".join(missing))
+        )
     for name, url in (
         ("KORPS_OIDC_ISSUER", issuer),
         ("KORPS_OIDC_REDIRECT_URI", settings.oidc_redirect_uri),
     ):
         parts = urlsplit(url)
         if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in _LOOPBACK):
-            raise OidcError(f"{name} moet een https-adres zijn (http alleen op 127.0.0.1): {url}.")
+            raise OidcError(
+                _(
+                    "{name} moet een https-adres zijn (http alleen op 127.0.0.1): {url}.",
+                    name=name,
+                    url=url,
+                )
+            )
     return OidcConfig(
         issuer=issuer,
         client_id=settings.oidc_client_id.strip(),

@@ -10,6 +10,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from korps.common.i18n import _
+
 MIN_LENGTH = 12
 MAX_LENGTH = 256  # Argon2 takes any length; a bound keeps a huge form field cheap
 COMMON_FILE = Path(__file__).parents[1] / "datasets" / "common-passwords.txt"
@@ -29,19 +31,23 @@ def common_passwords() -> frozenset[str]:
 def check_new_password(password: str, *, username: str = "", name: str = "") -> None:
     """Raise :class:`PasswordRejected` when ``password`` may not be used."""
     if len(password) < MIN_LENGTH:
-        raise PasswordRejected(f"het wachtwoord moet minstens {MIN_LENGTH} tekens hebben")
+        raise PasswordRejected(
+            _("het wachtwoord moet minstens {min_length} tekens hebben", min_length=MIN_LENGTH)
+        )
     if len(password) > MAX_LENGTH:
-        raise PasswordRejected(f"het wachtwoord mag hoogstens {MAX_LENGTH} tekens hebben")
+        raise PasswordRejected(
+            _("het wachtwoord mag hoogstens {max_length} tekens hebben", max_length=MAX_LENGTH)
+        )
     lower = password.lower()
     base = re.sub(r"[\d\W_]+$", "", lower)  # "wachtwoord2024!" -> "wachtwoord"
     common = common_passwords()
     if lower in common or (len(base) >= 4 and base in common and len(set(lower)) < 10):
-        raise PasswordRejected("dit wachtwoord staat in de lijst van veelgebruikte wachtwoorden")
+        raise PasswordRejected(_("dit wachtwoord staat in de lijst van veelgebruikte wachtwoorden"))
     if len(set(lower)) < 5:
-        raise PasswordRejected("het wachtwoord bestaat uit te weinig verschillende tekens")
+        raise PasswordRejected(_("het wachtwoord bestaat uit te weinig verschillende tekens"))
     for own in (username, *name.split()):
         if len(own) >= 4 and own.lower() in lower:
-            raise PasswordRejected("het wachtwoord mag uw naam of gebruikersnaam niet bevatten")
+            raise PasswordRejected(_("het wachtwoord mag uw naam of gebruikersnaam niet bevatten"))
 
 
 def hash_password(password: str) -> str:

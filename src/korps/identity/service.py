@@ -32,7 +32,7 @@ def now() -> datetime:
 def get_user(session: Session, *, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
-        raise IdentityError(f"onbekende gebruiker {username[:80]!r}")
+        raise IdentityError(_("onbekende gebruiker {username}", username=repr(username[:80])))
     return user
 
 
@@ -44,7 +44,7 @@ def list_users(session: Session) -> list[User]:
 def _unit(session: Session, slug: str) -> Unit:
     unit = session.scalar(select(Unit).where(Unit.slug == slug))
     if unit is None:
-        raise IdentityError(f"onbekende eenheid {slug[:120]!r}")
+        raise IdentityError(_("onbekende eenheid {slug}", slug=repr(slug[:120])))
     return unit
 
 
@@ -63,22 +63,24 @@ def create_user(
     username = username.strip().lower()
     if not USERNAME_RE.match(username):
         raise IdentityError(
-            "gebruikersnaam: 3 tot 80 tekens; kleine letters, cijfers, punt, streep of "
-            "liggend streepje"
+            _(
+                "gebruikersnaam: 3 tot 80 tekens; kleine letters, cijfers, punt, streep of "
+                "liggend streepje"
+            )
         )
     if kind not in KINDS:
-        raise IdentityError(f"soort account: {' of '.join(KINDS)}")
+        raise IdentityError(_("soort account: {kinds}", kinds=", ".join(KINDS)))
     name = name.strip()
     if not 1 <= len(name) <= 200 or "\x00" in name:
-        raise IdentityError("naam: 1 tot 200 tekens")
+        raise IdentityError(_("naam: 1 tot 200 tekens"))
     if email is not None:
         email = email.strip().lower()
         if len(email) > 254 or not EMAIL_RE.match(email):
-            raise IdentityError(f"geen geldig e-mailadres: {email[:80]!r}")
+            raise IdentityError(_("geen geldig e-mailadres: {email}", email=repr(email[:80])))
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise IdentityError(f"gebruikersnaam {username!r} bestaat al")
+        raise IdentityError(_("gebruikersnaam {username} bestaat al", username=repr(username)))
     if email and session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise IdentityError("dit e-mailadres hoort al bij een account")
+        raise IdentityError(_("dit e-mailadres hoort al bij een account"))
     password_hash = None
     if password is not None:
         try:
@@ -127,17 +129,23 @@ def set_disabled(session: Session, *, username: str, disabled: bool, actor: str)
 def grant(session: Session, *, username: str, role: str, unit: str | None, actor: str) -> Grant:
     """Give ``role`` on ``unit`` (and its subtree); ``burger`` takes no unit."""
     if role not in ROLES:
-        raise IdentityError(f"onbekende rol {role[:40]!r} (rollen: {', '.join(ROLES)})")
+        raise IdentityError(
+            _(
+                "onbekende rol {role} (rollen: {roles})",
+                role=repr(role[:40]),
+                roles=", ".join(ROLES),
+            )
+        )
     user = get_user(session, username=username)
     if role == "burger":
         if unit:
-            raise IdentityError("de rol burger hoort niet bij een eenheid")
+            raise IdentityError(_("de rol burger hoort niet bij een eenheid"))
         unit_id = None
     else:
         if not unit:
-            raise IdentityError(f"de rol {role} hoort bij een eenheid (--unit SLUG)")
+            raise IdentityError(_("de rol {role} hoort bij een eenheid (--unit SLUG)", role=role))
         if user.kind == "burger":
-            raise IdentityError("een burgeraccount krijgt geen medewerkersrol")
+            raise IdentityError(_("een burgeraccount krijgt geen medewerkersrol"))
         unit_id = _unit(session, unit).id
     for existing in user.grants:
         if existing.role == role and existing.unit_id == unit_id:
@@ -161,7 +169,14 @@ def revoke(session: Session, *, username: str, role: str, unit: str | None, acto
     unit_id = _unit(session, unit).id if unit else None
     found = [g for g in user.grants if g.role == role and g.unit_id == unit_id]
     if not found:
-        raise IdentityError(f"{user.username} heeft de rol {role[:40]} op {unit or '-'} niet")
+        raise IdentityError(
+            _(
+                "{username} heeft de rol {role} op {unit} niet",
+                username=user.username,
+                role=role[:40],
+                unit=unit or "-",
+            )
+        )
     for item in found:
         user.grants.remove(item)
     session.flush()

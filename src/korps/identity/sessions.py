@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from korps.audit.service import record
+from korps.common.i18n import N_, _
 from korps.config import get_settings
 from korps.identity.errors import LoginRefused
 from korps.identity.grants import scopes_of
@@ -18,7 +19,7 @@ from korps.identity.passwords import hash_password, needs_rehash, verify_passwor
 from korps.identity.roles import needs_second_factor
 from korps.identity.secrets import digest, new_secret
 
-WRONG = "gebruikersnaam of wachtwoord onjuist"
+WRONG = N_("gebruikersnaam of wachtwoord onjuist")
 TOUCH_EVERY = timedelta(seconds=60)  # last_seen_at is written at most once a minute
 
 
@@ -44,8 +45,11 @@ def _refuse_address(session: Session, *, address: str, now: datetime) -> None:
     )
     if (count or 0) >= settings.address_max_failures:
         raise LoginRefused(
-            "te veel mislukte aanmeldingen vanaf dit adres; probeer het over "
-            f"{settings.lockout_minutes} minuten opnieuw"
+            _(
+                "te veel mislukte aanmeldingen vanaf dit adres; probeer het over "
+                "{lockout_minutes} minuten opnieuw",
+                lockout_minutes=settings.lockout_minutes,
+            )
         )
 
 
@@ -87,14 +91,17 @@ def check_password(session: Session, *, username: str, password: str, address: s
     if user is not None and user.locked_until is not None and _aware(user.locked_until) > now:
         minutes = int((_aware(user.locked_until) - now).total_seconds() // 60) + 1
         raise LoginRefused(
-            f"dit account is tijdelijk geblokkeerd na te veel mislukte pogingen; "
-            f"probeer het over {minutes} minuten opnieuw"
+            _(
+                "dit account is tijdelijk geblokkeerd na te veel mislukte pogingen; probeer het "
+                "over {minutes} minuten opnieuw",
+                minutes=minutes,
+            )
         )
     if not verify_password(user.password_hash if user else None, password[:256]) or user is None:
         _failed(session, user=user, address=address, now=now)
-        raise LoginRefused(WRONG)
+        raise LoginRefused(_(WRONG))
     if user.disabled:
-        raise LoginRefused("dit account is uitgeschakeld; neem contact op met de beheerder")
+        raise LoginRefused(_("dit account is uitgeschakeld; neem contact op met de beheerder"))
     user.failed_logins = 0
     user.locked_until = None
     if user.password_hash and needs_rehash(user.password_hash):
@@ -211,7 +218,7 @@ def list_sessions(session: Session, *, user_id: int) -> list[LoginSession]:
 def end_session_of(session: Session, *, user_id: int, session_id: int) -> None:
     row = session.get(LoginSession, session_id)
     if row is None or row.user_id != user_id:
-        raise LoginRefused("onbekende sessie")
+        raise LoginRefused(_("onbekende sessie"))
     end(session, row=row, reason="beëindigd door gebruiker")
 
 

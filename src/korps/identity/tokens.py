@@ -37,13 +37,13 @@ def create_api_token(
     """A new token for one of ``user``'s grants; the value is returned once."""
     limit = get_settings().api_token_days
     if not 1 <= days <= limit:
-        raise IdentityError(f"geldigheid: 1 tot {limit} dagen")
+        raise IdentityError(_("geldigheid: 1 tot {limit} dagen", limit=limit))
     name = name.strip()
     if not 1 <= len(name) <= 100:
-        raise IdentityError("naam van het token: 1 tot 100 tekens")
+        raise IdentityError(_("naam van het token: 1 tot 100 tekens"))
     grant = session.get(Grant, grant_id)
     if grant is None or grant.user_id != user.id:
-        raise IdentityError("dit token kan alleen een rol krijgen die u zelf hebt")
+        raise IdentityError(_("dit token kan alleen een rol krijgen die u zelf hebt"))
     value = TOKEN_PREFIX + new_secret()
     token = ApiToken(
         digest=digest(value),
@@ -95,7 +95,7 @@ def revoke_api_token(session: Session, *, user: User, token_id: int) -> None:
         .values(revoked_at=_now())
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
-        raise IdentityError("onbekend of al ingetrokken token")
+        raise IdentityError(_("onbekend of al ingetrokken token"))
     record(
         session,
         actor=user.username,
@@ -156,12 +156,12 @@ def reset_password(session: Session, *, value: str, password: str) -> User:
         )
     )
     if row is None or row.used_at is not None:
-        raise IdentityError("deze herstellink is ongeldig of al gebruikt; vraag een nieuwe aan")
+        raise IdentityError(_("deze herstellink is ongeldig of al gebruikt; vraag een nieuwe aan"))
     if _aware(row.expires_at) <= _now():
-        raise IdentityError("deze herstellink is verlopen; vraag een nieuwe aan")
+        raise IdentityError(_("deze herstellink is verlopen; vraag een nieuwe aan"))
     user = session.get(User, row.user_id)
     if user is None or user.disabled:
-        raise IdentityError("dit account is uitgeschakeld; neem contact op met de beheerder")
+        raise IdentityError(_("dit account is uitgeschakeld; neem contact op met de beheerder"))
     try:
         check_new_password(password, username=user.username, name=user.name)
     except PasswordRejected as exc:
@@ -173,7 +173,7 @@ def reset_password(session: Session, *, value: str, password: str) -> User:
     )
     if spent.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
-        raise IdentityError("deze herstellink is ongeldig of al gebruikt; vraag een nieuwe aan")
+        raise IdentityError(_("deze herstellink is ongeldig of al gebruikt; vraag een nieuwe aan"))
     set_password(session, user=user, password=password, checked=True)
     return user
 

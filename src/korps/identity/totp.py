@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.audit.service import record
+from korps.common.i18n import _
 from korps.identity.errors import IdentityError
 from korps.identity.models import RecoveryCode, User
 from korps.identity.secrets import digest
@@ -33,7 +34,7 @@ def begin_enrolment(session: Session, *, user: User) -> str:
 
 def provisioning_uri(user: User) -> str:
     if not user.totp_secret:
-        raise IdentityError("er is geen TOTP-sleutel aangemaakt")
+        raise IdentityError(_("er is geen TOTP-sleutel aangemaakt"))
     return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
 
 
@@ -71,7 +72,7 @@ def finish_enrolment(session: Session, *, user: User, code: str) -> list[str]:
     """Activate TOTP when ``code`` proves the app has the secret; returns new recovery codes
     (shown once; only their digests are stored)."""
     if not verify(session, user=user, code=code):
-        raise IdentityError("de code klopt niet; kijk of de tijd op uw telefoon goed staat")
+        raise IdentityError(_("de code klopt niet; kijk of de tijd op uw telefoon goed staat"))
     user.totp_enabled = True
     codes = new_recovery_codes(session, user=user)
     record(session, actor=user.username, entity="user", entity_id=user.id, action="TOTP ingesteld")

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from korps.audit.service import record
+from korps.common.i18n import _
 from korps.identity.errors import Forbidden
 from korps.identity.roles import Principal, allows
 from korps.monitor.actuals import CURRENT_ONLY, Memo, compute_value
@@ -73,9 +74,9 @@ def compute(session: Session, *, principal: Principal, slug: str, today: date) -
     unit = get_unit(session, slug=slug)
     plan = plan_for(session, unit=unit)
     if plan is None:
-        raise MonitorRefused("unit", f"{unit.name} valt onder geen plan")
+        raise MonitorRefused("unit", _("{name} valt onder geen plan", name=unit.name))
     if not allows(principal, EDITORS, unit.path):
-        raise Forbidden(f"u mag de cijfers van {unit.name} niet herberekenen")
+        raise Forbidden(_("u mag de cijfers van {name} niet herberekenen", name=unit.name))
     periods = plan_periods(plan, today)
     units = units_from(session, unit)
     indicators = list(session.scalars(select(Indicator).where(Indicator.computation.is_not(None))))
@@ -132,7 +133,7 @@ def compute(session: Session, *, principal: Principal, slug: str, today: date) -
     except IntegrityError as exc:
         session.rollback()
         raise MonitorRefused(
-            "berekening", "een andere berekening liep tegelijk; er is niets opgeslagen"
+            "berekening", _("een andere berekening liep tegelijk; er is niets opgeslagen")
         ) from exc
     except Exception:
         session.rollback()

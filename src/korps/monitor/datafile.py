@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from korps.common.datafile import SLUG_RE, DatasetError, Problem, parse_document
+from korps.common.i18n import _
 
 CODE_MAX = 60
 NAME_MAX = 200
@@ -55,7 +56,10 @@ class IndicatorSpec(_Strict):
     def _computed_says_how(self) -> IndicatorSpec:
         if (self.obtained == "berekend") != (self.computation is not None):
             raise ValueError(
-                "een berekende indicator noemt zijn berekening (computation), een ingevoerde niet"
+                _(
+                    "een berekende indicator noemt zijn berekening (computation), een ingevoerde "
+                    "niet"
+                )
             )
         return self
 
@@ -80,13 +84,13 @@ class TargetSpec(_Strict):
     def _figures_fit_kind(self) -> TargetSpec:
         numbered = self.value is not None or self.values is not None
         if self.value is not None and self.values is not None:
-            raise ValueError("geef value (elk jaar) of values (per jaar), niet beide")
+            raise ValueError(_("geef value (elk jaar) of values (per jaar), niet beide"))
         if self.kind == "streefwaarde" and not numbered:
-            raise ValueError("een streefwaarde heeft een getal (value of values)")
+            raise ValueError(_("een streefwaarde heeft een getal (value of values)"))
         if self.kind != "streefwaarde" and numbered:
-            raise ValueError(f"een doel van soort {self.kind!r} heeft geen getal")
+            raise ValueError(_("een doel van soort {kind} heeft geen getal", kind=repr(self.kind)))
         if self.values is not None and self.years is not None:
-            raise ValueError("values noemt de jaren al; laat years weg")
+            raise ValueError(_("values noemt de jaren al; laat years weg"))
         return self
 
 
@@ -126,7 +130,7 @@ class PlanFile(_Strict):
     @model_validator(mode="after")
     def _years_in_order(self) -> PlanFile:
         if self.last_year < self.first_year:
-            raise ValueError("last_year ligt voor first_year")
+            raise ValueError(_("last_year ligt voor first_year"))
         return self
 
 
@@ -134,7 +138,9 @@ def read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DatasetError(str(path), [Problem("", f"bestand niet te lezen: {exc}")]) from exc
+        raise DatasetError(
+            str(path), [Problem("", _("bestand niet te lezen: {exc}", exc=exc))]
+        ) from exc
 
 
 def parse_indicators(text: str, file: str) -> IndicatorFile:

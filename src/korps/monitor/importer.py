@@ -9,6 +9,7 @@ import io
 
 from pydantic import ValidationError
 
+from korps.common.i18n import _
 from korps.monitor.errors import MonitorRefused
 from korps.monitor.schemas import MeasurementIn
 
@@ -24,23 +25,23 @@ def _cells(content: bytes, filename: str) -> list[list[str]]:
             sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
         except Exception as exc:  # openpyxl raises many kinds for a file that is no workbook
             raise MonitorRefused(
-                "bestand", f"geen leesbaar XLSX-bestand ({type(exc).__name__})"
+                "bestand", _("geen leesbaar XLSX-bestand ({name})", name=type(exc).__name__)
             ) from exc
         if sheet is None:
-            raise MonitorRefused("bestand", "het werkboek heeft geen blad")
+            raise MonitorRefused("bestand", _("het werkboek heeft geen blad"))
         return [
             ["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)
         ]
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise MonitorRefused("bestand", "geen UTF-8-tekst") from exc
+        raise MonitorRefused("bestand", _("geen UTF-8-tekst")) from exc
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = ";" if ";" in first else ","
     try:
         return list(csv.reader(io.StringIO(text), delimiter=delimiter, strict=True))
     except csv.Error as exc:
-        raise MonitorRefused("bestand", f"onleesbare CSV: {exc}") from exc
+        raise MonitorRefused("bestand", _("onleesbare CSV: {error}", error=exc)) from exc
 
 
 def _number(text: str) -> float:
@@ -59,13 +60,15 @@ def read_rows(content: bytes, filename: str) -> tuple[list[MeasurementIn], list[
     """The rows and their line numbers; raises MonitorRefused naming line and column."""
     rows = _cells(content, filename)
     if not rows:
-        raise MonitorRefused("bestand", "het bestand is leeg")
+        raise MonitorRefused("bestand", _("het bestand is leeg"))
     header = [c.strip().lower() for c in rows[0]]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise MonitorRefused("bestand", f"kolommen ontbreken: {', '.join(missing)}", 1)
+        raise MonitorRefused(
+            "bestand", _("kolommen ontbreken: {columns}", columns=", ".join(missing)), 1
+        )
     if len(rows) - 1 > MAX_ROWS:
-        raise MonitorRefused("bestand", f"meer dan {MAX_ROWS} regels")
+        raise MonitorRefused("bestand", _("meer dan {max_rows} regels", max_rows=MAX_ROWS))
     items: list[MeasurementIn] = []
     lines: list[int] = []
     for number, row in enumerate(rows[1:], start=2):
@@ -76,13 +79,13 @@ def read_rows(content: bytes, filename: str) -> tuple[list[MeasurementIn], list[
             year = int(cell.get("jaar", "").strip())
         except ValueError:
             raise MonitorRefused(
-                "jaar", f"geen jaartal: {cell.get('jaar', '')!r}", number
+                "jaar", _("geen jaartal: {value}", value=repr(cell.get("jaar", ""))), number
             ) from None
         try:
             value = _number(cell.get("waarde", ""))
         except ValueError:
             raise MonitorRefused(
-                "waarde", f"geen getal: {cell.get('waarde', '')!r}", number
+                "waarde", _("geen getal: {value}", value=repr(cell.get("waarde", ""))), number
             ) from None
         try:
             items.append(
@@ -103,8 +106,8 @@ def read_rows(content: bytes, filename: str) -> tuple[list[MeasurementIn], list[
                 "value": "waarde",
                 "period": "periode",
             }.get(str(first["loc"][0]), str(first["loc"][0]))
-            raise MonitorRefused(field, "ontbreekt of is ongeldig", number) from None
+            raise MonitorRefused(field, _("ontbreekt of is ongeldig"), number) from None
         lines.append(number)
     if not items:
-        raise MonitorRefused("bestand", "geen regels met metingen")
+        raise MonitorRefused("bestand", _("geen regels met metingen"))
     return items, lines

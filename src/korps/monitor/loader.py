@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from korps.common.datafile import DatasetError, Problem, line_of
+from korps.common.i18n import _
 from korps.monitor.datafile import (
     IndicatorFile,
     PlanFile,
@@ -105,7 +106,16 @@ def _read(paths: list[Path]) -> tuple[IndicatorFile, list[tuple[PlanFile, object
             plans.append((plan, root, str(path)))
     if indicator_file is None:
         raise DatasetError(
-            str(paths[0]), [Problem("", f"het indicatorbestand ontbreekt ({INDICATOR_FILE})")]
+            str(paths[0]),
+            [
+                Problem(
+                    "",
+                    _(
+                        "het indicatorbestand ontbreekt ({indicator_file})",
+                        indicator_file=INDICATOR_FILE,
+                    ),
+                )
+            ],
         )
     return indicator_file, plans
 
@@ -124,14 +134,17 @@ def load_monitor(session: Session, *, paths: list[Path] | None = None) -> Monito
     doubles = sorted({c for c in codes if codes.count(c) > 1})
     if doubles:
         raise DatasetError(
-            str(paths[0]), [Problem("indicators", f"dubbele code {c!r}") for c in doubles]
+            str(paths[0]),
+            [Problem("indicators", _("dubbele code {code}", code=repr(c))) for c in doubles],
         )
     measures = {i.code: i.measure for i in indicator_file.indicators}
     unit_ids = {slug: id_ for slug, id_ in session.execute(select(Unit.slug, Unit.id))}
     plan_codes = [p.code for p, _r, _f in plans]
     for plan, root, file in plans:
         if plan_codes.count(plan.code) > 1:
-            raise DatasetError(file, [Problem("code", f"dubbel plan {plan.code!r}")])
+            raise DatasetError(
+                file, [Problem("code", _("dubbel plan {code}", code=repr(plan.code)))]
+            )
         if problems := _check_plan(plan, root, file, measures, set(unit_ids)):
             raise DatasetError(file, problems)
     try:

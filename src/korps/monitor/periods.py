@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol, TypeVar
 
+from korps.common.i18n import _
+
 PRO_RATA = ("aantal", "som")  # aggregations that add up over a year: compared pro rata
 LENGTHS = {12: "jaar", 3: "kwartaal", 1: "maand"}
 
@@ -74,12 +76,14 @@ PART = re.compile(r"^(?:[KkQq]([1-4])|[Mm]?(\d{1,2})|jaar)?$")
 
 def _checked(year_value: int, quarter: str | None, month: str | None) -> Period:
     if not 2000 <= year_value <= 2100:
-        raise ValueError(f"jaar {year_value} ligt niet tussen 2000 en 2100")
+        raise ValueError(
+            _("jaar {year_value} ligt niet tussen 2000 en 2100", year_value=year_value)
+        )
     if quarter:
         return Period(year_value, 3 * (int(quarter) - 1) + 1, 3)
     if month:
         if not 1 <= int(month) <= 12:
-            raise ValueError(f"maand {month} bestaat niet (1 tot en met 12)")
+            raise ValueError(_("maand {month} bestaat niet (1 tot en met 12)", month=month))
         return Period(year_value, int(month), 1)
     return Period(year_value)
 
@@ -89,7 +93,9 @@ def parse(text: str) -> Period:
     found = FULL.match(text.strip())
     if found is None:
         shown = text.strip()[:20]
-        raise ValueError(f"onbekende periode {shown!r} (schrijf 2025, 2025-K2 of 2025-03)")
+        raise ValueError(
+            _("onbekende periode {shown} (schrijf 2025, 2025-K2 of 2025-03)", shown=repr(shown))
+        )
     return _checked(int(found[1]), found[2], found[3])
 
 
@@ -100,7 +106,7 @@ def parse_view(text: str) -> Period | None:
         return None
     found = parse(text)
     if found.months == 1:
-        raise ValueError("kies een jaar of een kwartaal (2025 of 2025-K2)")
+        raise ValueError(_("kies een jaar of een kwartaal (2025 of 2025-K2)"))
     return found
 
 
@@ -110,7 +116,10 @@ def within(year_value: int, text: str) -> Period:
     found = PART.match(text.strip())
     if found is None:
         raise ValueError(
-            f"onbekende periode {text.strip()[:20]!r} (laat leeg voor het jaar, of K1-K4, of 1-12)"
+            _(
+                "onbekende periode {text} (laat leeg voor het jaar, of K1-K4, of 1-12)",
+                text=repr(text.strip()[:20]),
+            )
         )
     return _checked(year_value, found[1], found[2])
 

@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from korps.audit.service import record
-from korps.common.formatting import number
+from korps.common.formatting import number, short
+from korps.common.i18n import _
 from korps.controlroom.times import LOCAL
 from korps.identity.errors import Forbidden
 from korps.identity.roles import Principal, allows
@@ -43,7 +44,7 @@ def today() -> date:
 def get_unit(session: Session, *, slug: str) -> Unit:
     unit = session.scalar(select(Unit).where(Unit.slug == slug))
     if unit is None:
-        raise NotFoundError(f"onbekende eenheid {slug!r}")
+        raise NotFoundError(_("onbekende eenheid {slug}", slug=repr(slug)))
     return unit
 
 
@@ -67,7 +68,7 @@ def planned_units(session: Session) -> list[str]:
 def get_indicator(session: Session, *, code: str) -> Indicator:
     indicator = session.scalar(select(Indicator).where(Indicator.code == code))
     if indicator is None:
-        raise NotFoundError(f"onbekende indicator {code!r}")
+        raise NotFoundError(_("onbekende indicator {code}", code=repr(code)))
     return indicator
 
 
@@ -242,11 +243,13 @@ def detail(
     get_indicator(session, code=code)
     plan = plan_for(session, unit=unit)
     if plan is None:
-        raise NotFoundError(f"geen plan voor {unit.name}")
+        raise NotFoundError(_("geen plan voor {name}", name=unit.name))
     shown, clock = view_of(view, today)
     mine = _rows(session, unit=unit, plan=plan, view=shown, today=clock, only=code)
     if not mine:
-        raise NotFoundError(f"{code!r} is geen indicator van het plan van {unit.name}")
+        raise NotFoundError(
+            _("{code} is geen indicator van het plan van {name}", code=repr(code), name=unit.name)
+        )
     children = session.scalars(
         select(Unit)
         .where(Unit.parent_id == unit.id, Unit.kind.in_(("district", "basisteam")))
@@ -263,30 +266,47 @@ def _check(
 ) -> tuple[Indicator, Unit, Period]:
     indicator = session.scalar(select(Indicator).where(Indicator.code == item.indicator))
     if indicator is None:
-        raise MonitorRefused("indicator", f"onbekende indicator {item.indicator!r}", line)
+        raise MonitorRefused(
+            "indicator", _("onbekende indicator {indicator}", indicator=repr(item.indicator)), line
+        )
     if indicator.computation:
-        raise MonitorRefused("indicator", f"{indicator.name} wordt door korps berekend", line)
+        raise MonitorRefused(
+            "indicator", _("{name} wordt door korps berekend", name=indicator.name), line
+        )
     unit = session.scalar(select(Unit).where(Unit.slug == item.unit))
     if unit is None:
-        raise MonitorRefused("unit", f"onbekende eenheid {item.unit!r}", line)
+        raise MonitorRefused("unit", _("onbekende eenheid {unit}", unit=repr(item.unit)), line)
     plan = plan_for(session, unit=unit)
     if plan is None:
-        raise MonitorRefused("unit", f"{unit.name} valt onder geen plan", line)
+        raise MonitorRefused("unit", _("{name} valt onder geen plan", name=unit.name), line)
     if not plan.first_year <= item.year <= min(plan.last_year, today.year):
         last = min(plan.last_year, today.year)
-        raise MonitorRefused("year", f"jaar {item.year} valt buiten {plan.first_year}-{last}", line)
+        raise MonitorRefused(
+            "year",
+            _(
+                "jaar {year} valt buiten {first_year}-{last}",
+                year=item.year,
+                first_year=plan.first_year,
+                last=last,
+            ),
+            line,
+        )
     try:
         period = within(item.year, item.period)
     except ValueError as exc:
         raise MonitorRefused("periode", str(exc), line) from None
     if period.start > today:
-        raise MonitorRefused("periode", f"periode {period.label} is nog niet begonnen", line)
+        raise MonitorRefused(
+            "periode", _("periode {label} is nog niet begonnen", label=period.label), line
+        )
     if indicator.measure == "procent" and not 0 <= item.value <= 100:
         raise MonitorRefused(
-            "value", f"een percentage ligt tussen 0 en 100 (niet {item.value:g})", line
+            "value",
+            _("een percentage ligt tussen 0 en 100 (niet {value})", value=short(item.value)),
+            line,
         )
     if item.value < 0:
-        raise MonitorRefused("value", "een negatieve waarde kan niet", line)
+        raise MonitorRefused("value", _("een negatieve waarde kan niet"), line)
     return indicator, unit, period
 
 
@@ -305,7 +325,7 @@ def enter(
         line = lines[i] if lines else None
         indicator, unit, period = _check(session, item=item, today=today, line=line)
         if not allows(principal, EDITORS, unit.path):
-            raise Forbidden(f"u mag geen metingen invoeren voor {unit.name}")
+            raise Forbidden(_("u mag geen metingen invoeren voor {name}", name=unit.name))
         key = (indicator.id, unit.id, period)
         duplicate = key in seen or session.scalar(
             select(Measurement.id).where(
@@ -317,7 +337,12 @@ def enter(
             )
         )
         if duplicate:
-            message = f"er is al een meting van {indicator.code} voor {unit.slug} in {period.label}"
+            message = _(
+                "er is al een meting van {indicator} voor {unit} in {period}",
+                indicator=indicator.code,
+                unit=unit.slug,
+                period=period.label,
+            )
             raise MonitorRefused("periode", message, line)
         seen.add(key)
         checked.append((indicator, unit, period, item))
@@ -355,7 +380,7 @@ def enter(
         session.commit()
     except IntegrityError as exc:  # the same measurement entered at the same moment
         session.rollback()
-        raise MonitorRefused("periode", "deze meting is zojuist al ingevoerd") from exc
+        raise MonitorRefused("periode", _("deze meting is zojuist al ingevoerd")) from exc
     except Exception:
         session.rollback()
         raise
@@ -368,12 +393,16 @@ def adopt_plan(session: Session, *, principal: Principal, slug: str, on: date) -
     unit = get_unit(session, slug=slug)
     plan = plan_for(session, unit=unit)
     if plan is None or plan.unit_id != unit.id:
-        raise MonitorRefused("unit", f"{unit.name} heeft geen eigen plan")
+        raise MonitorRefused("unit", _("{name} heeft geen eigen plan", name=unit.name))
     if not allows(principal, EDITORS, unit.path):
-        raise Forbidden(f"u mag het plan van {unit.name} niet vaststellen")
+        raise Forbidden(_("u mag het plan van {name} niet vaststellen", name=unit.name))
     if on > datetime.now(UTC).date() or on.year < plan.first_year - 1:
         raise MonitorRefused(
-            "datum", f"datum {on.isoformat()} ligt in de toekomst of ver voor het plan"
+            "datum",
+            _(
+                "datum {date} ligt in de toekomst of ver voor het plan",
+                date=on.isoformat(),
+            ),
         )
     before = {
         "status": plan.status,

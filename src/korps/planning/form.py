@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from korps.common.datafile import DatasetError, Problem, format_path
+from korps.common.i18n import _
 from korps.planning.scenario import GEMEENTE_INDICATORS, Scenario
 
 WEIGHT_ROWS = 4
@@ -42,10 +43,12 @@ def _number(form: Mapping[str, str], field: str, problems: list[Problem]) -> flo
     try:
         value = float(text)
     except ValueError:
-        problems.append(Problem(LABELS.get(field, field), f"geen getal: {text[:20]!r}"))
+        problems.append(
+            Problem(LABELS.get(field, field), _("geen getal: {text}", text=repr(text[:20])))
+        )
         return None
     if not math.isfinite(value) or value < 0:
-        problems.append(Problem(LABELS.get(field, field), "moet een eindig getal >= 0 zijn"))
+        problems.append(Problem(LABELS.get(field, field), _("moet een eindig getal >= 0 zijn")))
         return None
     return value
 
@@ -97,11 +100,11 @@ def scenario_data(form: Mapping[str, str]) -> tuple[dict[str, Any], list[Problem
     used = set(weights) | ({"inwoners"} if ratio else set())
     data["indicators"] = [c for c in GEMEENTE_INDICATORS if c in used]
     if not weights:
-        problems.append(Problem("gewichten", "geef minstens één kolom met een gewicht"))
+        problems.append(Problem("gewichten", _("geef minstens één kolom met een gewicht")))
     if data["total"] is None:
-        problems.append(Problem("totaal", "geef het aantal fte dat verdeeld wordt"))
+        problems.append(Problem("totaal", _("geef het aantal fte dat verdeeld wordt")))
     if data["unit"] is None:
-        problems.append(Problem("eenheid", "kies de eenheid waarvan de teams verdeeld worden"))
+        problems.append(Problem("eenheid", _("kies de eenheid waarvan de teams verdeeld worden")))
     return {k: v for k, v in data.items() if v is not None}, problems
 
 

@@ -62,8 +62,10 @@ class Level(_Spec):
     def _some_weight(self) -> Level:
         if self.weights and all(w == 0 for w in self.weights.values()):
             raise ValueError(
-                "alle gewichten zijn 0: geef minstens één gewicht groter dan 0 "
-                "(anders krijgt elk team hetzelfde)"
+                _(
+                    "alle gewichten zijn 0: geef minstens één gewicht groter dan 0 (anders krijgt "
+                    "elk team hetzelfde)"
+                )
             )
         return self
 

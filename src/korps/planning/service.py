@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.common.formatting import signed
-from korps.common.i18n import _
+from korps.common.i18n import N_, _
 from korps.organisation.service import NotFoundError
 from korps.planning.allocation import AllocationError
 from korps.planning.inputs import database_inputs, inline_inputs, with_workload
@@ -25,7 +25,7 @@ from korps.planning.scenario import Scenario, read_scenario
 from korps.planning.weights import apply_fit, describe
 from korps.planning.workload import Workload, parse_workload, read_workload_file
 
-NO_PATHS = (
+NO_PATHS = N_(
     "`workload` noemt een bestand: bestanden worden alleen vanaf de opdrachtregel gelezen. "
     "Upload de werklasttabel op /werklast (of POST /api/v1/workload-tables) en verwijs ernaar "
     "met `workload_table: <nummer>`."
@@ -62,7 +62,7 @@ def list_workload(session: Session) -> list[WorkloadTable]:
 def stored_workload(session: Session, *, table_id: int) -> Workload:
     table = session.get(WorkloadTable, table_id)
     if table is None:
-        raise NotFoundError(f"onbekende werklasttabel {table_id}")
+        raise NotFoundError(_("onbekende werklasttabel {table_id}", table_id=table_id))
     rows: Workload = json.loads(table.rows)
     return rows
 
@@ -76,10 +76,10 @@ def allocate_scenario(
     scenario naming a file is refused, and the file is never opened.
     """
     if scenario.workload is not None and workload is None:
-        raise AllocationError(NO_PATHS)
+        raise AllocationError(_(NO_PATHS))
     if scenario.workload_table is not None:
         if session is None:
-            raise AllocationError("`workload_table` staat in de database")
+            raise AllocationError(_("`workload_table` staat in de database"))
         try:
             workload = stored_workload(session, table_id=scenario.workload_table)
         except NotFoundError as exc:

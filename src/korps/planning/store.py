@@ -92,13 +92,13 @@ def get_saved(
         or (saved.deleted_at is not None and not deleted)
         or not _readable(session, saved, reader)
     ):
-        raise NotFoundError(f"onbekend scenario {slug[:120]!r}")
+        raise NotFoundError(_("onbekend scenario {slug}", slug=repr(slug[:120])))
     return saved
 
 
 def ensure_may_use(session: Session, *, principal: Principal | None, scenario: Scenario) -> None:
     if not may_use(session, principal=principal, scenario=scenario):
-        raise Forbidden(f"u bent geen planner van {scenario.unit!r}")
+        raise Forbidden(_("u bent geen planner van {unit}", unit=repr(scenario.unit)))
 
 
 def save(
@@ -134,7 +134,9 @@ def save(
     key = slug or slugify(scenario.name)
     saved = session.scalar(select(SavedScenario).where(SavedScenario.slug == key))
     if saved is not None and not _readable(session, saved, writer):
-        raise Forbidden(f"het scenario {key!r} is van een eenheid waarvoor u geen planner bent")
+        raise Forbidden(
+            _("het scenario {key} is van een eenheid waarvoor u geen planner bent", key=repr(key))
+        )
     if saved is not None and ask and slug is None:
         raise NameTaken(saved)
     who = writer.username if writer is not None else None
@@ -183,7 +185,9 @@ def get_version(session: Session, *, saved: SavedScenario, number: int) -> Scena
         )
     )
     if version is None:
-        raise NotFoundError(f"scenario {saved.slug!r} heeft geen versie {number}")
+        raise NotFoundError(
+            _("scenario {slug} heeft geen versie {number}", slug=repr(saved.slug), number=number)
+        )
     return version
 
 
@@ -198,16 +202,23 @@ def with_weights(scenario: Scenario, weights: dict[int, dict[str, float]]) -> Sc
     a level whose weights are all 0 is refused (every team would get the same)."""
     unknown = sorted(i for i in weights if not 0 <= i < len(scenario.levels))
     if unknown:
-        raise AllocationError(f"niveau {unknown[0]} bestaat niet in dit scenario")
+        raise AllocationError(
+            _("niveau {unknown} bestaat niet in dit scenario", unknown=unknown[0])
+        )
     for i, level in enumerate(scenario.levels):
         merged = {**level.weights, **weights.get(i, {})}
         extra = sorted(set(weights.get(i, {})) - set(level.weights))
         if extra:
-            raise AllocationError(f"niveau {i + 1} heeft geen gewicht {extra[0]!r}")
+            raise AllocationError(
+                _("niveau {i} heeft geen gewicht {extra}", i=i + 1, extra=repr(extra[0]))
+            )
         if merged and all(w == 0 for w in merged.values()):
             raise AllocationError(
-                f"alle gewichten van niveau {i + 1} zijn 0: geef minstens één gewicht groter "
-                "dan 0 (anders krijgt elk team hetzelfde)"
+                _(
+                    "alle gewichten van niveau {i} zijn 0: geef minstens één gewicht groter dan 0 "
+                    "(anders krijgt elk team hetzelfde)",
+                    i=i + 1,
+                )
             )
     levels = [
         level.model_copy(update={"weights": {**level.weights, **weights[i]}})

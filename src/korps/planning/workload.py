@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from korps.common.datafile import DatasetError, Problem
+from korps.common.i18n import _
 
 KEY_COLUMN = "team"
 MAX_BYTES = 5_000_000  # a workload table of every team in the country is a few hundred kB
@@ -47,7 +48,7 @@ def _rows_xlsx(data: bytes, name: str) -> tuple[list[list[object]], str]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise _refuse(name, "geen leesbaar XLSX-bestand") from exc
+        raise _refuse(name, _("geen leesbaar XLSX-bestand")) from exc
     try:
         sheet = workbook.worksheets[0]
         rows: list[list[object]] = []
@@ -57,8 +58,8 @@ def _rows_xlsx(data: bytes, name: str) -> tuple[list[list[object]], str]:
                 row.pop()
             rows.append(row)
             if len(rows) > MAX_ROWS + 1:
-                raise _refuse(name, f"meer dan {MAX_ROWS} rijen")
-        return rows, f"blad {sheet.title!r} "
+                raise _refuse(name, _("meer dan {max_rows} rijen", max_rows=MAX_ROWS))
+        return rows, _("blad {sheet} ", sheet=repr(sheet.title))
     finally:
         workbook.close()
 
@@ -67,9 +68,9 @@ def _rows_csv(data: bytes, name: str) -> list[list[object]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise _refuse(name, f"geen UTF-8-tekst (byte {exc.start})") from exc
+        raise _refuse(name, _("geen UTF-8-tekst (byte {start})", start=exc.start)) from exc
     if "\x00" in text:
-        raise _refuse(name, "het bestand bevat een NUL-teken")
+        raise _refuse(name, _("het bestand bevat een NUL-teken"))
     first = text.split("\n", 1)[0]
     delimiter = next((d for d in (";", "\t") if d in first and "," not in first), ",")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -78,24 +79,28 @@ def _rows_csv(data: bytes, name: str) -> list[list[object]]:
         for row in reader:
             rows.append(list[object](row))
             if len(rows) > MAX_ROWS + 1:
-                raise _refuse(name, f"meer dan {MAX_ROWS} rijen")
+                raise _refuse(name, _("meer dan {max_rows} rijen", max_rows=MAX_ROWS))
     except csv.Error as exc:
-        raise _refuse(name, f"geen geldige CSV (regel {reader.line_num}): {exc}") from exc
+        raise _refuse(
+            name, _("geen geldige CSV (regel {line_num}): {exc}", line_num=reader.line_num, exc=exc)
+        ) from exc
     return rows
 
 
 def _table(data: bytes, name: str) -> tuple[list[str], list[tuple[int, list[object]]], str]:
     """Header and numbered rows; ``where`` names the sheet for XLSX."""
     if len(data) > MAX_BYTES:
-        raise _refuse(name, f"het bestand is groter dan {MAX_BYTES // 1_000_000} MB")
+        raise _refuse(
+            name, _("het bestand is groter dan {max_bytes} MB", max_bytes=MAX_BYTES // 1000000)
+        )
     if name.lower().endswith(".xlsx"):
         rows, where = _rows_xlsx(data, name)
     else:
         rows, where = _rows_csv(data, name), ""
     if not rows:
-        raise _refuse(name, "het bestand is leeg")
+        raise _refuse(name, _("het bestand is leeg"))
     if len(rows[0]) > MAX_COLUMNS:
-        raise _refuse(name, f"meer dan {MAX_COLUMNS} kolommen")
+        raise _refuse(name, _("meer dan {max_columns} kolommen", max_columns=MAX_COLUMNS))
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
     body = [
         (number, row)
@@ -118,18 +123,32 @@ def parse_workload(data: bytes, *, name: str) -> Workload:
     """
     header, body, where = _table(data, name)
     if KEY_COLUMN not in header:
-        raise DatasetError(name, [Problem(f"{where}rij 1", f"geen kolom {KEY_COLUMN!r}")])
+        raise DatasetError(
+            name,
+            [
+                Problem(
+                    where + _("rij {number}", number=1),
+                    _("geen kolom {key_column}", key_column=repr(KEY_COLUMN)),
+                )
+            ],
+        )
     key_index = header.index(KEY_COLUMN)
     problems: list[Problem] = []
     result: Workload = {}
     for number, row in body:
         key = str(row[key_index]).strip() if key_index < len(row) else ""
         if not key or key == "None":
-            problems.append(Problem(f"{where}rij {number}", "team is leeg", number))
+            problems.append(
+                Problem(where + _("rij {number}", number=number), _("team is leeg"), number)
+            )
             continue
         if key in result:
             problems.append(
-                Problem(f"{where}rij {number}", f"team {key!r} komt twee keer voor", number)
+                Problem(
+                    where + _("rij {number}", number=number),
+                    _("team {key} komt twee keer voor", key=repr(key)),
+                    number,
+                )
             )
             continue
         values: dict[str, float] = {}
@@ -137,14 +156,16 @@ def parse_workload(data: bytes, *, name: str) -> Workload:
             if index == key_index or not column or column == "name":
                 continue
             cell = row[index] if index < len(row) else None
-            place = f"{where}rij {number}, kolom {column!r}"
+            place = where + _("rij {number}, kolom {column}", number=number, column=repr(column))
             try:
                 value = _number(cell)
             except (TypeError, ValueError):
-                problems.append(Problem(place, f"geen getal: {_excerpt(cell)}", number))
+                problems.append(
+                    Problem(place, _("geen getal: {value}", value=_excerpt(cell)), number)
+                )
                 continue
             if not math.isfinite(value) or value < 0:
-                problems.append(Problem(place, "werklast moet een getal >= 0 zijn", number))
+                problems.append(Problem(place, _("werklast moet een getal >= 0 zijn"), number))
                 continue
             values[column] = value
         result[key] = values
@@ -159,17 +180,21 @@ def read_workload_file(path: Path) -> Workload:
     and checked on the open descriptor, so what is checked is what is read."""
     name = str(path)
     if path.suffix.lower() not in SUFFIXES:
-        raise _refuse(name, "een werklasttabel is een .csv- of .xlsx-bestand")
+        raise _refuse(name, _("een werklasttabel is een .csv- of .xlsx-bestand"))
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise _refuse(name, f"kan het bestand niet openen: {exc.strerror}") from exc
+        raise _refuse(
+            name, _("kan het bestand niet openen: {strerror}", strerror=exc.strerror)
+        ) from exc
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise _refuse(name, "geen gewoon bestand (apparaat, FIFO of map)")
+            raise _refuse(name, _("geen gewoon bestand (apparaat, FIFO of map)"))
         if info.st_size > MAX_BYTES:
-            raise _refuse(name, f"het bestand is groter dan {MAX_BYTES // 1_000_000} MB")
+            raise _refuse(
+                name, _("het bestand is groter dan {max_bytes} MB", max_bytes=MAX_BYTES // 1000000)
+            )
         with os.fdopen(fd, "rb", closefd=False) as handle:
             data = handle.read(MAX_BYTES + 1)
     finally:

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from korps.audit.service import record
+from korps.common.i18n import _
 from korps.config import DEFAULT_DATA_DIR
 from korps.identity.roles import Principal
 from korps.portal.errors import PortalInputError
@@ -84,21 +85,27 @@ def add(
     """Check and store an attachment; PortalInputError (nothing stored) when refused."""
     now = now or utc_now()
     if not content:
-        raise PortalInputError.one(FIELD, "kies een bestand")
+        raise PortalInputError.one(FIELD, _("kies een bestand"))
     if len(content) > MAX_BYTES:
         raise PortalInputError.one(
-            FIELD, f"het bestand is te groot: maximaal {MAX_BYTES // (1024 * 1024)} MB"
+            FIELD,
+            _(
+                "het bestand is te groot: maximaal {max_bytes} MB",
+                max_bytes=MAX_BYTES // (1024 * 1024),
+            ),
         )
     mime = sniff(content)
     if mime is None:
         raise PortalInputError.one(
-            FIELD, "dit soort bestand nemen wij niet aan: alleen foto's (JPEG, PNG) en PDF"
+            FIELD, _("dit soort bestand nemen wij niet aan: alleen foto's (JPEG, PNG) en PDF")
         )
     count = session.scalar(
         select(func.count(Attachment.id)).where(Attachment.dossier_id == dossier.id)
     )
     if (count or 0) >= MAX_FILES:
-        raise PortalInputError.one(FIELD, f"hoogstens {MAX_FILES} bijlagen per dossier")
+        raise PortalInputError.one(
+            FIELD, _("hoogstens {max_files} bijlagen per dossier", max_files=MAX_FILES)
+        )
     digest = hashlib.sha256(content).hexdigest()
     _store(content, digest)
     attachment = Attachment(

@@ -13,6 +13,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from korps.audit.service import record
+from korps.common.i18n import _
 from korps.identity.roles import Principal
 from korps.organisation.models import Unit
 from korps.portal.errors import PortalInputError
@@ -42,18 +43,20 @@ def give(
     now = now or utc_now()
     errors: dict[str, str] = {}
     if reference.status(dossier.status).open:
-        errors["tevreden"] = "u kunt uw mening geven zodra het dossier is afgehandeld"
+        errors["tevreden"] = _("u kunt uw mening geven zodra het dossier is afgehandeld")
     if satisfied not in ("ja", "nee"):
-        errors["tevreden"] = "kies ja of nee"
+        errors["tevreden"] = _("kies ja of nee")
     if score not in ("1", "2", "3", "4", "5"):
-        errors["cijfer"] = "kies een cijfer van 1 tot 5"
+        errors["cijfer"] = _("kies een cijfer van 1 tot 5")
     text = text.strip()
     if len(text) > FEEDBACK_MAX or "\x00" in text:
-        errors["toelichting"] = f"te lang of ongeldig: maximaal {FEEDBACK_MAX} tekens"
+        errors["toelichting"] = _(
+            "te lang of ongeldig: maximaal {feedback_max} tekens", feedback_max=FEEDBACK_MAX
+        )
     if reopen and satisfied == "ja":
-        errors["heropenen"] = "heropenen kan alleen als u niet tevreden bent"
+        errors["heropenen"] = _("heropenen kan alleen als u niet tevreden bent")
     if of_dossier(session, dossier=dossier) is not None:
-        errors["tevreden"] = "u heeft uw mening over dit dossier al gegeven"
+        errors["tevreden"] = _("u heeft uw mening over dit dossier al gegeven")
     if errors:
         raise PortalInputError(errors)
     feedback = Feedback(

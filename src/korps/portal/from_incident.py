@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
+from korps.common.i18n import _
 from korps.controlroom.models import Incident
 from korps.db.base import MAX_ID
 from korps.identity.roles import Principal, allows
@@ -68,7 +69,7 @@ def incident_facts(session: Session, *, incident_id: int) -> IncidentFacts:
     found = 1 <= incident_id <= MAX_ID
     row = session.execute(statement).mappings().first() if found else None
     if row is None:
-        raise NotFoundError(f"onbekende melding {incident_id}")
+        raise NotFoundError(_("onbekende melding {incident_id}", incident_id=incident_id))
     return IncidentFacts(**row)
 
 

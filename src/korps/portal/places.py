@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from korps.common.i18n import _
 from korps.controlroom.areas import areas_by_id
 from korps.controlroom.errors import InputError
 from korps.controlroom.locations import resolve
@@ -75,7 +76,7 @@ def _nearest(session: Session, lat: float, lon: float) -> tuple[Gemeente, float,
             best = (code, km, unit_id)
     gemeente = session.get(Gemeente, best[0]) if best is not None else None
     if best is None or gemeente is None:
-        raise PortalInputError.one("gemeente", "er zijn geen gemeenten geladen in het register")
+        raise PortalInputError.one("gemeente", _("er zijn geen gemeenten geladen in het register"))
     return gemeente, best[1], best[2]
 
 
@@ -90,7 +91,7 @@ def resolve_place(
     """Resolve the form's location; raise PortalInputError naming the field otherwise."""
     if (lat is None) != (lon is None):
         raise PortalInputError.one(
-            "locatie", "geef zowel breedte- als lengtegraad, of geen van beide"
+            "locatie", _("geef zowel breedte- als lengtegraad, of geen van beide")
         )
     found: Gemeente | None = None
     part: int | None = None
@@ -100,7 +101,7 @@ def resolve_place(
         if nearest is None or km > MAX_KM_FROM_CENTRE:
             raise PortalInputError.one(
                 "locatie",
-                "deze plek ligt buiten Nederland; doe aangifte in het land waar het gebeurde",
+                _("deze plek ligt buiten Nederland; doe aangifte in het land waar het gebeurde"),
             )
         found = nearest
     if gemeente.strip():
@@ -108,14 +109,16 @@ def resolve_place(
         if named is None:
             raise PortalInputError.one(
                 "gemeente",
-                f"onbekende gemeente {gemeente.strip()[:60]!r}: "
-                "kies een Nederlandse gemeente uit de lijst",
+                _(
+                    "onbekende gemeente {gemeente}: kies een Nederlandse gemeente uit de lijst",
+                    gemeente=repr(gemeente.strip()[:60]),
+                ),
             )
         if found is not None and named.code != found.code:
             part = None  # the named municipality wins over the point's nearest one
         found = named
     if found is None:
-        raise PortalInputError.one("gemeente", "vul de gemeente in of kies een punt op de kaart")
+        raise PortalInputError.one("gemeente", _("vul de gemeente in of kies een punt op de kaart"))
     return _covered(session, found, lat, lon, part)
 
 
@@ -162,6 +165,6 @@ def _covered(
     )
     if eenheid is None:
         raise PortalInputError.one(
-            "gemeente", f"het register kent geen politie-eenheid voor {gemeente.name}"
+            "gemeente", _("het register kent geen politie-eenheid voor {name}", name=gemeente.name)
         )
     return Place(gemeente.code, gemeente.name, None, None, eenheid.id, lat, lon)

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
+from korps.common.i18n import _
 from korps.identity.models import Grant, User
 from korps.identity.roles import Principal, unit_filter
 from korps.organisation.models import Unit
@@ -55,7 +56,8 @@ def _assignee(session: Session, *, dossier: Dossier, user_id: int) -> tuple[int,
     name = session.scalar(select(User.name).where(User.id == user_id))
     who = name or "deze persoon"
     raise PortalInputError.one(
-        "toewijzen_aan", f"{who} heeft geen rol medewerker of teamchef op het team van dit dossier"
+        "toewijzen_aan",
+        _("{who} heeft geen rol medewerker of teamchef op het team van dit dossier", who=who),
     )
 
 
@@ -102,13 +104,15 @@ def bulk(
     now = now or utc_now()
     chosen = list(dict.fromkeys(n.strip()[:20] for n in numbers if n.strip()))
     if not chosen:
-        raise PortalInputError.one("dossiers", "kies ten minste één dossier")
+        raise PortalInputError.one("dossiers", _("kies ten minste één dossier"))
     if len(chosen) > BULK_MAX:
-        raise PortalInputError.one("dossiers", f"hoogstens {BULK_MAX} dossiers tegelijk")
+        raise PortalInputError.one(
+            "dossiers", _("hoogstens {bulk_max} dossiers tegelijk", bulk_max=BULK_MAX)
+        )
     if action.kind not in ("toewijzen", "status"):
-        raise PortalInputError.one("actie", "kies toewijzen of status wijzigen")
+        raise PortalInputError.one("actie", _("kies toewijzen of status wijzigen"))
     if action.kind == "toewijzen" and action.assignee_id is None:
-        raise PortalInputError.one("toewijzen_aan", "kies aan wie de dossiers worden toegewezen")
+        raise PortalInputError.one("toewijzen_aan", _("kies aan wie de dossiers worden toegewezen"))
     found = {
         d.number: d
         for d in session.scalars(

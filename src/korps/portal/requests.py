@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from korps.audit.service import record
 from korps.common.datafile import DatasetError, Problem, read_document
+from korps.common.i18n import _
 from korps.identity.models import User
 from korps.identity.roles import Principal
 from korps.identity.service import principal_of
@@ -87,7 +88,9 @@ def load_requests(path: Path, *, reference: PortalReference | None = None) -> Re
     for kind in table.kinds:
         category = reference.category(kind.category)
         if category is None or category.kind != "verzoek":
-            problem = Problem("kinds", f"{kind.category}: geen categorie van soort verzoek")
+            problem = Problem(
+                "kinds", _("{category}: geen categorie van soort verzoek", category=kind.category)
+            )
             raise DatasetError(str(path), [problem])
     return table
 
@@ -110,9 +113,11 @@ class RequestIn:
 def _text(form: dict[str, str], name: str, limit: int, errors: dict[str, str]) -> str:
     value = form.get(name, "").strip()
     if "\x00" in value:
-        errors[name] = "bevat een ongeldig teken (NUL)"
+        errors[name] = _("bevat een ongeldig teken (NUL)")
     elif len(value) > limit:
-        errors[name] = f"te lang: maximaal {limit} tekens (nu {len(value)})"
+        errors[name] = _(
+            "te lang: maximaal {limit} tekens (nu {length})", limit=limit, length=len(value)
+        )
     return value
 
 
@@ -120,7 +125,7 @@ def _day(form: dict[str, str], name: str, errors: dict[str, str]) -> date | None
     try:
         return date.fromisoformat(form.get(name, "").strip())
     except ValueError:
-        errors[name] = "vul een datum in (dag, maand, jaar)"
+        errors[name] = _("vul een datum in (dag, maand, jaar)")
         return None
 
 
@@ -129,11 +134,14 @@ def _period(form: dict[str, str], today: date, errors: dict[str, str]) -> tuple[
     if start is None or end is None:
         return None
     if start < today:
-        errors["van"] = "de eerste dag van uw afwezigheid ligt in het verleden"
+        errors["van"] = _("de eerste dag van uw afwezigheid ligt in het verleden")
     elif end < start:
-        errors["tot"] = "de laatste dag ligt vóór de eerste dag"
+        errors["tot"] = _("de laatste dag ligt vóór de eerste dag")
     elif (end - start).days > MAX_AWAY_DAYS:
-        errors["tot"] = f"hoogstens {MAX_AWAY_DAYS} dagen; een langere periode: bel 0900-8844"
+        errors["tot"] = _(
+            "hoogstens {max_away_days} dagen; een langere periode: bel 0900-8844",
+            max_away_days=MAX_AWAY_DAYS,
+        )
     return start, end
 
 
@@ -141,9 +149,9 @@ def _phone(form: dict[str, str], required: bool, errors: dict[str, str]) -> str:
     phone = _text(form, "telefoon", PHONE_MAX, errors)
     digits = sum(ch.isdigit() for ch in phone)
     if phone and (digits < 9 or any(ch not in "0123456789 +-()" for ch in phone)):
-        errors["telefoon"] = "geen geldig telefoonnummer (cijfers, spaties, + - en haakjes)"
+        errors["telefoon"] = _("geen geldig telefoonnummer (cijfers, spaties, + - en haakjes)")
     elif required and not phone and "telefoon" not in errors:
-        errors["telefoon"] = "vul uw telefoonnummer in: u koos voor telefonisch contact"
+        errors["telefoon"] = _("vul uw telefoonnummer in: u koos voor telefonisch contact")
     return phone
 
 
@@ -153,24 +161,26 @@ def check_request(form: dict[str, str], *, kind: Kind, today: date) -> RequestIn
     fields = set(kind.fields)
     gemeente = _text(form, "gemeente", 120, errors)
     if not gemeente and "gemeente" not in errors:
-        errors["gemeente"] = "vul uw gemeente in"
+        errors["gemeente"] = _("vul uw gemeente in")
     address = _text(form, "adres", ADDRESS_MAX, errors)
     if "adres" in fields and not address and "adres" not in errors:
-        errors["adres"] = "vul uw adres in (straat en huisnummer)"
+        errors["adres"] = _("vul uw adres in (straat en huisnummer)")
     period = _period(form, today, errors) if "periode" in fields else None
     contact_by = form.get("contact", "").strip() if "contact" in fields else ""
     if "contact" in fields and contact_by not in CONTACT_BY:
-        errors["contact"] = "kies hoe wij contact met u opnemen"
+        errors["contact"] = _("kies hoe wij contact met u opnemen")
     phone = _phone(form, contact_by == "telefoon", errors)
     text = _text(form, "omschrijving", TEXT_MAX, errors)
     if "onderwerp" in fields and len(text) < MIN_TEXT and "omschrijving" not in errors:
-        errors["omschrijving"] = f"schrijf kort waarover het gaat (minstens {MIN_TEXT} tekens)"
+        errors["omschrijving"] = _(
+            "schrijf kort waarover het gaat (minstens {min_text} tekens)", min_text=MIN_TEXT
+        )
     occurred = today
     reference = ""
     if "inzet" in fields:
         day = _day(form, "datum", errors)
         if day is not None and not EARLIEST <= day <= today:
-            errors["datum"] = "de datum van de inzet ligt in de toekomst of vóór 2000"
+            errors["datum"] = _("de datum van de inzet ligt in de toekomst of vóór 2000")
         occurred = day or today
         reference = _text(form, "kenmerk", REFERENCE_MAX, errors)
     if errors:
@@ -247,9 +257,11 @@ def follow_up(
     errors: dict[str, str] = {}
     text = _text({"omschrijving": text}, "omschrijving", TEXT_MAX, errors)
     if len(text) < MIN_TEXT and "omschrijving" not in errors:
-        errors["omschrijving"] = f"schrijf waarover het contact gaat (minstens {MIN_TEXT} tekens)"
+        errors["omschrijving"] = _(
+            "schrijf waarover het contact gaat (minstens {min_text} tekens)", min_text=MIN_TEXT
+        )
     if contact_by not in CONTACT_BY:
-        errors["contact"] = "kies hoe de melder benaderd wordt"
+        errors["contact"] = _("kies hoe de melder benaderd wordt")
     if errors:
         raise PortalInputError(errors)
     kind = request_table().kind("hercontact")

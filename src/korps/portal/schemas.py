@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from korps.common import formatting
+from korps.common.i18n import _
 from korps.portal.errors import PortalInputError
 from korps.portal.models import ADDRESS_MAX, GOOD_MAX, GOODS_MAX, IDENTIFIER_MAX, TEXT_MAX
 from korps.portal.reference import PortalReference
@@ -86,9 +88,11 @@ class AangifteIn:
 def _text(value: str, name: str, limit: int, errors: dict[str, str]) -> str:
     value = value.strip()
     if "\x00" in value:
-        errors[name] = "bevat een ongeldig teken (NUL)"
+        errors[name] = _("bevat een ongeldig teken (NUL)")
     elif len(value) > limit:
-        errors[name] = f"te lang: maximaal {limit} tekens (nu {len(value)})"
+        errors[name] = _(
+            "te lang: maximaal {limit} tekens (nu {length})", limit=limit, length=len(value)
+        )
     return value
 
 
@@ -101,10 +105,14 @@ def _number(value: str, name: str, errors: dict[str, str], low: float, high: flo
     try:
         number = float(value)
     except ValueError:
-        errors[name] = "geen getal"
+        errors[name] = _("geen getal")
         return None
     if not math.isfinite(number) or not low <= number <= high:
-        errors[name] = f"moet tussen {low:g} en {high:g} liggen"
+        errors[name] = _(
+            "moet tussen {low} en {high} liggen",
+            low=formatting.short(low),
+            high=formatting.short(high),
+        )
         return None
     return number
 
@@ -113,12 +121,15 @@ def _date(value: str, today: date, errors: dict[str, str]) -> date | None:
     try:
         day = date.fromisoformat(value.strip())
     except ValueError:
-        errors["datum"] = "vul een datum in (dag, maand, jaar)"
+        errors["datum"] = _("vul een datum in (dag, maand, jaar)")
         return None
     if day > today:
-        errors["datum"] = "de datum ligt in de toekomst"
+        errors["datum"] = _("de datum ligt in de toekomst")
     elif day < EARLIEST:
-        errors["datum"] = f"de datum ligt vóór {EARLIEST:%d-%m-%Y}; doe aangifte aan de balie"
+        errors["datum"] = _(
+            "de datum ligt vóór {earliest}; doe aangifte aan de balie",
+            earliest=formatting.date(EARLIEST, "short"),
+        )
     return day
 
 
@@ -136,28 +147,31 @@ def check_aangifte(
     if known is not None and known.kind == "verzoek":  # a request has its own form
         known = None
     if known is None:
-        errors["categorie"] = "onbekende soort aangifte: kies er een uit de lijst"
+        errors["categorie"] = _("onbekende soort aangifte: kies er een uit de lijst")
     day = _date(form.get("datum", ""), today, errors)
     gemeente = _text(form.get("gemeente", ""), "gemeente", 120, errors)
     address = _text(form.get("adres", ""), "adres", ADDRESS_MAX, errors)
     lat = _number(form.get("lat", ""), "locatie", errors, -90, 90)
     lon = _number(form.get("lon", ""), "locatie", errors, -180, 180)
     if not gemeente and lat is None and "locatie" not in errors:
-        errors["gemeente"] = "vul de gemeente in waar het gebeurde"
+        errors["gemeente"] = _("vul de gemeente in waar het gebeurde")
     description = _text(form.get("omschrijving", ""), "omschrijving", TEXT_MAX, errors)
     if "omschrijving" not in errors and len(description) < MIN_DESCRIPTION:
-        errors["omschrijving"] = f"beschrijf wat er gebeurde (minstens {MIN_DESCRIPTION} tekens)"
+        errors["omschrijving"] = _(
+            "beschrijf wat er gebeurde (minstens {min_description} tekens)",
+            min_description=MIN_DESCRIPTION,
+        )
     checked: list[GoodIn] = []
     rows = [row for row in goods if any(part.strip() for part in row)]
     if len(rows) > GOODS_MAX:
-        errors["goederen"] = f"hoogstens {GOODS_MAX} goederen"
+        errors["goederen"] = _("hoogstens {goods_max} goederen", goods_max=GOODS_MAX)
     for index, (what, value, identifier) in enumerate(rows[:GOODS_MAX], start=1):
         name = f"goed_{index}"
         what = _text(what, name, GOOD_MAX, errors)
         ident = _text(identifier, name, IDENTIFIER_MAX, errors)
         euros = _number(value, name, errors, 0, MAX_VALUE_EUR)
         if not what and name not in errors:
-            errors[name] = "beschrijf het goed (bijvoorbeeld: zwarte herenfiets, Gazelle)"
+            errors[name] = _("beschrijf het goed (bijvoorbeeld: zwarte herenfiets, Gazelle)")
         checked.append(GoodIn(what, euros, ident or None))
     if errors or known is None or day is None:
         raise PortalInputError(errors)

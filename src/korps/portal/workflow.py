@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.audit.service import record
+from korps.common.datatexts import shown
 from korps.common.i18n import N_, _, using
 from korps.config import get_settings
 from korps.identity.mail import MailError, language_of, send
@@ -34,11 +35,14 @@ NEWS_STATUSES = ("info-gevraagd", "afgehandeld", "doorgezet", "geannuleerd")
 def _text(value: str, field: str, *, required: bool, limit: int = TEXT_MAX) -> str:
     value = value.strip()
     if "\x00" in value:
-        raise PortalInputError.one(field, "bevat een ongeldig teken (NUL)")
+        raise PortalInputError.one(field, _("bevat een ongeldig teken (NUL)"))
     if required and not value:
-        raise PortalInputError.one(field, "vul dit veld in")
+        raise PortalInputError.one(field, _("vul dit veld in"))
     if len(value) > limit:
-        raise PortalInputError.one(field, f"te lang: maximaal {limit} tekens (nu {len(value)})")
+        raise PortalInputError.one(
+            field,
+            _("te lang: maximaal {limit} tekens (nu {length})", limit=limit, length=len(value)),
+        )
     return value
 
 
@@ -90,11 +94,17 @@ def change_status(
     now = now or utc_now()
     allowed = reference.allowed(dossier.status, "medewerker")
     if to not in allowed:
-        current = reference.status(dossier.status).label
-        target = next((s.label for s in reference.statuses if s.code == to), to[:40])
-        options = ", ".join(reference.status(s).label for s in allowed) or "geen"
+        current = shown(reference.status(dossier.status).label)
+        target = next((shown(s.label) for s in reference.statuses if s.code == to), to[:40])
+        options = ", ".join(shown(reference.status(s).label) for s in allowed) or _("geen")
         raise PortalInputError.one(
-            "status", f"van {current} naar {target} mag niet (wel naar: {options})"
+            "status",
+            _(
+                "van {current} naar {target} mag niet (wel naar: {options})",
+                current=current,
+                target=target,
+                options=options,
+            ),
         )
     status = reference.status(to)
     before = {"status": dossier.status, "team_id": dossier.team_id}
@@ -102,7 +112,7 @@ def change_status(
     if status.requires == "question":
         days = answer_days if answer_days is not None else reference.question_days
         if not 1 <= days <= 60:
-            raise PortalInputError.one("termijn", "de antwoordtermijn is 1 tot 60 werkdagen")
+            raise PortalInputError.one("termijn", _("de antwoordtermijn is 1 tot 60 werkdagen"))
         dossier.question = text
         dossier.answer_due = add_working_days(local_today(now), days)
     if status.requires == "forward":
@@ -142,7 +152,8 @@ def _forward(
     if unit is None or unit.kind in ("korps",):
         partners = ", ".join(reference.partners)
         raise PortalInputError.one(
-            "doorzetten_naar", f"onbekend team of onbekende partner (partners: {partners})"
+            "doorzetten_naar",
+            _("onbekend team of onbekende partner (partners: {partners})", partners=partners),
         )
     dossier.team_id = unit.id
     dossier.forwarded_to = unit.name
@@ -172,14 +183,14 @@ def citizen_moves(
     if kind == "antwoord":
         allowed = reference.allowed(dossier.status, "burger")
         if not allowed:
-            raise PortalInputError.one("antwoord", "er staat geen vraag open in dit dossier")
+            raise PortalInputError.one("antwoord", _("er staat geen vraag open in dit dossier"))
         entry.status_from, entry.status_to = dossier.status, allowed[0]
         dossier.status = allowed[0]
         dossier.answer_due = None
     elif not status.open:
         raise PortalInputError.one(
             "aanvulling",
-            "dit dossier is gesloten; u kunt het laten heropenen via een bericht aan 0900-8844",
+            _("dit dossier is gesloten; u kunt het laten heropenen via een bericht aan 0900-8844"),
         )
     dossier.updated_at = now
     session.add(entry)

@@ -67,7 +67,7 @@ def install_error_pages(app: FastAPI) -> None:
     def login_required(request: Request, exc: LoginRequired) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse(
-                {"detail": "aanmelden vereist: stuur een API-token (Authorization: Bearer ...)"},
+                {"detail": _("aanmelden vereist: stuur een API-token (Authorization: Bearer ...)")},
                 status_code=401,
                 headers={"WWW-Authenticate": "Bearer"},
             )
