@@ -1,0 +1,145 @@
+"""Issue 14.12: refusals speak the reader's language. A refusal raised by a service (identity,
+the portal's form, capacity, the control room) reaches the reader in Dutch by default and in
+English under ``?lang=en`` (or ``using("en")`` outside a request), translated once: the
+values in it (names, numbers, codes) are kept as they are. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from korps.common.i18n import LOCALE_COOKIE, using
+from korps.controlroom.seed import seed_units
+from korps.identity.errors import IdentityError
+from korps.identity.service import create_user
+from korps.monitor.periods import within
+from korps.web.app import create_app
+from tests.conftest import BACKENDS, Db, loaded_database
+from tests.support.auth import login_as, make_user
+
+TEAM = "rotterdam-d1-charlois"
+FIETS = {
+    "categorie": "fietsdiefstal",
+    "datum": "2026-11-02",
+    "gemeente": "Rotterdam",
+    "adres": "Coolsingel 40",
+    "omschrijving": "Mijn fiets stond op slot bij het station en was weg toen ik terugkwam.",
+    "goed_omschrijving": ["Zwarte herenfiets, Gazelle"],
+    "goed_waarde": ["650"],
+    "goed_kenmerk": ["GZ 1234-5678"],
+}
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def db(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    _pg_admin: Engine | None,
+) -> Iterator[Db]:
+    with loaded_database(
+        request.param,
+        tmp_path_factory.mktemp("i18n-errors"),
+        _pg_admin,
+        then=lambda session: seed_units(session, eenheid="rotterdam", per_basisteam=2),
+    ) as loaded:
+        yield loaded
+
+
+def in_dutch(client: TestClient) -> None:
+    """Forget the language a previous ``?lang=`` chose: the default again."""
+    client.cookies.delete(LOCALE_COOKIE)
+
+
+def test_a_refused_user_name_in_the_cli_language(db: Db) -> None:
+    def refusal() -> str:
+        with db.session() as session, pytest.raises(IdentityError) as refused:
+            create_user(session, username="X!", name="X", email=None, kind="medewerker")
+        return str(refused.value)
+
+    assert refusal().startswith("gebruikersnaam: 3 tot 80 tekens; kleine letters")
+    with using("en"):
+        assert refusal().startswith("username: 3 to 80 characters; lower-case letters")
+    assert refusal().startswith("gebruikersnaam: 3 tot 80 tekens")  # the block ended
+    with db.session() as session, using("en"), pytest.raises(IdentityError) as unknown:
+        create_user(session, username="nieuw-x", name="X", email="geen-adres", kind="medewerker")
+    assert str(unknown.value) == "not a valid e-mail address: 'geen-adres'"  # the value kept
+
+
+def test_a_parsed_period_is_refused_in_the_locale() -> None:
+    with pytest.raises(ValueError, match=r"^maand 13 bestaat niet \(1 tot en met 12\)$"):
+        within(2025, "13")
+    with using("en"), pytest.raises(ValueError, match=r"^month 13 does not exist \(1 to 12\)$"):
+        within(2025, "13")
+
+
+def test_the_citizens_form_names_the_refused_field_in_english(db: Db) -> None:
+    with TestClient(create_app(db.engine)) as client:
+        make_user(db.engine, username="taaltje", grants=[("burger", None)], kind="burger")
+        login_as(client, db.engine, role="burger", unit=None, username="taaltje")
+        future: dict[str, Any] = {**FIETS, "datum": "2999-01-01", "omschrijving": "kort"}
+        dutch = client.post("/aangifte/nieuw", data=future)
+        assert dutch.status_code == 422 and 'id="fout-datum"' in dutch.text
+        assert "de datum ligt in de toekomst" in dutch.text
+        assert "beschrijf wat er gebeurde (minstens 10 tekens)" in dutch.text
+        english = client.post("/aangifte/nieuw?lang=en", data=future)
+        assert english.status_code == 422 and 'id="fout-datum"' in english.text
+        assert "the date is in the future" in english.text
+        assert "describe what happened (at least 10 characters)" in english.text
+        assert "de datum ligt in de toekomst" not in english.text
+
+
+def test_a_capacity_refusal_through_the_api(db: Db) -> None:
+    url = f"/api/v1/units/{TEAM}/sick-leave?from=2026-03-31&to=2026-03-01"
+    with TestClient(create_app(db.engine)) as client:
+        login_as(client, db.engine, role="medewerker", unit=TEAM)
+        dutch = client.get(url)
+        assert dutch.status_code == 422
+        assert dutch.json()["detail"] == "ends: de periode eindigt voordat ze begint"
+        english = client.get(url + "&lang=en")
+        assert english.status_code == 422
+        assert english.json()["detail"] == "ends: the period ends before it begins"
+
+
+def test_the_control_room_says_why_in_the_readers_language(db: Db) -> None:
+    api = "/api/v1/controlroom"
+    with TestClient(create_app(db.engine)) as client:
+        login_as(client, db.engine, role="centralist", unit="rotterdam")
+        created = client.post(
+            f"{api}/incidents",
+            json={
+                "eenheid": "rotterdam",
+                "channel": "112",
+                "category": "woninginbraak-heterdaad",
+                "gemeente": "Rotterdam",
+                "basisteam": TEAM,
+                "address": "Wolphaertsbocht 100",
+                "idempotency_key": uuid.uuid4().hex,
+            },
+        )
+        assert created.status_code == 201, created.text
+        number = created.json()["id"]
+        unit = client.get(f"{api}/incidents/{number}/advice").json()["candidates"][0]["call_sign"]
+        first = client.post(f"{api}/incidents/{number}/assignments", json={"unit": unit})
+        assert first.status_code == 201
+        dutch = client.post(f"{api}/incidents/{number}/assignments", json={"unit": unit})
+        assert dutch.status_code == 409
+        assert dutch.json()["detail"] == f"{unit} is uitgegeven (melding {number}): niet vrij"
+        english = client.post(f"{api}/incidents/{number}/assignments?lang=en", json={"unit": unit})
+        assert english.status_code == 409
+        detail = english.json()["detail"]
+        assert detail.startswith(f"{unit} is ") and detail.endswith(
+            f" (incident {number}): not free"
+        )
+        assert "uitgegeven" not in detail  # the status is translated as well
+        missing = client.get(f"{api}/incidents/99999999?lang=en")
+        assert missing.status_code == 404
+        assert missing.json()["detail"] == "unknown incident 99999999"
+        in_dutch(client)
+        assert client.get(f"{api}/incidents/99999999").json()["detail"] == (
+            "onbekende melding 99999999"
+        )
