@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.common.formatting import time
+from korps.common.i18n import N_
 from korps.controlroom import closing, kpi_pages, queries, schemas, service, unit_pages
 from korps.controlroom.access import audit_caller_reads, eenheid_of_request
 from korps.controlroom.access import operator as _operator
@@ -274,13 +275,19 @@ def _incident_page(
         transitions=service.TRANSITIONS,
         age=minutes_between(incident.received_at, incident.cleared_at or now),
         intervals=[
-            ("melding → uitgifte", minutes_between(incident.received_at, incident.dispatched_at)),
             (
-                "uitgifte → ter plaatse",
+                N_("melding → uitgifte"),
+                minutes_between(incident.received_at, incident.dispatched_at),
+            ),
+            (
+                N_("uitgifte → ter plaatse"),
                 minutes_between(incident.dispatched_at, incident.arrived_at),
             ),
-            ("melding → ter plaatse (aanrijdtijd)", incident.response_minutes),
-            ("ter plaatse → afgesloten", minutes_between(incident.arrived_at, incident.cleared_at)),
+            (N_("melding → ter plaatse (aanrijdtijd)"), incident.response_minutes),
+            (
+                N_("ter plaatse → afgesloten"),
+                minutes_between(incident.arrived_at, incident.cleared_at),
+            ),
         ],
         error=error,
     )
