@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator, Sequence
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from korps.audit.models import AuditEntry
 from korps.capacity import datafile
 from korps.cli.capacity import SYSTEM
 from korps.portal.models import Dossier
@@ -130,3 +131,31 @@ def test_a_dossier_and_its_receipt_in_both_languages_in_local_time(db: Db) -> No
     assert f"<dd>{moment:%d-%m-%Y %H:%M}</dd>" in receipt_nl
     assert "UTC" not in receipt_nl and "UTC" not in receipt_en
     assert f"{moment.month}/{moment.day}/{moment:%y}, " in receipt_en
+
+
+def test_the_audit_trail_shows_and_filters_days_in_local_time(db: Db) -> None:
+    """Half past midnight in Amsterdam on 1 July is 22:30 UTC on 30 June: the trail shows
+    the local time and files the entry under 1 July."""
+    with db.session() as session:
+        session.add(
+            AuditEntry(
+                at=datetime(2026, 6, 30, 22, 30, tzinfo=UTC),
+                actor="nachtdienst",
+                entity="test",
+                entity_id=1,
+                action="om middernacht",
+            )
+        )
+        session.commit()
+    with TestClient(create_app(db.engine)) as client:
+        login_as(client, db.engine, role="beheerder", unit="politie", username="beheer-datums")
+
+        def shown(**days: str) -> str:
+            params = {"actor": "nachtdienst", "lang": "nl", **days}
+            return str(client.get("/beheer/audit", params=params).text)
+
+        july = shown(vanaf="2026-07-01", tot="2026-07-01")
+        assert "01-07-2026 00:30:00" in july and "(UTC)" not in july
+        assert "om middernacht" not in shown(vanaf="2026-06-30", tot="2026-06-30")
+        english = client.get("/beheer/audit", params={"actor": "nachtdienst", "lang": "en"})
+        assert "Jul 1, 2026, 12:30:00\u202fAM" in english.text

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from korps.audit.models import AuditEntry
 from korps.audit.service import query
+from korps.common.formatting import LOCAL_ZONE
 from korps.db.session import SessionDep
 from korps.identity.deps import require
 from korps.web.templating import render
@@ -22,6 +23,12 @@ Day = Annotated[date | None, Query()]
 LIMIT = 500
 
 
+def _midnight(day: date) -> datetime:
+    """The start of ``day`` in Dutch local time, as the trail shows its times, in UTC (as
+    stored; the CSV keeps UTC, with its offset)."""
+    return datetime.combine(day, time(), LOCAL_ZONE).astimezone(UTC)
+
+
 def _entries(
     session: SessionDep, entity: str, actor: str, action: str, vanaf: date | None, tot: date | None
 ) -> list[AuditEntry]:
@@ -29,8 +36,8 @@ def _entries(
         entity=entity or None,
         actor=actor or None,
         action=action or None,
-        since=datetime.combine(vanaf, time(), UTC) if vanaf else None,
-        until=datetime.combine(tot, time(), UTC) + timedelta(days=1) if tot else None,
+        since=_midnight(vanaf) if vanaf else None,
+        until=_midnight(tot + timedelta(days=1)) if tot else None,
     )
     return list(session.scalars(statement.order_by(AuditEntry.id.desc()).limit(LIMIT)))
 
