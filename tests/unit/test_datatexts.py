@@ -11,11 +11,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from korps.capacity import wishlist
 from korps.common import catalogue
 from korps.common.datatexts import TEXTS, extract_yaml, shown, texts
 from korps.common.i18n import using
 from korps.common.labels import LABELS, WISH_LABELS, label
+from korps.controlroom import service
 from korps.controlroom.reference import bundled_reference
+from korps.identity.roles import ROLES
 from korps.portal.reference import portal_reference
 
 DATASETS = Path(catalogue.SOURCE_DIR) / "datasets"
@@ -77,8 +80,10 @@ def test_make_messages_extracts_the_data_texts_with_their_place() -> None:
     found = catalogue.extract()
     assert ("datasets/portal.yaml", 14) in found["Diefstal"]
     assert any(place[0] == "datasets/monitor-indicatoren.yaml" for place in found["Ziekteverzuim"])
-    for table in LABELS.values():  # the label tables are marked with N_()
+    tables = [*LABELS.values(), ROLES, service.STATUS_LABELS, service.INCIDENT_LABELS]
+    for table in tables:  # the label tables are marked with N_()
         assert all(text in found for text in table.values()), table
+    assert wishlist.LABELS is WISH_LABELS  # one table per enum
 
 
 def test_data_texts_and_labels_follow_the_locale() -> None:

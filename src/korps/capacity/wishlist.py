@@ -22,10 +22,11 @@ from korps.capacity.service import (
 )
 from korps.capacity.templates import shift_templates
 from korps.common.i18n import _
+from korps.common.labels import WISH_LABELS
 from korps.identity.roles import Principal
 from korps.organisation.models import Unit
 
-LABELS = {"vrij": "vrij", "geen_nacht": "geen nachtdienst", "dienst": "voorkeur dienst"}
+LABELS = WISH_LABELS  # Dutch, shown through the catalogue ({{ labels[kind] | t }})
 
 
 def add_wish(session: Session, *, principal: Principal | None, data: schemas.WishIn) -> m.Wish:

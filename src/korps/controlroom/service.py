@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from korps.common.i18n import _
+from korps.common.i18n import N_, _
 from korps.controlroom import audit, schemas
 from korps.controlroom.advice import estimate, free_unit_for
 from korps.controlroom.areas import areas_of
@@ -40,19 +40,20 @@ from korps.dispatch.policy import SCOPE_DIVERTED, SCOPE_NAMES
 from korps.organisation.models import Gemeente
 from korps.organisation.service import NotFoundError
 
+#: Dutch labels, shown through the catalogue in the pages (``{{ STATUS_LABELS[s] | t }}``)
 STATUS_LABELS = {
-    "beschikbaar": "beschikbaar",
-    "uitgegeven": "uitgegeven",
-    "aanrijdend": "aanrijdend",
-    "ter_plaatse": "ter plaatse",
-    "vrij": "vrij",
-    "uit_dienst": "uit dienst",
+    "beschikbaar": N_("beschikbaar"),
+    "uitgegeven": N_("uitgegeven"),
+    "aanrijdend": N_("aanrijdend"),
+    "ter_plaatse": N_("ter plaatse"),
+    "vrij": N_("vrij"),
+    "uit_dienst": N_("uit dienst"),
 }
 INCIDENT_LABELS = {
-    "nieuw": "nieuw",
-    "uitgegeven": "uitgegeven",
-    "ter_plaatse": "ter plaatse",
-    "afgesloten": "afgesloten",
+    "nieuw": N_("nieuw"),
+    "uitgegeven": N_("uitgegeven"),
+    "ter_plaatse": N_("ter plaatse"),
+    "afgesloten": N_("afgesloten"),
 }
 FREE = ("beschikbaar", "vrij")
 ACTIVE = ("uitgegeven", "aanrijdend", "ter_plaatse")
