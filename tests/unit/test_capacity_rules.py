@@ -56,7 +56,7 @@ def test_night_shift_longer_than_10_hours() -> None:
     assert rules_of([shift(0, 21, 10)]) == []
     found = check([shift(0, 20, 10.5)])
     assert [v.rule for v in found] == ["nachtdienstduur"]
-    assert "10.5 uur" in found[0].detail
+    assert "10,5 uur" in found[0].detail  # a Dutch decimal comma
 
 
 def test_more_than_60_hours_in_a_week() -> None:

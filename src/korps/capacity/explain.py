@@ -12,6 +12,8 @@ from datetime import date
 
 from korps.capacity.problem import HOVJ, PRIO1, RosterProblem, ShiftTemplate, Shortfall
 from korps.capacity.rules import WorkingTimeRules, is_night
+from korps.common.formatting import short
+from korps.common.i18n import _
 
 RULE_CREW = "{crew} mensen per noodhulpauto"
 RULE_PRIO1 = "minstens 1 prio-1-chauffeur per auto"
@@ -55,11 +57,20 @@ def template_problem(template: ShiftTemplate, rules: WorkingTimeRules) -> str | 
     than a shift may be, or a night shift (marked, or by its hours) longer than a night may be."""
     hours = template.minutes / 60
     if hours > rules.max_shift_hours:
-        return f"dienst {template.name}: {rules.describe('dienstduur')} ({hours:g} uur)"
+        return _(
+            "dienst {name}: {rule} ({hours} uur)",
+            name=template.name,
+            rule=rules.describe("dienstduur"),
+            hours=short(hours),
+        )
     start, end = template.bounds(date(2027, 1, 4))
     if (template.night or is_night(start, end, rules)) and hours > rules.max_night_shift_hours:
-        text = rules.describe("nachtdienstduur")
-        return f"dienst {template.name}: regel nachtdienstduur, {text} ({hours:g} uur)"
+        return _(
+            "dienst {name}: regel nachtdienstduur, {rule} ({hours} uur)",
+            name=template.name,
+            rule=rules.describe("nachtdienstduur"),
+            hours=short(hours),
+        )
     return None
 
 

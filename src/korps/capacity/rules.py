@@ -20,22 +20,29 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from korps.common.i18n import _
+from korps.common.formatting import short
+from korps.common.i18n import N_, _
 
-#: rule code -> what it says (Dutch, shown to users)
+#: rule code -> what it says (Dutch, shown to users through the catalogue: ``describe``)
 RULES: dict[str, str] = {
-    "dienstduur": "maximaal {max_shift_hours:g} uur per dienst",
-    "weekuren": "maximaal {max_week_hours:g} uur per week",
-    "nachtdienstduur": "maximaal {max_night_shift_hours:g} uur per nachtdienst",
-    "rust": "minstens {min_rest_hours:g} uur rust tussen diensten",
-    "rust_na_nacht": "minstens {rest_after_late_night_hours:g} uur rust na een nachtdienst "
-    "die na {late_night_end_hour:g}:00 eindigt",
-    "rust_na_nachtreeks": "minstens {rest_after_night_series_hours:g} uur rust na een reeks "
-    "van {night_series_length} of meer nachtdiensten",
-    "nachten_per_periode": "maximaal {max_nights_per_period} nachtdiensten per "
-    "{night_period_weeks} weken",
-    "reeks_met_nacht": "maximaal {max_series_with_night} diensten achter elkaar als er een "
-    "nachtdienst bij is",
+    "dienstduur": N_("maximaal {max_shift_hours} uur per dienst"),
+    "weekuren": N_("maximaal {max_week_hours} uur per week"),
+    "nachtdienstduur": N_("maximaal {max_night_shift_hours} uur per nachtdienst"),
+    "rust": N_("minstens {min_rest_hours} uur rust tussen diensten"),
+    "rust_na_nacht": N_(
+        "minstens {rest_after_late_night_hours} uur rust na een nachtdienst die na "
+        "{late_night_end_hour}:00 eindigt"
+    ),
+    "rust_na_nachtreeks": N_(
+        "minstens {rest_after_night_series_hours} uur rust na een reeks van "
+        "{night_series_length} of meer nachtdiensten"
+    ),
+    "nachten_per_periode": N_(
+        "maximaal {max_nights_per_period} nachtdiensten per {night_period_weeks} weken"
+    ),
+    "reeks_met_nacht": N_(
+        "maximaal {max_series_with_night} diensten achter elkaar als er een nachtdienst bij is"
+    ),
 }
 
 
@@ -75,7 +82,10 @@ class WorkingTimeRules:
         return cls(**values)
 
     def describe(self, code: str) -> str:
-        return RULES[code].format(**{f.name: getattr(self, f.name) for f in fields(self)})
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return _(
+            RULES[code], **{k: short(v) if isinstance(v, float) else v for k, v in values.items()}
+        )
 
 
 @dataclass(frozen=True)
@@ -96,7 +106,7 @@ class Violation:
     rule: str  # a key of RULES
     person: str
     at: datetime  # the start of the shift that breaks the rule
-    detail: str  # Dutch, with the figures
+    detail: str  # with the figures, in the language of the check
 
     def message(self, rules: WorkingTimeRules) -> str:
         when = f"{self.at:%Y-%m-%d %H:%M}"
@@ -153,16 +163,23 @@ def check_person(shifts: list[Worked], rules: WorkingTimeRules) -> list[Violatio
     nights = [is_night(s.start, s.end, rules) for s in ordered]
     for shift, night in zip(ordered, nights, strict=True):
         if shift.hours > rules.max_shift_hours:
-            out.append(Violation("dienstduur", shift.person, shift.start, f"{shift.hours:g} uur"))
+            hours = _("{hours} uur", hours=short(shift.hours))
+            out.append(Violation("dienstduur", shift.person, shift.start, hours))
         if night and shift.hours > rules.max_night_shift_hours:
             out.append(
-                Violation("nachtdienstduur", shift.person, shift.start, f"{shift.hours:g} uur")
+                Violation(
+                    "nachtdienstduur",
+                    shift.person,
+                    shift.start,
+                    _("{hours} uur", hours=short(shift.hours)),
+                )
             )
     for before, after in itertools.pairwise(ordered):
         rest = _hours(after.start - before.end)
         needed, rule = rest_needed(before.start, before.end, rules)
         if rest < needed:
-            out.append(Violation(rule, after.person, after.start, f"{rest:g} uur rust"))
+            rested = _("{hours} uur rust", hours=short(rest))
+            out.append(Violation(rule, after.person, after.start, rested))
     weeks: dict[tuple[int, int], float] = {}
     first_of_week: dict[tuple[int, int], datetime] = {}
     for shift in ordered:
@@ -172,7 +189,12 @@ def check_person(shifts: list[Worked], rules: WorkingTimeRules) -> list[Violatio
         first_of_week.setdefault(key, shift.start)
     for key, total in weeks.items():
         if total > rules.max_week_hours:
-            detail = f"{total:g} uur in week {key[1]} van {key[0]}"
+            detail = _(
+                "{hours} uur in week {week} van {year}",
+                hours=short(total),
+                week=key[1],
+                year=key[0],
+            )
             out.append(Violation("weekuren", ordered[0].person, first_of_week[key], detail))
     out.extend(_night_rules(ordered, nights, rules))
     return out
@@ -195,21 +217,25 @@ def _night_rules(
         if later:
             rest = _hours(later[0].start - last_end)
             if rest < rules.rest_after_night_series_hours:
-                detail = f"{rest:g} uur rust na {len(run)} nachten"
+                detail = _(
+                    "{hours} uur rust na {nights} nachten", hours=short(rest), nights=len(run)
+                )
                 out.append(Violation("rust_na_nachtreeks", person, later[0].start, detail))
     window = timedelta(weeks=rules.night_period_weeks)
     starts = [s.start for s in night_shifts]
     for i, first in enumerate(starts):
         count = sum(1 for other in starts[i:] if other < first + window)
         if count > rules.max_nights_per_period:
-            detail = f"{count} nachten vanaf {first:%Y-%m-%d}"
+            detail = _("{count} nachten vanaf {day}", count=count, day=first.date().isoformat())
             out.append(Violation("nachten_per_periode", person, first, detail))
             break
     night_set = set(night_days)
     for run in _series(sorted({s.start.date() for s in ordered})):
         if len(run) > rules.max_series_with_night and night_set.intersection(run):
             at = min(s.start for s in ordered if s.start.date() == run[0])
-            detail = f"{len(run)} dagen achter elkaar vanaf {run[0]:%Y-%m-%d}"
+            detail = _(
+                "{count} dagen achter elkaar vanaf {day}", count=len(run), day=run[0].isoformat()
+            )
             out.append(Violation("reeks_met_nacht", person, at, detail))
     return out
 

@@ -8,6 +8,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+from korps.common.i18n import _
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -39,17 +41,20 @@ def head_revision() -> str | None:
 
 
 def schema_problem(engine: Engine) -> str | None:
-    """A Dutch sentence when the database is missing, unreachable, not initialised or
-    behind the code's migrations; None when it is ready."""
+    """A sentence (in the current language) when the database is missing, unreachable, not
+    initialised or behind the code's migrations; None when it is ready."""
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
         current = current_revision(engine)
     except SQLAlchemyError as exc:
         reason = str(exc.orig if hasattr(exc, "orig") else exc).splitlines()[0][:200]
-        return f"de database is niet bereikbaar ({reason})"
+        return _("de database is niet bereikbaar ({reason})", reason=reason)
     if current is None:
-        return "de database is nog niet aangemaakt: voer eerst `korps db init` uit"
+        return _("de database is nog niet aangemaakt: voer eerst `korps db init` uit")
     if current != head_revision():
-        return f"de database staat op versie {current}: voer `korps db init` uit om bij te werken"
+        return _(
+            "de database staat op versie {version}: voer `korps db init` uit om bij te werken",
+            version=current,
+        )
     return None

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from korps.audit.service import record
 from korps.common.datafile import DatasetError, Problem
+from korps.common.i18n import _
 from korps.formation import schemas
 from korps.formation.datafile import parse_file
 from korps.formation.loader import _refuse, _write
@@ -315,7 +316,13 @@ def import_upload(
         known = set(session.scalars(select(Unit.slug).where(Unit.slug.in_(slugs))))
         outside = [
             parsed.problem(
-                located.line, "unit", f"eenheid {located.row.unit!r} valt niet onder {root.name}"
+                located.line,
+                "unit",
+                _(
+                    "eenheid {unit} valt niet onder {name}",
+                    unit=repr(located.row.unit),
+                    name=root.name,
+                ),
             )
             for located in parsed.rows
             if located.row.unit in known and located.row.unit not in inside

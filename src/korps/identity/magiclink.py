@@ -185,7 +185,7 @@ def ask(
 ) -> HTMLResponse:
     if "@" not in email:
         return render(request, "identity/magiclink.html", status_code=422, step="vragen",
-                      error="vul uw e-mailadres in")  # fmt: skip
+                      error=_("vul uw e-mailadres in"))  # fmt: skip
     try:
         message = request_link(session, email=email, address=client_address(request))
     except TooManyRequests as exc:

@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from korps.common.datafile import DatasetError, Problem, line_of
+from korps.common.formatting import short
 from korps.common.i18n import _
 from korps.monitor.datafile import (
     IndicatorFile,
@@ -70,25 +71,42 @@ def _check_plan(
         problems.append(Problem(path, reason, line_of(node, loc)))
 
     if plan.unit not in units:
-        problem(("unit",), f"onbekende eenheid {plan.unit!r} (laad eerst de organisatie)")
+        problem(
+            ("unit",),
+            _("onbekende eenheid {slug} (laad eerst de organisatie)", slug=repr(plan.unit)),
+        )
     seen: set[tuple[str, int]] = set()
     for t, theme in enumerate(plan.themes):
         for i, spec in enumerate(theme.targets):
             loc: tuple[str | int, ...] = ("themes", t, "targets", i)
             measure = indicators.get(spec.indicator)
             if measure is None:
-                problem((*loc, "indicator"), f"onbekende indicator {spec.indicator!r}")
+                problem(
+                    (*loc, "indicator"),
+                    _("onbekende indicator {code}", code=repr(spec.indicator)),
+                )
             for year, value in target_years(spec, plan).items():
                 if not plan.first_year <= year <= plan.last_year:
                     problem(
                         loc,
-                        f"jaar {year} valt buiten het plan ({plan.first_year}-{plan.last_year})",
+                        _(
+                            "jaar {year} valt buiten het plan ({first}-{last})",
+                            year=year,
+                            first=plan.first_year,
+                            last=plan.last_year,
+                        ),
                     )
                 if (spec.indicator, year) in seen:
-                    problem(loc, f"dubbel doel voor {spec.indicator} in {year}")
+                    problem(
+                        loc,
+                        _("dubbel doel voor {code} in {year}", code=spec.indicator, year=year),
+                    )
                 seen.add((spec.indicator, year))
                 if measure == "procent" and value is not None and not 0 <= value <= 100:
-                    problem(loc, f"percentage {value} ligt niet tussen 0 en 100")
+                    problem(
+                        loc,
+                        _("percentage {value} ligt niet tussen 0 en 100", value=short(value)),
+                    )
     return problems
 
 

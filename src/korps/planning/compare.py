@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from korps.common.formatting import short
+from korps.common.i18n import _
 from korps.planning.plan import Result, Row
 from korps.planning.scenario import Scenario
 
@@ -37,22 +39,34 @@ def warnings(a: tuple[str, Scenario, Result], b: tuple[str, Scenario, Result]) -
     (a_name, a_scenario, a_result), (b_name, b_scenario, b_result) = a, b
     out: list[str] = []
     if a_scenario.unit != b_scenario.unit:
+        own = _("eigen teams")
         out.append(
-            f"Let op: A gaat over {a_scenario.unit or 'eigen teams'}, B over "
-            f"{b_scenario.unit or 'eigen teams'}; teams die maar in één scenario voorkomen "
-            "staan er met een streep bij het andere."
+            _(
+                "Let op: A gaat over {a}, B over {b}; teams die maar in één scenario voorkomen "
+                "staan er met een streep bij het andere.",
+                a=a_scenario.unit or own,
+                b=b_scenario.unit or own,
+            )
         )
     if a_scenario.compare != b_scenario.compare:
+        nothing = _("(niets)")
         out.append(
-            f"Let op: 'huidig' is in A {a_scenario.compare or '(niets)'} en in B "
-            f"{b_scenario.compare or '(niets)'}: elk scenario staat naast zijn eigen huidige "
-            "cijfer."
+            _(
+                "Let op: 'huidig' is in A {a} en in B {b}: elk scenario staat naast zijn eigen "
+                "huidige cijfer.",
+                a=a_scenario.compare or nothing,
+                b=b_scenario.compare or nothing,
+            )
         )
     if abs(a_result.grand_total - b_result.grand_total) > 1e-9:
         out.append(
-            f"A verdeelt {a_result.grand_total:g} fte in totaal, B {b_result.grand_total:g}."
+            _(
+                "A verdeelt {a} fte in totaal, B {b}.",
+                a=short(a_result.grand_total),
+                b=short(b_result.grand_total),
+            )
         )
     shared = {r.key for r in a_result.rows} & {r.key for r in b_result.rows}
     if not shared:
-        out.append(f"{a_name} en {b_name} hebben geen enkel team gemeen.")
+        out.append(_("{a} en {b} hebben geen enkel team gemeen.", a=a_name, b=b_name))
     return out

@@ -62,11 +62,19 @@ class NameTaken(Exception):
     """Saving would add a version to another scenario of that name: the caller must confirm."""
 
     def __init__(self, saved: SavedScenario) -> None:
-        super().__init__(
-            f"er bestaat al een scenario {saved.name!r}"
-            + (" (verwijderd)" if saved.deleted_at is not None else "")
-            + ": bevestig dat u er een nieuwe versie van wilt opslaan, of kies een andere naam"
-        )
+        if saved.deleted_at is not None:
+            text = _(
+                "er bestaat al een scenario {name} (verwijderd): bevestig dat u er een nieuwe "
+                "versie van wilt opslaan, of kies een andere naam",
+                name=repr(saved.name),
+            )
+        else:
+            text = _(
+                "er bestaat al een scenario {name}: bevestig dat u er een nieuwe versie van "
+                "wilt opslaan, of kies een andere naam",
+                name=repr(saved.name),
+            )
+        super().__init__(text)
         self.saved = saved
 
 

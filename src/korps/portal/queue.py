@@ -17,7 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
-from korps.common.i18n import _
+from korps.common.i18n import N_, _
 from korps.identity.models import Grant, User
 from korps.identity.roles import Principal, unit_filter
 from korps.organisation.models import Unit
@@ -29,7 +29,7 @@ from korps.portal.service import STAFF, utc_now
 
 ASSIGNABLE = ("medewerker", "teamchef")
 BULK_MAX = 200  # dossiers in one bulk action
-NOT_YOURS = "bestaat niet of valt niet onder uw teams"
+NOT_YOURS = N_("bestaat niet of valt niet onder uw teams")
 
 
 def colleagues(session: Session, *, team_ids: set[int]) -> dict[int, dict[int, str]]:
@@ -127,7 +127,7 @@ def bulk(
     for number in chosen:
         dossier = found.get(number)
         if dossier is None:
-            refused[number] = NOT_YOURS
+            refused[number] = _(NOT_YOURS)
             continue
         try:
             if action.kind == "toewijzen":

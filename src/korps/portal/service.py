@@ -16,6 +16,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, configure_mappers, joinedload, selectinload
 
 from korps.audit.service import record, record_read
+from korps.common.i18n import N_, _
 from korps.identity.roles import Principal, unit_filter
 from korps.organisation.models import Gemeente, Unit
 from korps.organisation.service import NotFoundError
@@ -28,7 +29,7 @@ from korps.portal.workdays import add_working_days, overdue
 
 STAFF = ("medewerker", "teamchef")
 ENTITY = "dossier"
-NOT_FOUND = "dit dossier bestaat niet of is niet van u"
+NOT_FOUND = N_("dit dossier bestaat niet of is niet van u")
 
 
 def utc_now() -> datetime:
@@ -38,7 +39,7 @@ def utc_now() -> datetime:
 def new_number(session: Session, *, now: datetime) -> str:
     """A dossier number ``2026-12345678``: the year and 8 random digits (not guessable, and
     it says nothing about how many dossiers there are)."""
-    for _ in range(20):
+    for _attempt in range(20):
         number = f"{now.year}-{secrets.randbelow(10**8):08d}"
         if session.scalar(select(Dossier.id).where(Dossier.number == number)) is None:
             return number
@@ -158,7 +159,7 @@ def _refuse(session: Session, *, number: str, principal: Principal) -> NotFoundE
         after={"number": number[:20], "user": principal.username},
     )
     session.commit()
-    return NotFoundError(NOT_FOUND)
+    return NotFoundError(_(NOT_FOUND))
 
 
 def citizen_dossier(
