@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from korps.common.datatexts import shown
 from korps.common.i18n import _
 from korps.controlroom import audit
 from korps.controlroom.errors import ConflictError, InputError
@@ -40,7 +41,7 @@ def checked_reason(
         )
     if not reason:
         if required:
-            names = ", ".join(r.name.lower() for r in reference.close_reasons)
+            names = ", ".join(shown(r.name).lower() for r in reference.close_reasons)
             raise InputError(
                 "reason",
                 _(
@@ -58,7 +59,7 @@ def checked_reason(
         )
     if chosen.needs_text and note is None:
         raise InputError(
-            "note", _("bij reden '{name}' is een toelichting verplicht", name=chosen.name)
+            "note", _("bij reden '{name}' is een toelichting verplicht", name=shown(chosen.name))
         )
     return chosen.code, note
 
