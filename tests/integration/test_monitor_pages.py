@@ -4,6 +4,7 @@ planner enters, imports and adopts; refusals are 422 in Dutch with the field and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -219,7 +220,8 @@ def test_planner_views_a_quarter_recomputes_and_adopts_a_scenario(
     assert done.status_code == 303
     shown = client.get("/eenheden/rotterdam/monitor/plan").text
     assert 'href="/scenarios/wijkagentnorm-rotterdam/versies/2"' in shown
-    assert f"vastgesteld door {user} op" in shown
+    # when, in Dutch local time and notation (not 2026-12-01T01:30)
+    assert re.search(rf"vastgesteld door {user} op \d\d-\d\d-\d{{4}} \d\d:\d\d\.", shown)
     with db.session() as session:
         audit = session.scalar(
             select(AuditEntry).where(AuditEntry.action == "formatiescenario vastgesteld")

@@ -29,7 +29,7 @@ class Adopted:
     name: str
     version: int
     by: str
-    at: str
+    at: datetime  # shown in Dutch local time (| tijdstip)
     deleted: bool
 
 
@@ -64,7 +64,7 @@ def adopted(session: Session, *, plan: Plan) -> Adopted | None:
         name=saved.name,
         version=plan.scenario_version or saved.version,
         by=plan.scenario_adopted_by or "",
-        at=plan.scenario_adopted_at.isoformat(timespec="minutes"),
+        at=plan.scenario_adopted_at,
         deleted=saved.deleted_at is not None,
     )
 
