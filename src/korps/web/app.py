@@ -20,6 +20,7 @@ from korps.capacity import api as capacity_api
 from korps.capacity import pages as capacity_pages
 from korps.capacity import pages_lending as capacity_lending_pages
 from korps.capacity import pages_plan as capacity_plan_pages
+from korps.common.i18n import _
 from korps.config import get_settings
 from korps.controlroom import api as controlroom_api
 from korps.controlroom import pages as controlroom_pages
@@ -187,7 +188,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     try:  # SSO (KORPS_OIDC_*): None when not set; a half or wrong setting refuses to start
         app.state.oidc = oidc_pages.checked_config(get_settings())
     except OidcError as error:
-        raise SystemExit(f"korps start niet: {error}") from error
+        raise SystemExit(_("korps start niet: {error}", error=error)) from error
     install_limits(app)  # body size per route, NUL in paths, short Dutch 422s (web.limits)
     app.mount("/static/swagger", docs.swagger_assets, name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
