@@ -98,9 +98,10 @@ def status(
     if as_json:
         print_json(data)
         return
+    unit = f"[bold]{data.unit_name}[/bold]"
     heading = _(
         "{unit} — {plan} ({view}, stand op {day})",
-        unit=f"[bold]{data.unit_name}[/bold]",
+        unit=unit,
         plan=data.plan_title or _("geen plan"),
         view=data.view,
         day=day_text(date.fromisoformat(data.today), "long"),

@@ -16,7 +16,8 @@ def localise(env: Environment) -> Environment:
     """Give ``env`` the i18n extension (newstyle gettext through korps.common.i18n, so texts
     follow the current locale) and the locale-aware filters: ``nl`` (number), ``procent``,
     ``datum``, ``dag`` (a day without its year), ``tijdstip`` (in Dutch local time),
-    ``tijd`` and ``t`` (a label from data, through the catalogue)."""
+    ``tijd`` and ``t`` (a text from data or a label, through the catalogue); the label
+    tables of code values as ``LABELS``."""
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["nl"] = number

@@ -55,6 +55,7 @@ def notify(session: Session, *, dossier: Dossier) -> bool:
     if row is None or not row.email:
         return False
     email = row.email
+    link = f"{get_settings().base_url}/mijn/dossiers"
     with using(language_of(row.locale)):
         subject = _(NEWS_SUBJECT)
         body = _(
@@ -62,7 +63,7 @@ def notify(session: Session, *, dossier: Dossier) -> bool:
             "Er is nieuws over een aangifte of melding die u bij de politie heeft gedaan.\n"
             "Meld u aan om het te lezen: {link}\n\n"
             "Deze e-mail is automatisch verstuurd; u kunt er niet op antwoorden.\n",
-            link=f"{get_settings().base_url}/mijn/dossiers",
+            link=link,
         )
     try:
         send(to=email, subject=subject, body=body)
