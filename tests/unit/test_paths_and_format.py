@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from korps.common.formatting import number
 from korps.organisation.service import _carrier_path
-from korps.web.templating import number
 
 ids = st.lists(st.integers(min_value=1, max_value=10_000), min_size=1, max_size=6, unique=True)
 
