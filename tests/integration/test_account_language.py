@@ -57,16 +57,22 @@ def test_a_citizen_who_registers_in_english_gets_english_mail(
         assert client.get("/registreren?lang=en").status_code == 200  # the page in English
         made = client.post(
             "/registreren",
-            data={"gebruikersnaam": "taal-burger", "naam": "Jane Doe",
-                  "email": "jane@voorbeeld.test", "wachtwoord": PASSWORD,
-                  "herhaling": PASSWORD},  # fmt: skip
+            data={
+                "gebruikersnaam": "taal-burger",
+                "naam": "Jane Doe",
+                "email": "jane@voorbeeld.test",
+                "wachtwoord": PASSWORD,
+                "herhaling": PASSWORD,
+            },
             follow_redirects=False,
         )
         assert made.status_code == 303, made.text
     assert _locale(db, "taal-burger") == "en"
     with TestClient(create_app(db.engine)) as other:  # a Dutch browser asks for the link
         set_csrf(other)
-        assert other.post("/aanmelden/link", data={"email": "jane@voorbeeld.test"}).status_code == 200
+        assert (
+            other.post("/aanmelden/link", data={"email": "jane@voorbeeld.test"}).status_code == 200
+        )
     _wait(mailbox, 1)
     assert len(mailbox) == 1
     assert mailbox[0]["Subject"] == "Your login link for the police citizen portal"
@@ -78,11 +84,15 @@ def test_the_account_page_keeps_the_language_and_mail_follows_it(
     db: Db, mailbox: list[Message]
 ) -> None:
     with TestClient(create_app(db.engine)) as client:
-        username = login_as(client, db.engine, role="medewerker", unit="rotterdam",
-                            username="taal-mw")  # fmt: skip
+        username = login_as(
+            client, db.engine, role="medewerker", unit="rotterdam", username="taal-mw"
+        )
         with db.engine.begin() as conn:
-            conn.execute(User.__table__.update().where(User.__table__.c.username == username)
-                         .values(email="taal-mw@korps.test"))  # fmt: skip
+            conn.execute(
+                User.__table__.update()
+                .where(User.__table__.c.username == username)
+                .values(email="taal-mw@korps.test")
+            )
         page = client.get("/account")
         assert 'id="taal"' in page.text and 'action="/account/taal"' in page.text
         set_csrf(client)
@@ -99,8 +109,9 @@ def test_the_account_page_keeps_the_language_and_mail_follows_it(
     assert _locale(db, username) == "en"
     with db.session() as session:
         entry = session.scalars(
-            select(AuditEntry).where(AuditEntry.action == "taal gewijzigd",
-                                     AuditEntry.actor == username)  # fmt: skip
+            select(AuditEntry).where(
+                AuditEntry.action == "taal gewijzigd", AuditEntry.actor == username
+            )
         ).one()
         assert entry.after == {"taal": "en"}
         tokens.request_reset(session, email_or_username=username)
@@ -114,35 +125,53 @@ def test_login_gives_the_browser_the_account_language(db: Db) -> None:
     make_user(db.engine, username="taal-en", grants=[("burger", None)], kind="burger")
     make_user(db.engine, username="taal-kiest", grants=[("burger", None)], kind="burger")
     with db.engine.begin() as conn:
-        conn.execute(User.__table__.update().where(User.__table__.c.username == "taal-en")
-                     .values(locale="en"))  # fmt: skip
+        conn.execute(
+            User.__table__.update()
+            .where(User.__table__.c.username == "taal-en")
+            .values(locale="en")
+        )
     with TestClient(create_app(db.engine)) as client:
         set_csrf(client)
         client.cookies.set(LOCALE_COOKIE, "nl")  # this workstation was Dutch
-        done = client.post("/aanmelden", data={"gebruikersnaam": "taal-en",
-                           "wachtwoord": PASSWORD}, follow_redirects=False)  # fmt: skip
+        done = client.post(
+            "/aanmelden",
+            data={"gebruikersnaam": "taal-en", "wachtwoord": PASSWORD},
+            follow_redirects=False,
+        )
         assert done.status_code == 303
         assert f"{LOCALE_COOKIE}=en" in done.headers["set-cookie"]
     assert _locale(db, "taal-en") == "en"  # the account's language won; it is unchanged
     with TestClient(create_app(db.engine)) as client:
         set_csrf(client)
         client.cookies.set(LOCALE_COOKIE, "en")  # chose English before logging in
-        done = client.post("/aanmelden", data={"gebruikersnaam": "taal-kiest",
-                           "wachtwoord": PASSWORD}, follow_redirects=False)  # fmt: skip
+        done = client.post(
+            "/aanmelden",
+            data={"gebruikersnaam": "taal-kiest", "wachtwoord": PASSWORD},
+            follow_redirects=False,
+        )
         assert done.status_code == 303
     assert _locale(db, "taal-kiest") == "en"
 
 
-def test_news_about_a_dossier_is_in_the_citizen_language(
-    db: Db, mailbox: list[Message]
-) -> None:
-    reporter = make_user(db.engine, username="taal-nieuws", grants=[("burger", None)],
-                         kind="burger", email="nieuws@voorbeeld.test")  # fmt: skip
-    dutch = make_user(db.engine, username="taal-nl", grants=[("burger", None)],
-                      kind="burger", email="nl@voorbeeld.test")  # fmt: skip
+def test_news_about_a_dossier_is_in_the_citizen_language(db: Db, mailbox: list[Message]) -> None:
+    reporter = make_user(
+        db.engine,
+        username="taal-nieuws",
+        grants=[("burger", None)],
+        kind="burger",
+        email="nieuws@voorbeeld.test",
+    )
+    dutch = make_user(
+        db.engine,
+        username="taal-nl",
+        grants=[("burger", None)],
+        kind="burger",
+        email="nl@voorbeeld.test",
+    )
     with db.engine.begin() as conn:
-        conn.execute(User.__table__.update().where(User.__table__.c.id == reporter)
-                     .values(locale="en"))  # fmt: skip
+        conn.execute(
+            User.__table__.update().where(User.__table__.c.id == reporter).values(locale="en")
+        )
     with db.session() as session:
         for who in (reporter, dutch):
             sent = workflow.notify(session, dossier=cast(Dossier, _Reported(who)))
