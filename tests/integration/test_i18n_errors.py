@@ -20,7 +20,7 @@ from korps.identity.service import create_user
 from korps.monitor.periods import within
 from korps.web.app import create_app
 from tests.conftest import BACKENDS, Db, loaded_database
-from tests.support.auth import login_as, make_user
+from tests.support.auth import login_as, make_user, set_csrf
 
 TEAM = "rotterdam-d1-charlois"
 FIETS = {
@@ -143,3 +143,31 @@ def test_the_control_room_says_why_in_the_readers_language(db: Db) -> None:
         assert client.get(f"{api}/incidents/99999999").json()["detail"] == (
             "onbekende melding 99999999"
         )
+
+
+def test_refusals_of_the_pages_in_the_readers_language(db: Db) -> None:
+    """A refusal raised in a page module (not a service) is translated as well."""
+    app = create_app(db.engine)
+    with TestClient(app) as citizen, TestClient(app) as operator:
+        set_csrf(citizen)
+        different = {
+            "gebruikersnaam": "tweemaal",
+            "naam": "T",
+            "email": "t@voorbeeld.nl",
+            "wachtwoord": "een-lang-wachtwoord-1",
+            "herhaling": "een-lang-wachtwoord-2",
+        }
+        dutch = citizen.post("/registreren", data=different)
+        assert dutch.status_code == 422 and "de twee wachtwoorden zijn niet gelijk" in dutch.text
+        english = citizen.post("/registreren?lang=en", data=different)
+        assert english.status_code == 422 and "the two passwords are not the same" in english.text
+        assert "wachtwoorden" not in english.text
+        login_as(operator, db.engine, role="centralist", unit="rotterdam")
+        board = operator.get("/api/v1/controlroom/board?eenheid=rotterdam").json()
+        unit = next(iter(board["units"].values()))[0]["call_sign"]
+        path = f"/meldkamer/eenheden/{unit}/dienst"
+        refused = operator.post(path + "?lang=en", data={"status": "weg"})
+        assert refused.status_code == 409 and "choose off duty or available" in refused.text
+        in_dutch(operator)
+        refused = operator.post(path, data={"status": "weg"})
+        assert "kies uit dienst of beschikbaar" in refused.text

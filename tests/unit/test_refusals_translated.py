@@ -75,8 +75,7 @@ INTERNAL = {
 
 
 def outside(relative: str) -> bool:
-    name = relative.rsplit("/", 1)[-1]
-    return relative.startswith(OUTSIDE) or name == "pages.py" or name.endswith("_pages.py")
+    return relative.startswith(OUTSIDE)
 
 
 def called(call: ast.Call) -> str:

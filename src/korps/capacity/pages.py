@@ -14,6 +14,7 @@ from korps.capacity import edits, export, lending, rostering, schemas, service, 
 from korps.capacity.forms import submit
 from korps.capacity.generator import RosterError, SolveOptions
 from korps.capacity.twin import roster_effect
+from korps.common.i18n import _
 from korps.db.session import SessionDep
 from korps.identity.deps import CurrentUser, require, unit_in_path
 from korps.identity.roles import Principal
@@ -106,7 +107,7 @@ def _cars(values: list[str]) -> tuple[int, ...] | None:
         return tuple(int(v) for v in values)
     except ValueError as exc:
         raise service.CapacityError(
-            "cars", "auto's per dienst: hele getallen van 0 tot 50"
+            "cars", _("auto's per dienst: hele getallen van 0 tot 50")
         ) from exc
 
 
@@ -124,7 +125,7 @@ def make_roster(
         try:
             first = date.fromisoformat(starts)
         except ValueError as exc:
-            raise service.CapacityError("starts", "geen datum (JJJJ-MM-DD)") from exc
+            raise service.CapacityError("starts", _("geen datum (JJJJ-MM-DD)")) from exc
         try:
             rostering.generate(
                 session,
@@ -161,11 +162,11 @@ def edit_shift(
     roster = rostering.latest_roster(session, principal=me, slug=slug)
     try:
         if roster is None:
-            raise service.CapacityError("roster", "nog geen rooster")
+            raise service.CapacityError("roster", _("nog geen rooster"))
         try:
             when = date.fromisoformat(day)
         except ValueError as exc:
-            raise service.CapacityError("day", "geen datum (JJJJ-MM-DD)") from exc
+            raise service.CapacityError("day", _("geen datum (JJJJ-MM-DD)")) from exc
         edits.edit_shift(
             session, principal=me, roster_id=roster.id, number=number, day=when, shift=shift
         )

@@ -132,7 +132,7 @@ def grant_(
     _run(
         _("{username}: {role} op {unit}", username=username, role=role, unit=unit)
         if unit
-        else f"{username}: {role}"
+        else _("{username}: {role}", username=username, role=role)
     )
 
 

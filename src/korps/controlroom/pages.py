@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.common.formatting import time
-from korps.common.i18n import N_
+from korps.common.i18n import N_, _
 from korps.controlroom import closing, kpi_pages, queries, schemas, service, unit_pages
 from korps.controlroom.access import audit_caller_reads, eenheid_of_request
 from korps.controlroom.access import operator as _operator
@@ -163,9 +163,9 @@ def _number(text: str | None, field: str) -> float | None:
     try:
         number = float(text.replace(",", "."))
     except ValueError as exc:
-        raise InputError(field, "geen getal") from exc
+        raise InputError(field, _("geen getal")) from exc
     if not math.isfinite(number):
-        raise InputError(field, "geen eindig getal")
+        raise InputError(field, _("geen eindig getal"))
     return number
 
 
@@ -174,7 +174,7 @@ def _priority(text: str) -> int | None:
     if not text:
         return None
     if text not in ("1", "2", "3"):
-        raise InputError("priority", schemas.PRIORITY_MESSAGE)
+        raise InputError("priority", _(schemas.PRIORITY_MESSAGE))
     return int(text)
 
 
@@ -402,7 +402,7 @@ def board_unit_status(
             queries.get_unit(session, call_sign=unit).eenheid_id
             != get_eenheid(session, slug=eenheid).id
         ):
-            raise InputError("unit", f"{unit[:30]} hoort niet bij deze meldkamer")
+            raise InputError("unit", _("{unit} hoort niet bij deze meldkamer", unit=unit[:30]))
         service.set_status(session, call_sign=unit, status=status, actor=_operator(request))
     except (ConflictError, InputError) as exc:
         session.rollback()

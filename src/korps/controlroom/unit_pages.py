@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from korps.common.i18n import _
 from korps.controlroom import queries, schemas, service, units
 from korps.controlroom.access import eenheid_of_request, operator
 from korps.controlroom.areas import areas_for, get_eenheid
@@ -138,7 +139,7 @@ def duty(
     eenheid = _eenheid_slug(session, call_sign)
     try:
         if status not in ("uit_dienst", "beschikbaar"):
-            raise InputError("status", "kies uit dienst of beschikbaar")
+            raise InputError("status", _("kies uit dienst of beschikbaar"))
         service.set_status(session, call_sign=call_sign, status=status, actor=operator(request))
     except (ConflictError, InputError) as exc:
         session.rollback()

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from korps.audit.service import record
+from korps.common.i18n import _
 from korps.config import Settings
 from korps.db.session import SessionDep
 from korps.identity.deps import PUBLIC, start_browser_session
@@ -82,12 +83,19 @@ def checked_config(settings: Settings) -> OidcConfig | None:
         for role, _unit in grants:
             if role not in ROLES:
                 raise OidcError(
-                    f"KORPS_OIDC_ROLE_MAP, {value}: onbekende rol '{role}' "
-                    f"(rollen: {', '.join(ROLES)})."
+                    _(
+                        "KORPS_OIDC_ROLE_MAP, {value}: onbekende rol '{role}' (rollen: {roles}).",
+                        value=value,
+                        role=role,
+                        roles=", ".join(ROLES),
+                    )
                 )
             if role == "burger":
                 raise OidcError(
-                    f"KORPS_OIDC_ROLE_MAP, {value}: de rol burger wordt niet via SSO gegeven."
+                    _(
+                        "KORPS_OIDC_ROLE_MAP, {value}: de rol burger wordt niet via SSO gegeven.",
+                        value=value,
+                    )
                 )
     return config
 

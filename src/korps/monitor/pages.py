@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from korps.common.i18n import _
 from korps.db.session import SessionDep
 from korps.identity.deps import CurrentUser, require, unit_in_path
 from korps.identity.roles import allows, unit_filter
@@ -188,9 +189,9 @@ def enter_measurement(
     try:
         number = float(value.replace(",", ".")) if value.strip() else None
         if number is None:
-            raise MonitorRefused("value", "vul een waarde in")
+            raise MonitorRefused("value", _("vul een waarde in"))
         if not year.strip().isdigit():
-            raise MonitorRefused("year", "vul een jaartal in")
+            raise MonitorRefused("year", _("vul een jaartal in"))
         item = MeasurementIn(
             indicator=indicator,
             unit=unit or slug,
@@ -227,7 +228,7 @@ def adopt_plan(
         try:
             on = date.fromisoformat(datum)
         except ValueError:
-            raise MonitorRefused("datum", "vul een datum in (JJJJ-MM-DD)") from None
+            raise MonitorRefused("datum", _("vul een datum in (JJJJ-MM-DD)")) from None
         service.adopt_plan(session, principal=me, slug=slug, on=on)
     except MonitorRefused as exc:
         return _page(request, session, slug, me, error=str(exc))
@@ -272,10 +273,10 @@ async def import_measurements(
 ) -> HTMLResponse | RedirectResponse:
     try:
         if bestand is None or not bestand.filename:
-            raise MonitorRefused("bestand", "kies een CSV- of XLSX-bestand")
+            raise MonitorRefused("bestand", _("kies een CSV- of XLSX-bestand"))
         content = await bestand.read(MAX_UPLOAD + 1)
         if len(content) > MAX_UPLOAD:
-            raise MonitorRefused("bestand", "groter dan 2 MB")
+            raise MonitorRefused("bestand", _("groter dan 2 MB"))
         items, lines = read_rows(content, bestand.filename)
         service.enter(session, principal=me, items=items, today=service.today(), lines=lines)
     except MonitorRefused as exc:

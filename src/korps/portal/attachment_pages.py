@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from korps.audit.service import record_read
+from korps.common.i18n import _
 from korps.db.base import MAX_ID
 from korps.db.session import SessionDep
 from korps.identity.deps import CurrentUser, require
@@ -37,7 +38,7 @@ def upload(
     dossier = service.citizen_dossier(session, principal=me, number=number, audit_read=False)
     try:
         if not portal_reference().status(dossier.status).open:
-            raise PortalInputError.one(attachments.FIELD, "dit dossier is gesloten")
+            raise PortalInputError.one(attachments.FIELD, _("dit dossier is gesloten"))
         attachments.add(session, principal=me, dossier=dossier, filename=name, content=content)
         session.commit()
     except PortalInputError as exc:
@@ -48,13 +49,13 @@ def upload(
 
 def _serve(session: Session, dossier: Dossier, attachment_id: int) -> Response:
     if not 0 < attachment_id <= MAX_ID:
-        raise NotFoundError("deze bijlage bestaat niet")
+        raise NotFoundError(_("deze bijlage bestaat niet"))
     try:
         attachment, content = attachments.read(
             session, dossier=dossier, attachment_id=attachment_id
         )
     except LookupError as exc:
-        raise NotFoundError("deze bijlage bestaat niet") from exc
+        raise NotFoundError(_("deze bijlage bestaat niet")) from exc
     record_read(session, entity="dossier", entity_id=dossier.id, what=f"bijlage {attachment.id}")
     name = attachments.download_name(attachment)
     return Response(

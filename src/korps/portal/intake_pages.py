@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from korps.audit.service import record
+from korps.common.i18n import _
 from korps.db.session import SessionDep
 from korps.identity.deps import CurrentUser, require
 from korps.identity.errors import IdentityError
@@ -45,13 +46,13 @@ def _reporter(session: Session, *, name: str, email: str, actor: str) -> Princip
     """The citizen's account by e-mail address, or a new one without a password."""
     email = email.strip().lower()
     if not email:
-        raise PortalInputError.one("melder_email", "vul het e-mailadres van de melder in")
+        raise PortalInputError.one("melder_email", _("vul het e-mailadres van de melder in"))
     user = session.scalar(select(User).where(User.email == email))
     if user is not None and user.kind != "burger":
-        raise PortalInputError.one("melder_email", "dit adres hoort bij een medewerkersaccount")
+        raise PortalInputError.one("melder_email", _("dit adres hoort bij een medewerkersaccount"))
     if user is None:
         if not name.strip():
-            raise PortalInputError.one("melder_naam", "vul de naam van de melder in")
+            raise PortalInputError.one("melder_naam", _("vul de naam van de melder in"))
         base = "".join(ch for ch in email.split("@")[0] if ch.isalnum())[:40] or "melder"
         username = f"{base}-{service.new_number(session, now=service.utc_now())[5:]}"
         try:
@@ -110,7 +111,7 @@ def intake_submit(
     now = service.utc_now()
     try:
         if kanaal not in dict(_channels()):
-            raise PortalInputError.one("kanaal", "kies balie, 0900-8844 of 101")
+            raise PortalInputError.one("kanaal", _("kies balie, 0900-8844 of 101"))
         dossier = register(session, me=me, values=values, goods=goods, channel=kanaal, now=now)
         session.commit()
     except PortalInputError as exc:

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from korps.common.i18n import _
 from korps.db.session import SessionDep
 from korps.identity.deps import (
     PUBLIC,
@@ -330,9 +331,9 @@ def register(
     values = {"gebruikersnaam": gebruikersnaam, "naam": naam, "email": email}
     try:
         if wachtwoord != herhaling:
-            raise IdentityError("de twee wachtwoorden zijn niet gelijk")
+            raise IdentityError(_("de twee wachtwoorden zijn niet gelijk"))
         if not email.strip():
-            raise IdentityError("vul uw e-mailadres in: daarheen sturen wij bericht bij nieuws")
+            raise IdentityError(_("vul uw e-mailadres in: daarheen sturen wij bericht bij nieuws"))
         user = create_user(
             session,
             username=gebruikersnaam,

@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from korps.common.i18n import _
 from korps.db.session import SessionDep
 from korps.identity.deps import CurrentUser, require
 from korps.portal import queue, service, workflow
@@ -27,7 +28,7 @@ def _days(text: str) -> int | None:
     if not text:
         return None
     if not text.isdigit() or len(text) > 3:
-        raise PortalInputError.one("termijn", "een aantal werkdagen (1 tot 60)")
+        raise PortalInputError.one("termijn", _("een aantal werkdagen (1 tot 60)"))
     return int(text)
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from korps.common.i18n import _
 from korps.db.session import SessionDep
 from korps.identity.deps import PUBLIC, CurrentUser, require
 from korps.organisation.service import NotFoundError
@@ -43,7 +44,7 @@ def kinds_page(request: Request) -> HTMLResponse:
 def _kind(soort: str) -> requests.Kind:
     kind = requests.request_table().kind(soort[:40])
     if kind is None:
-        raise NotFoundError("onbekende soort verzoek")
+        raise NotFoundError(_("onbekende soort verzoek"))
     return kind
 
 
@@ -146,7 +147,7 @@ def intake_submit(
     now = service.utc_now()
     try:
         if kanaal not in dict(intake_channels()):
-            raise PortalInputError.one("kanaal", "kies balie, 0900-8844 of 101")
+            raise PortalInputError.one("kanaal", _("kies balie, 0900-8844 of 101"))
         data = requests.check_request(values, kind=kind, today=local_today(now))
         reporter = intake_reporter(session, name=melder_naam, email=melder_email,
                                    actor=me.username)  # fmt: skip

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from korps.common.i18n import _
 from korps.db.session import SessionDep
 from korps.identity.deps import CurrentUser, require
 from korps.identity.models import User
@@ -159,7 +160,7 @@ def change_status(
         days = None
         if termijn.strip():
             if not termijn.strip().isdigit():
-                raise PortalInputError.one("termijn", "een aantal werkdagen (1 tot 60)")
+                raise PortalInputError.one("termijn", _("een aantal werkdagen (1 tot 60)"))
             days = int(termijn.strip())
         workflow.change_status(
             session,
@@ -216,5 +217,5 @@ def user_id_of(text: str, *, field: str) -> int | None:
     if not text:
         return None
     if not text.isdigit() or len(text) > 10:
-        raise PortalInputError.one(field, "kies een collega uit de lijst")
+        raise PortalInputError.one(field, _("kies een collega uit de lijst"))
     return int(text)
