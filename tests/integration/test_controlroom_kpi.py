@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from korps.cli import app
+from korps.common.i18n import using
 from korps.controlroom import closing, kpi, schemas, service
 from korps.controlroom.seed import seed_units
 from korps.web.app import create_app
@@ -128,6 +129,9 @@ def test_kpi_per_priority_against_the_norms(history_db: Db) -> None:
     assert (rows[2].norm_minutes, rows[2].target_share, rows[2].too_few) == (30, 0.77, True)
     assert (rows[3].count, rows[3].arrived, rows[3].norm_minutes, rows[3].met) == (1, 0, None, None)
     assert rows[3].closed_without_unit == 1
+    with history_db.session() as session, using("en"):
+        english = kpi.kpis(session, eenheid="rotterdam", since=SINCE, until=UNTIL)
+    assert [r.label for r in english.rows] == ["priority 1", "priority 2", "priority 3"]
 
 
 def test_kpi_per_basisteam_district_and_unit(history_db: Db) -> None:

@@ -270,6 +270,26 @@ def test_api_tokens_carry_one_grant_and_can_be_revoked(client: TestClient, db: D
     assert "security" not in schema["paths"]["/api/v1/units"]["get"]
 
 
+def test_the_account_page_shows_a_tokens_dates_as_local_days(client: TestClient, db: Db) -> None:
+    """Made at 23:30 UTC on 30 June is 1 July in the Netherlands (CEST), on /account too."""
+    api_token(db.engine, role="gezag", unit="rotterdam", username="nachtwerker")
+    with db.session() as session:
+        session.execute(
+            text("UPDATE api_token SET created_at = :made, expires_at = :ends"),
+            {
+                "made": datetime(2026, 6, 30, 23, 30, tzinfo=UTC),
+                "ends": datetime(2026, 7, 31, 22, 30, tzinfo=UTC),
+            },
+        )
+        session.commit()
+    signed_in = login(client, "nachtwerker")
+    assert signed_in.status_code == 303, signed_in.text
+    page = client.get("/account")
+    assert page.status_code == 200, page.headers.get("location")
+    assert "<td>01-07-2026</td><td>01-08-2026</td>" in page.text
+    assert "30-06-2026" not in page.text and "31-07-2026" not in page.text
+
+
 def test_the_audit_trail_refuses_update_and_delete_in_the_database(db: Db) -> None:
     make_user(db.engine, username="gezag-audit", grants=[("gezag", "rotterdam")])
     with db.engine.connect() as connection:

@@ -158,6 +158,12 @@ def test_planner_enters_imports_and_adopts(db: Db, client: TestClient) -> None:
         ]
     page = client.get("/eenheden/rotterdam/monitor/indicator/verdachten-om-mensenhandel")
     assert "OM-cijfers" in page.text and "aandacht nodig" in page.text  # 27 of 30 in 2024
+    english = client.get("/eenheden/rotterdam/monitor/indicator/verdachten-om-mensenhandel?lang=en")
+    assert "needs attention" in english.text and "aandacht nodig" not in english.text
+    verdict = re.search(r'<p id="oordeel">(.*?)</p>', english.text, re.S)
+    assert verdict is not None, english.text
+    assert re.search(r"Trend: (improving|deteriorating|unchanged|unknown)\.", verdict.group(1))
+    client.get("/eenheden/rotterdam/monitor?lang=nl")
     assert (
         client.post(
             "/eenheden/rotterdam/monitor/plan/vaststellen", data={"datum": "2099-01-01"}

@@ -127,6 +127,10 @@ def test_a_centralist_opens_one_dossier_from_an_incident(setup: tuple[Db, str]) 
         assert _linked(db, number) == linked
         shown = client.get(url)
         assert dossier_number in shown.text and 'id="aangifte"' not in shown.text
+        # the incident's category and channel by their names, in the reader's language
+        assert "(Woninginbraak heterdaad, via 112 (spoed)) is dossier" in shown.text
+        english = client.get(url + "?lang=en")
+        assert "(Burglary in progress, via 112 (emergency))" in english.text
 
 
 def test_staff_of_the_team_open_and_read_it(setup: tuple[Db, str]) -> None:

@@ -38,7 +38,6 @@ from korps.sim.replay import wilson
 
 CSV_COLUMNS = HISTORY_COLUMNS  # docs/incidents-csv.md: the format the digital twin reads
 OPEN = ("nieuw", "uitgegeven", "ter_plaatse")  # an incident in any other state is closed
-PRIORITY_LABELS = {1: "prio 1", 2: "prio 2", 3: "prio 3"}
 
 
 def _period(since: datetime, until: datetime) -> tuple[datetime, datetime]:
@@ -155,9 +154,10 @@ def kpis(
         )
         for key, priority, received, arrived, status in session.execute(grouped.where(*in_period)):
             if group == "priority":
-                slug, name = str(priority), PRIORITY_LABELS.get(priority, f"prio {priority}")
+                slug, name = str(priority), _("prio {n}", n=priority)
             else:
-                slug, name = names.get(key, ("-", "onbekend")) if key else ("-", "onbekend")
+                unknown = ("-", _("onbekend"))  # the row of incidents outside any unit
+                slug, name = names.get(key, unknown) if key else unknown
             labels[slug] = name
             samples[(slug, priority)].append(sample(received, arrived, status not in OPEN))
     rows = [

@@ -29,14 +29,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from korps.common.i18n import N_
+
 Status = Literal["op-koers", "aandacht", "uit-koers", "geen-oordeel"]
 Trend = Literal["verbetert", "verslechtert", "gelijk", "onbekend"]
+#: the statuses' words (Dutch, stored nowhere; pages show them through ``| t``)
 LABELS: dict[str, str] = {
-    "op-koers": "op koers",
-    "aandacht": "aandacht nodig",
-    "uit-koers": "uit koers",
-    "geen-oordeel": "geen oordeel",
+    "op-koers": N_("op koers"),
+    "aandacht": N_("aandacht nodig"),
+    "uit-koers": N_("uit koers"),
+    "geen-oordeel": N_("geen oordeel"),
 }
+#: the trends are Dutch words too, shown through ``| t``
+TREND_WORDS = (N_("verbetert"), N_("verslechtert"), N_("gelijk"), N_("onbekend"))
 ON_TRACK_RATIO = 0.95
 EPSILON = 1e-9
 

@@ -8,6 +8,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from korps.common.datatexts import shown
+from korps.common.i18n import _
+from korps.controlroom.reference import bundled_reference
 from korps.db.session import SessionDep
 from korps.identity.deps import CurrentUser, require
 from korps.identity.errors import Forbidden
@@ -41,7 +44,7 @@ def _facts(session: Session, me: Principal, incident_id: str) -> from_incident.I
     facts = from_incident.incident_facts(session, incident_id=_incident_number(incident_id))
     if not from_incident.may_open(me, facts):
         raise Forbidden(
-            "hiervoor is de rol centralist op de eenheid of medewerker van het team nodig"
+            _("hiervoor is de rol centralist op de eenheid of medewerker van het team nodig")
         )
     return facts
 
@@ -56,11 +59,22 @@ def _form(
     status_code: int = 200,
 ) -> HTMLResponse:
     channel = values["kanaal"]
-    label = f"Meldkamer (melding {facts.id}, via {facts.channel})"
+    via = shown(bundled_reference().channel_name(facts.channel))
+    label = _("Meldkamer (melding {id}, via {channel})", id=facts.id, channel=via)
     return render_form(
         request, session, values, goods, errors, status_code=status_code,
         intake=[(channel, label)], action=f"/team/meldingen/{facts.id}/aangifte",
     )  # fmt: skip
+
+
+def _names(facts: from_incident.IncidentFacts) -> dict[str, str]:
+    """The incident's category and channel by their (Dutch) names, shown through ``| t``."""
+    reference = bundled_reference()
+    category = reference.category(facts.category)
+    return {
+        "category": category.name if category else facts.category,
+        "channel": reference.channel_name(facts.channel),
+    }
 
 
 def _opened(
@@ -74,7 +88,8 @@ def _opened(
     readable = team is not None and allows(me, service.STAFF, team.path)
     return render(
         request, "portal/team_from_incident.html", dossier=dossier, facts=facts,
-        readable=readable, centralist=allows(me, ("centralist",), facts.eenheid_path),
+        names=_names(facts), readable=readable,
+        centralist=allows(me, ("centralist",), facts.eenheid_path),
     )  # fmt: skip
 
 

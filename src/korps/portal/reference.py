@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from korps.common.datafile import read_document
 from korps.common.datatexts import shown
+from korps.common.i18n import N_, _
 
 CODE_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 Code = Annotated[str, Field(pattern=CODE_RE, max_length=40)]
@@ -168,12 +169,23 @@ class PortalReference(_Strict):
         found = next((r for r in self.routing if r.name == rule), None)
         if not reason or found is None or not reason.startswith(found.explanation):
             return reason or ""
-        return shown(found.explanation) + reason[len(found.explanation) :]
+        rest = reason[len(found.explanation) :]
+        for kind in ("basisteam", "district", "eenheid"):
+            note = f" ({NO_UNIT_NOTE.format(to=kind)})"
+            if rest.startswith(note):
+                rest = f" ({_(NO_UNIT_NOTE, to=_(kind))})" + rest[len(note) :]
+                break
+        return shown(found.explanation) + rest
 
     def allowed(self, current: str, role: str) -> list[str]:
         """The statuses ``role`` (medewerker or burger) may move a dossier in ``current`` to."""
         status = self.status(current)
         return list(status.medewerker if role == "medewerker" else status.burger)
+
+
+#: stored (in Dutch) after the rule's explanation when the place has no unit of the rule's
+#: kind; translated where shown (:meth:`PortalReference.route_reason`)
+NO_UNIT_NOTE = N_("geen {to} bekend voor deze plaats")
 
 
 def bundled_path() -> Path:

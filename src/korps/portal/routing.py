@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from korps.organisation.models import Unit
 from korps.portal.models import Dossier, Good
 from korps.portal.places import Place
-from korps.portal.reference import PortalReference, Rule
+from korps.portal.reference import NO_UNIT_NOTE, PortalReference, Rule
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def _target(rule: Rule, place: Place) -> tuple[int, str]:
         return preferred, ""
     for unit_id in (place.basisteam_id, place.district_id, place.eenheid_id):
         if unit_id is not None:
-            return unit_id, f" (geen {rule.to} bekend voor deze plaats)"
+            return unit_id, f" ({NO_UNIT_NOTE.format(to=rule.to)})"
     raise LookupError("no unit for this place")
 
 
