@@ -18,13 +18,15 @@ from korps.audit.models import AuditEntry
 from korps.capacity.models import Absence, Person
 from korps.capacity.service import sick_leave_of
 from korps.cli import app
+from korps.common.i18n import using
 from korps.controlroom.times import LOCAL
 from korps.identity.errors import Forbidden
 from korps.monitor import service
-from korps.monitor.actuals import READER
+from korps.monitor.actuals import READER, sick_leave
 from korps.monitor.compute import compute
 from korps.monitor.periods import parse
 from korps.monitor.schemas import MeasurementIn, StatusRow
+from korps.organisation.models import Unit
 from tests.conftest import BACKENDS, Db, loaded_database, snapshot
 from tests.integration.monitor_sources import CENTRUM, DOSSIERS
 from tests.integration.test_monitor_service import TODAY, _seed, planner
@@ -81,6 +83,17 @@ def test_sick_leave_equals_capacity_for_the_unit_and_period(db: Db, slug: str) -
     if slug == "rotterdam":
         # by hand: 10 + 30 x 0.5 + 12 days lost of 366 + 184 x 0.5 + 366 days available
         assert got["2024"] == pytest.approx(100 * 37 / 824, abs=0.01)
+        # the source is stored in Dutch notation, whatever the language of who computes it
+        source = (
+            "berekend door korps uit capaciteit (verzuim 37 van 824 beschikbare dagen, "
+            "01-01-2024 t/m 31-12-2024)"
+        )
+        assert source in [p.origin for p in row.series]
+        with db.session() as session, using("en"):
+            unit = session.scalar(select(Unit).where(Unit.slug == slug))
+            assert unit is not None
+            found = sick_leave(session, unit=unit, period=parse("2024"), today=TODAY)
+        assert found is not None and found[1] == source
 
 
 def test_satisfaction_equals_the_portal_command(db: Db, use_database: Callable[[Db], None]) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +26,29 @@ EXAMPLE = Path(__file__).parents[2] / "examples" / "sim" / "klein.yaml"
 def invoke(*args: str) -> tuple[int, str, str]:
     result = runner.invoke(app, list(args), env={"COLUMNS": "200"})
     return result.exit_code, result.stdout, result.stderr
+
+
+def _json_run(language: str) -> str:
+    """``korps sim run --json`` in a new process with KORPS_LANG (fixed at import)."""
+    command = ["sim", "run", str(EXAMPLE), "-r", "1", "--seed", "3", "--json"]
+    done = subprocess.run(
+        [sys.executable, "-c", "from korps.cli import app; app(prog_name='korps')", *command],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KORPS_LANG": language, "COLUMNS": "200", "TERM": "dumb"},
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_run_json_is_the_same_in_every_language() -> None:
+    """JSON is for machines: its keys (and the assumptions' texts) do not follow KORPS_LANG."""
+    dutch, english = _json_run("nl"), _json_run("en")
+    assert dutch == english
+    stated = json.loads(dutch)["assumptions"]
+    assert "gebieden" in stated and "vraag per jaar" in stated
 
 
 def test_run_json_same_seed_same_result() -> None:
@@ -58,7 +84,7 @@ def test_run_writes_plots(tmp_path: Path) -> None:
             "nergens een eenheid in dienst 'N'",
         ),
         ("{1: 3000, 2: 4000", "{1: -3000, 2: 4000", "areas[0].incidents_per_year[1]"),
-        ("matrix: null", "matrix: reistijden.csv", "travel matrix is missing area 'zuid'"),
+        ("matrix: null", "matrix: reistijden.csv", "de reistijdmatrix mist gebied 'zuid'"),
         ('{name: D, start: "07:00"', '{name: D, start: "7 uur"', "tijd moet UU:MM zijn"),
     ],
 )

@@ -19,7 +19,10 @@ from korps.common.labels import LABELS, WISH_LABELS, label
 from korps.controlroom import service
 from korps.controlroom.reference import bundled_reference
 from korps.identity.roles import ROLES
+from korps.monitor import status
+from korps.portal.places import Place
 from korps.portal.reference import portal_reference
+from korps.portal.routing import _target
 
 DATASETS = Path(catalogue.SOURCE_DIR) / "datasets"
 
@@ -113,3 +116,44 @@ def test_a_stored_routing_reason_shows_its_explanation_translated() -> None:
         )
         assert reference.route_reason("weg", "iets anders") == "iets anders"
         assert reference.route_reason(rule.name, None) == ""
+
+
+def test_a_routing_note_stored_in_dutch_is_shown_translated() -> None:
+    """A place without a unit of the rule's kind: the stored note is Dutch, shown translated."""
+    reference = portal_reference()
+    rule = next(r for r in reference.routing if r.to == "district")
+    place = Place("GM0599", "Rotterdam", None, None, 7, None, None)
+    unit_id, note = _target(rule, place)
+    assert (unit_id, note) == (7, " (geen district bekend voor deze plaats)")
+    stored = f"{rule.explanation}{note}: Eenheid Rotterdam (Rotterdam)"
+    assert reference.route_reason(rule.name, stored) == stored
+    with using("en"):
+        shown_reason = reference.route_reason(rule.name, stored)
+    assert shown_reason.endswith(
+        " (no district known for this place): Eenheid Rotterdam (Rotterdam)"
+    )
+    assert "Hetzelfde kenmerk" not in shown_reason and "geen district" not in shown_reason
+
+
+def test_one_dutch_word_two_meanings_two_texts() -> None:
+    """The control room's "vrij" (free after a job) is not the wish for a day off."""
+    assert label(WISH_LABELS, "vrij") == "vrije dag"
+    assert shown(service.STATUS_LABELS["vrij"]) == "vrij"
+    with using("en"):
+        assert label(WISH_LABELS, "vrij") == "day off"
+        assert shown(service.STATUS_LABELS["vrij"]) == "free"
+
+
+def test_the_monitors_status_and_trend_words_are_translated() -> None:
+    assert status.LABELS["uit-koers"] in catalogue.extract()
+    with using("en"):
+        assert [shown(status.LABELS[s]) for s in ("op-koers", "aandacht")] == [
+            "on track",
+            "needs attention",
+        ]
+        assert [shown(word) for word in status.TREND_WORDS] == [
+            "improving",
+            "deteriorating",
+            "unchanged",
+            "unknown",
+        ]

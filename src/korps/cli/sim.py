@@ -25,7 +25,7 @@ from korps.cli.sim_tables import (
 )
 from korps.common.datafile import DatasetError
 from korps.common.formatting import number, percent
-from korps.common.i18n import N_, _
+from korps.common.i18n import DEFAULT_LOCALE, N_, _, using
 from korps.organisation.service import NotFoundError
 from korps.planning.twin import basisteam_places, scenario_for_unit
 from korps.sim.calibrate import (
@@ -124,7 +124,10 @@ def run(
     if monthly is not None:
         write_monthly(rows, monthly)
     if as_json:
-        print_json(result_json(result) | {"assumptions": dict(assumptions(model))})
+        # JSON is for machines: the same keys (the Dutch labels) and texts in every language
+        with using(DEFAULT_LOCALE):
+            stated = dict(assumptions(model))
+        print_json(result_json(result) | {"assumptions": stated})
         return
     console.print(run_table(result))
     for label, text in assumptions(model):

@@ -17,12 +17,14 @@ from pydantic import BaseModel, ValidationError
 
 from korps.common import reasons
 from korps.common.fields import bad_character
-from korps.common.i18n import _
+from korps.common.i18n import N_, _
 
 M = TypeVar("M", bound=BaseModel)
 MAX_DEPTH = 40  # nesting levels of a YAML document (deeper: refused, not a RecursionError)
 SLUG_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 CATEGORY_RE = r"^[a-z][a-z0-9_]*$"
+#: where a problem of the whole document (no path inside it) is, in a refusal
+DOCUMENT = N_("<document>")
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class Problem:
 
     def render(self, file: str) -> str:
         where = f"{file}:{self.line}" if self.line else file
-        return f"{where}: {self.path or '<document>'}: {self.reason}"
+        return f"{where}: {self.path or _(DOCUMENT)}: {self.reason}"
 
 
 class DatasetError(Exception):

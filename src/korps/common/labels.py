@@ -13,7 +13,9 @@ from korps.common.i18n import N_
 
 #: kinds of wish (korps.capacity.wishlist)
 WISH_LABELS = {
-    "vrij": N_("vrij"),
+    # a day off: not the control room's "vrij" (a unit free after a job), which is another
+    # word in English ("off" vs "free"), so a text of its own
+    "vrij": N_("vrije dag"),
     "geen_nacht": N_("geen nachtdienst"),
     "dienst": N_("voorkeur dienst"),
 }

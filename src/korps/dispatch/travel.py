@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from korps.common.datafile import DatasetError, Problem
+from korps.common.i18n import _
 
 EARTH_RADIUS_KM = 6371.0088
 MEAN_DISTANCE_IN_SQUARE = 0.5214  # E|XY| for X, Y uniform in the unit square
@@ -110,15 +111,18 @@ def read_matrix(path: Path, keys: Sequence[str]) -> npt.NDArray[np.float64]:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.reader(handle))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise DatasetError(str(path), [Problem("", f"cannot read CSV: {exc}")]) from exc
+        raise DatasetError(
+            str(path), [Problem("", _("bestand niet te lezen: {error}", error=exc))]
+        ) from exc
     if not rows:
-        raise DatasetError(str(path), [Problem("", "the file is empty")])
+        raise DatasetError(str(path), [Problem("", _("het bestand is leeg"))])
     header = [h.strip() for h in rows[0][1:]]
     body = {r[0].strip(): (n, r[1:]) for n, r in enumerate(rows[1:], start=2) if r}
     missing = [k for k in keys if k not in header or k not in body]
     if missing:
         raise DatasetError(
-            str(path), [Problem("", f"travel matrix is missing area {k!r}") for k in missing]
+            str(path),
+            [Problem("", _("de reistijdmatrix mist gebied {area}", area=repr(k))) for k in missing],
         )
     matrix = np.zeros((len(keys), len(keys)))
     problems = []
@@ -129,10 +133,12 @@ def read_matrix(path: Path, keys: Sequence[str]) -> npt.NDArray[np.float64]:
             try:
                 value = float(cells[column])
             except (IndexError, ValueError):
-                problems.append(Problem(f"row {line}, column {target!r}", "not a number", line))
+                where = _("rij {number}, kolom {column}", number=line, column=repr(target))
+                problems.append(Problem(where, _("geen getal"), line))
                 continue
             if value < 0:
-                problems.append(Problem(f"row {line}, column {target!r}", "negative", line))
+                where = _("rij {number}, kolom {column}", number=line, column=repr(target))
+                problems.append(Problem(where, _("negatief"), line))
             matrix[i, j] = value
     if problems:
         raise DatasetError(str(path), problems[:25])

@@ -23,6 +23,9 @@ from sqlalchemy.orm import Session
 
 from korps.capacity.models import Person
 from korps.capacity.service import sick_leave_of
+from korps.common.formatting import date as date_text
+from korps.common.formatting import number
+from korps.common.i18n import DEFAULT_LOCALE, using
 from korps.controlroom.kpi import kpis
 from korps.controlroom.schemas import KpiReport
 from korps.controlroom.times import LOCAL
@@ -97,7 +100,18 @@ def bounds(period: Period, today: date) -> tuple[datetime, datetime]:
 
 
 def span(period: Period, today: date) -> str:
-    return f"{period.start.isoformat()} t/m {period.last_day(today).isoformat()}"
+    """The period of a source text, stored in Dutch: 01-01-2024 t/m 31-03-2024."""
+    with using(DEFAULT_LOCALE):
+        return (
+            f"{date_text(period.start, 'short')} t/m {date_text(period.last_day(today), 'short')}"
+        )
+
+
+def figure(value: float) -> str:
+    """A number in a stored (Dutch) source text: 1.452, 452,5 or 452,25 days, 1.234 answers."""
+    decimals = 0 if float(value).is_integer() else (1 if round(value, 1) == value else 2)
+    with using(DEFAULT_LOCALE):
+        return number(value, decimals)
 
 
 def response_share(
@@ -169,8 +183,8 @@ def sick_leave(session: Session, *, unit: Unit, period: Period, today: date) -> 
     if report.days_available <= 0:
         return None
     source = (
-        f"berekend door korps uit capaciteit (verzuim {report.days_lost:g} van "
-        f"{report.days_available:g} beschikbare dagen, {span(period, today)})"
+        f"berekend door korps uit capaciteit (verzuim {figure(report.days_lost)} van "
+        f"{figure(report.days_available)} beschikbare dagen, {span(period, today)})"
     )
     return report.percentage, source
 
@@ -181,7 +195,7 @@ def satisfied(session: Session, *, unit: Unit, period: Period, today: date) -> F
     if result.satisfied_share is None:
         return None
     source = (
-        f"berekend door korps uit het portaal ({result.answers} antwoorden op de "
+        f"berekend door korps uit het portaal ({figure(result.answers)} antwoorden op de "
         f"tevredenheidsvraag, {span(period, today)})"
     )
     return round(result.satisfied_share * 100, 2), source
@@ -208,7 +222,7 @@ def lead_time(
         return None
     value = found.median if computation == "doorlooptijd-mediaan" else found.mean
     source = (
-        f"berekend door korps uit het portaal ({found.dossiers} dossiers afgehandeld, "
+        f"berekend door korps uit het portaal ({figure(found.dossiers)} dossiers afgehandeld, "
         f"{span(period, today)})"
     )
     return value, source
