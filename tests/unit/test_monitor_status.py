@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from korps.common.i18n import using
 from korps.monitor.status import Goal, assess
 
 TODAY = date(2025, 12, 31)  # the fixed clock: the 2025 measurements are the latest
@@ -96,3 +97,24 @@ def test_no_target_and_nb_give_no_verdict_but_a_trend() -> None:
     none = assess(series=[(2024, 10.0), (2025, 9.0)], goals={}, direction="hoger", today=TODAY)
     assert (none.status, none.trend) == ("geen-oordeel", "verslechtert")
     assert assess(series=[], goals=NORM_82, direction="hoger", today=TODAY).status == "geen-oordeel"
+
+
+def test_the_reason_is_in_the_readers_language() -> None:
+    """The reason is worded when the status is shown (never stored): Dutch, or English."""
+    series = [(2023, 90.0), (2025, 112.0)]
+    slipping = assess(series=series, goals=RISING, direction="hoger", today=TODAY)
+    assert slipping.reason == (
+        "voortgang 0,83 van de benodigde voortgang naar het doel 2026 (2023-2025)"
+    )
+    with using("en"):
+        english = assess(series=series, goals=RISING, direction="hoger", today=TODAY)
+        better = assess(
+            series=[(2024, 1.0), (2025, 2.0)],
+            goals={2025: Goal("verbetering")},
+            direction="hoger",
+            today=TODAY,
+        )
+    assert english.reason == (
+        "progress 0.83 of the progress needed towards the target 2026 (2023-2025)"
+    )
+    assert better.reason == "improving compared with the previous measurement (2024)"

@@ -132,7 +132,11 @@ def _row(
     if latest is not None and target is not None and latest.months < 12:
         target = target_for(target, latest.period, indicator.aggregation)
         if indicator.aggregation in PRO_RATA:
-            reason += f" (doel {latest.period.label} pro rata: {number(target, 0)})"
+            reason += " " + _(
+                "(doel {period} pro rata: {target})",
+                period=latest.period.label,
+                target=number(target, 0),
+            )
     shown = next((t for t in targets if t.year == result.year), targets[-1] if targets else None)
     return schemas.StatusRow(
         theme=targets[0].theme if targets else COMPUTED_THEME,

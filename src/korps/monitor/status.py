@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from korps.common.i18n import N_
+from korps.common.formatting import number
+from korps.common.i18n import N_, _
 
 Status = Literal["op-koers", "aandacht", "uit-koers", "geen-oordeel"]
 Trend = Literal["verbetert", "verslechtert", "gelijk", "onbekend"]
@@ -130,7 +131,7 @@ def assess_samples(*, samples: list[Sample], goals: dict[int, Goal], direction: 
     points = [(s.year, s.value) for s in samples]
     trend = trend_of(points, direction)
     if not samples:
-        return Assessment("geen-oordeel", trend, "nog geen meting")
+        return Assessment("geen-oordeel", trend, _("nog geen meting"))
     year, value = points[-1]
     goal = goals.get(year) or (goals[max(goals)] if goals else Goal("monitoring"))
     if goal.kind == "verbetering":
@@ -139,14 +140,16 @@ def assess_samples(*, samples: list[Sample], goals: dict[int, Goal], direction: 
         y: g.value for y, g in goals.items() if g.kind == "streefwaarde" and g.value is not None
     }
     if goal.kind != "streefwaarde" or goal.value is None or not numbered:
-        reason = "doel nb (niet bekend)" if goal.kind == "nb" else "geen doel (monitoring)"
+        reason = _("doel nb (niet bekend)") if goal.kind == "nb" else _("geen doel (monitoring)")
         return Assessment("geen-oordeel", trend, reason, year=year, value=value)
     target = goal.value
     found = dict(year=year, value=value, target=target)
     if meets(value, target, direction):
-        return Assessment("op-koers", trend, f"doel {year} gehaald", **found)  # type: ignore[arg-type]
+        reached = _("doel {year} gehaald", year=year)
+        return Assessment("op-koers", trend, reached, **found)  # type: ignore[arg-type]
     if len(points) == 1:
-        return Assessment("aandacht", trend, f"één meting; doel {year} niet gehaald", **found)  # type: ignore[arg-type]
+        missed = _("één meting; doel {year} niet gehaald", year=year)
+        return Assessment("aandacht", trend, missed, **found)  # type: ignore[arg-type]
     return _by_ratio(samples, numbered, direction, trend, found)
 
 
@@ -154,14 +157,20 @@ def _improvement(points: list[tuple[int, float]], direction: str, trend: Trend) 
     year, value = points[-1]
     if len(points) < 2:
         return Assessment(
-            "geen-oordeel", trend, "eerste meting: nog geen vorige meting", year=year, value=value
+            "geen-oordeel",
+            trend,
+            _("eerste meting: nog geen vorige meting"),
+            year=year,
+            value=value,
         )
     status: Status = {
         "verbetert": "op-koers",
         "gelijk": "aandacht",
         "verslechtert": "uit-koers",
     }.get(trend, "geen-oordeel")  # type: ignore[assignment]
-    reason = f"{trend} ten opzichte van de vorige meting ({points[-2][0]})"
+    reason = _(
+        "{trend} ten opzichte van de vorige meting ({year})", trend=_(trend), year=points[-2][0]
+    )
     return Assessment(status, trend, reason, year=year, value=value)
 
 
@@ -182,7 +191,7 @@ def _by_ratio(
     if required * sign <= EPSILON:
         worse = _better(yi, y0, sign) < 0
         status: Status = "uit-koers" if worse else "aandacht"
-        reason = "de eerste meting haalde het einddoel al; de laatste haalt het doel niet"
+        reason = _("de eerste meting haalde het einddoel al; de laatste haalt het doel niet")
         return Assessment(status, trend, reason, **found)  # type: ignore[arg-type]
     observed = (yi - y0) / (ti - t0) if ti > t0 else 0.0
     ratio = observed / required
@@ -192,9 +201,11 @@ def _by_ratio(
         status = "aandacht"
     else:
         status = "uit-koers"
-    shown = f"{ratio:.2f}".replace(".", ",")
-    reason = (
-        f"voortgang {shown} van de benodigde voortgang naar het doel {final_year} "
-        f"({y0_year}-{yi_year})"
+    reason = _(
+        "voortgang {ratio} van de benodigde voortgang naar het doel {year} ({first}-{last})",
+        ratio=number(ratio, 2),
+        year=final_year,
+        first=y0_year,
+        last=yi_year,
     )
     return Assessment(status, trend, reason, ratio=round(ratio, 4), **found)  # type: ignore[arg-type]
