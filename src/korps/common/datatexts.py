@@ -55,11 +55,12 @@ TEXTS: dict[str, tuple[str, ...]] = {
     ),
     "monitor-indicatoren.yaml": ("indicators[].name", "indicators[].definition"),
     "bronnen.yaml": ("[].title", "[].what", "[].used_for"),
-    # the organisation's registers: what a unit is and does (names are names; the totals'
-    # labels cite the publication's rows and stay as published)
+    # the organisation's registers: what a unit is and does (names are names, and so are
+    # the datasets' titles, which are the names of the units they describe, "Eenheid
+    # Rotterdam"; the totals' labels cite the publication's rows and stay as published)
     **dict.fromkeys(
         ("nederland.yaml", "oost-nederland.yaml", "rotterdam.yaml", "politiezone-voorbeeld.yaml"),
-        ("title", "description", "units[].description", "units[].tasks[]"),
+        ("description", "units[].description", "units[].tasks[]"),
     ),
 }
 
