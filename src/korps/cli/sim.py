@@ -20,7 +20,6 @@ from korps.cli.sim_tables import (
     kpi_rows,
     kpi_table,
     minutes,
-    pct,
     run_table,
 )
 from korps.common.datafile import DatasetError
@@ -43,6 +42,7 @@ from korps.sim.report import (
     assumptions,
     monthly_rows,
     result_json,
+    share_with_interval,
     write_monthly,
     write_plots,
 )
@@ -379,9 +379,9 @@ def sweep(
         table.add_row(
             *(str(item.variant.values[label]) for label in labels),
             str(item.variant.units),
-            *(pct(by_priority[p].within_norm) for p in normed),
+            *(share_with_interval(by_priority[p].within_norm) for p in normed),
             minutes(by_priority[1].p90.mean),
-            pct(item.utilisation),
+            share_with_interval(item.utilisation),
         )
     console.print(table)
     if out is not None:

@@ -13,19 +13,11 @@ from korps.cli.common import console
 from korps.common.formatting import number, percent, short
 from korps.common.i18n import N_, _, current_locale
 from korps.sim.calibrate import Calibration, DurationFit
-from korps.sim.kpi import AreaKpi, Estimate, PriorityKpi, SimResult
+from korps.sim.kpi import AreaKpi, PriorityKpi, SimResult
+from korps.sim.report import share_with_interval
 from korps.sim.scenario import DAYS
 
 AREAS_FROM = {"scenario": N_("het scenario"), "database": N_("de database")}
-
-
-def pct(e: Estimate) -> str:
-    """A share with its 95 % interval in the reader's notation: 85,6% (84,1%-87,0%)."""
-    if math.isnan(e.mean):
-        return ""
-    if math.isnan(e.low):
-        return percent(e.mean)
-    return f"{percent(e.mean)} ({percent(e.low)}-{percent(e.high)})"
 
 
 def minutes(value: float) -> str:
@@ -55,7 +47,7 @@ def kpi_rows(table: Table, priorities: list[PriorityKpi]) -> Table:
             str(k.priority),
             number(k.incidents, 0),
             norm,
-            pct(k.within_norm),
+            share_with_interval(k.within_norm),
             met,
             minutes(k.p50.mean),
             minutes(k.p90.mean),
@@ -85,7 +77,8 @@ def group_table(title: str, kpis: list[AreaKpi]) -> Table:
         table.add_row(
             key,
             *(
-                f"{pct(by_priority[p].within_norm)} ({number(by_priority[p].incidents, 0)})"
+                f"{share_with_interval(by_priority[p].within_norm)} "
+                f"({number(by_priority[p].incidents, 0)})"
                 for p in priorities
             ),
         )

@@ -44,8 +44,9 @@ def _png(figure: Any, path: Path) -> None:
     plt.close(figure)
 
 
-def _ci(e: Any) -> str:
-    """A share with its 95 % confidence interval (over the replications), as text."""
+def share_with_interval(e: Any) -> str:
+    """A share with its 95 % confidence interval (over the replications) in the reader's
+    notation: 85,6% (84,1%-87,0%)."""
     if math.isnan(e.mean):
         return ""
     if math.isnan(e.low):
@@ -132,7 +133,8 @@ def write_plots(
     )
     rows = "".join(
         f"<tr><td>prio {k.priority}</td><td>{number(k.incidents, 0)}</td>"
-        f"<td>{_norm(k.norm_minutes, k.target_share)}</td><td>{_ci(k.within_norm)}</td>"
+        f"<td>{_norm(k.norm_minutes, k.target_share)}</td>"
+        f"<td>{share_with_interval(k.within_norm)}</td>"
         f"<td>{number(k.p50.mean)}</td><td>{number(k.p90.mean)}</td></tr>"
         for k in result.priorities
     )
@@ -157,7 +159,7 @@ def write_plots(
         f"<tr><th>{html.escape(name)}</th><td>{html.escape(text)}</td></tr>"
         for name, text in assumptions(model)
     )
-    utilisation = _("bezettingsgraad {share}", share=_ci(result.utilisation))
+    utilisation = _("bezettingsgraad {share}", share=share_with_interval(result.utilisation))
     assumed_head = _("Aannames")
     page = (
         f"<!doctype html><html lang='{current_locale()}'><meta charset='utf-8'>"
