@@ -11,12 +11,12 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-import typer
 from typer import _click
 from typer.testing import CliRunner
 
 from korps.cli import app
 from korps.cli.chrome import translated_error
+from korps.cli.commands import every_command
 from korps.common import catalogue
 from korps.common.i18n import DEFAULT_LOCALE, gettext
 
@@ -36,7 +36,7 @@ def walk(command: Command, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[s
 
 
 def commands() -> list[tuple[tuple[str, ...], Command]]:
-    return list(walk(typer.main.get_command(app)))
+    return list(walk(every_command()))
 
 
 def _marked() -> tuple[set[str], list[re.Pattern[str]]]:

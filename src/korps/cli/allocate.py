@@ -53,11 +53,6 @@ def _table(result: Result) -> Table:
     return table
 
 
-HELP = _(
-    "Verdeel een totaal over teams volgens de regels van het scenario, naast de huidige cijfers."
-)
-
-
 def allocate(
     scenario: Path = typer.Argument(
         ..., exists=False, help=_("Het YAML-bestand van het scenario.")

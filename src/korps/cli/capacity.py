@@ -23,13 +23,7 @@ from korps.common.labels import ROSTER_STATUS_LABELS, label
 from korps.identity.errors import Forbidden
 from korps.organisation.service import NotFoundError
 
-app = typer.Typer(
-    help=_(
-        "Capaciteit: personen, afwezigheid, ziekteverzuim, dienstsjablonen, wensen, uitlenen "
-        "en roosters."
-    ),
-    no_args_is_help=True,
-)
+app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.commands.COMMANDS
 register(app)
 __all__ = ["SYSTEM", "app"]
 

@@ -1,45 +1,157 @@
-"""The ``korps`` app: one sub-app per domain (the language is chosen in ``korps.cli``)."""
+"""The ``korps`` app: one sub-app per domain (the language is chosen in ``korps.cli``).
+
+A command's module is imported when the command runs or shows its own help, not before:
+``korps org show`` does not load the simulation, the roster solver and the web server
+(``korps --help`` lists every command from :data:`COMMANDS` alone). Each entry names the
+module and the help text; a group's module has an ``app`` (a Typer), a single command's
+module the function of the same name.
+"""
 
 from __future__ import annotations
 
-import typer
+from importlib import import_module
+from typing import Any
 
-from korps.cli import allocate as allocate_cli
-from korps.cli import capacity as capacity_cli
-from korps.cli import controlroom as controlroom_cli
-from korps.cli import db as db_cli
-from korps.cli import formation as formation_cli
-from korps.cli import load as load_cli
-from korps.cli import monitor as monitor_cli
-from korps.cli import org as org_cli
-from korps.cli import plan as plan_cli
-from korps.cli import portal as portal_cli
-from korps.cli import scenario as scenario_cli
-from korps.cli import serve as serve_cli
-from korps.cli import sim as sim_cli
-from korps.cli import user as user_cli
-from korps.common.i18n import _
+import typer
+from typer import _click
+from typer.core import TyperCommand, TyperGroup
+
+from korps.common.i18n import N_, _
+
+#: name -> (module, what it is for; a group's module has ``app``, a command's ``function``)
+COMMANDS: dict[str, tuple[str, str, str | None]] = {
+    "db": ("korps.cli.db", N_("Het databaseschema."), None),
+    "org": ("korps.cli.org", N_("Organisatie: eenheden, hun boom en cijfers."), None),
+    "formation": (
+        "korps.cli.formation",
+        N_("Formatie: de bezetting tegenover de formatie, tekorten en de wijkagentnorm."),
+        None,
+    ),
+    "scenario": ("korps.cli.scenario", N_("Opgeslagen verdeelscenario's."), None),
+    "controlroom": (
+        "korps.cli.controlroom",
+        N_("Meldkamer: eenheden, KPI's van de aanrijdtijden en export van de meldinghistorie."),
+        None,
+    ),
+    "sim": (
+        "korps.cli.sim",
+        N_("Digitale tweeling: meldingen, meldkamer en eenheden simuleren."),
+        None,
+    ),
+    "plan": ("korps.cli.plan", N_("Plannen met de digitale tweeling."), None),
+    "portal": ("korps.cli.portal", N_("Burgerportaal: dossiers, routering en termijnen."), None),
+    "user": ("korps.cli.user", N_("Gebruikers, wachtwoorden en rollen."), None),
+    "monitor": (
+        "korps.cli.monitor",
+        N_("Monitor: indicatoren, doelen, metingen en status."),
+        None,
+    ),
+    "capacity": (
+        "korps.cli.capacity",
+        N_(
+            "Capaciteit: personen, afwezigheid, ziekteverzuim, dienstsjablonen, wensen, "
+            "uitlenen en roosters."
+        ),
+        None,
+    ),
+    "load": (
+        "korps.cli.load",
+        N_(
+            "Laad een dataset; een foutief bestand wordt geweigerd met bestand, regel, "
+            "YAML-pad en reden."
+        ),
+        "load",
+    ),
+    "allocate": (
+        "korps.cli.allocate",
+        N_(
+            "Verdeel een totaal over teams volgens de regels van het scenario, naast de "
+            "huidige cijfers."
+        ),
+        "allocate",
+    ),
+    "serve": (
+        "korps.cli.serve",
+        N_(
+            "Start de webinterface op http://HOST:PORT (de API onder /api/v1, OpenAPI op "
+            "/openapi.json)."
+        ),
+        "serve",
+    ),
+    "demo": (
+        "korps.cli.user",
+        N_(
+            "Maak de demo-accounts aan (één per rol) op de geladen gegevens; de wachtwoorden "
+            "worden één keer getoond."
+        ),
+        "demo",
+    ),
+}
+
+
+def loaded(name: str) -> _click.Command:
+    """The command ``name`` of :data:`COMMANDS`, its module imported."""
+    module_name, help_text, function = COMMANDS[name]
+    module = import_module(module_name)
+    holder = typer.Typer(add_completion=False)  # as the root held it (a group of one stays one)
+    if function is None:
+        holder.add_typer(module.app, name=name)
+    else:
+        holder.command(name)(getattr(module, function))
+    holder.callback()(lambda: None)
+    group = typer.main.get_command(holder)
+    assert isinstance(group, TyperGroup)
+    command = group.commands[name]
+    command.help = _(help_text)
+    return command
+
+
+class Listed(TyperCommand):
+    """A command listed by name and help, its module not imported yet."""
+
+
+class LazyGroup(TyperGroup):
+    """The root group: every command is listed from :data:`COMMANDS` and loaded when it is
+    called (:meth:`resolve_command`)."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        for name, (_module, help_text, _function) in COMMANDS.items():
+            self.commands[name] = Listed(name=name, help=_(help_text))
+
+    def resolve_command(
+        self, ctx: _click.Context, args: list[str]
+    ) -> tuple[str | None, _click.Command | None, list[str]]:
+        if args and isinstance(self.commands.get(args[0]), Listed):
+            self.commands[args[0]] = loaded(args[0])
+        return super().resolve_command(ctx, args)
+
+    def load_all(self) -> LazyGroup:
+        """Every command loaded (the tests walk the whole tree)."""
+        for name in COMMANDS:
+            if isinstance(self.commands[name], Listed):
+                self.commands[name] = loaded(name)
+        return self
+
 
 app = typer.Typer(
+    cls=LazyGroup,
     help=_("korps: de open digitale ruggengraat van een regionale politie-eenheid."),
     no_args_is_help=True,
     add_completion=False,
 )
-app.add_typer(db_cli.app, name="db")
-app.add_typer(org_cli.app, name="org")
-app.add_typer(formation_cli.app, name="formation")
-app.add_typer(scenario_cli.app, name="scenario")
-app.add_typer(controlroom_cli.app, name="controlroom")
-app.add_typer(sim_cli.app, name="sim")
-app.add_typer(plan_cli.app, name="plan")
-app.add_typer(portal_cli.app, name="portal")
-app.add_typer(user_cli.app, name="user")
-app.add_typer(monitor_cli.app, name="monitor")
-app.add_typer(capacity_cli.app, name="capacity")
-app.command("load", help=load_cli.HELP)(load_cli.load)
-app.command("allocate", help=allocate_cli.HELP)(allocate_cli.allocate)
-app.command("serve", help=serve_cli.HELP)(serve_cli.serve)
-app.command("demo", help=user_cli.DEMO_HELP)(user_cli.demo)
+
+
+@app.callback()
+def root() -> None:
+    pass  # the root group; its commands are in COMMANDS
+
+
+def every_command() -> LazyGroup:
+    """The whole command tree, every module loaded."""
+    group = typer.main.get_command(app)
+    assert isinstance(group, LazyGroup)
+    return group.load_all()
 
 
 def main() -> None:

@@ -20,10 +20,7 @@ from korps.controlroom.service import STATUS_LABELS
 from korps.controlroom.times import LOCAL, utc_now
 from korps.organisation.service import NotFoundError
 
-app = typer.Typer(
-    help=_("Meldkamer: eenheden, KPI's van de aanrijdtijden en export van de meldinghistorie."),
-    no_args_is_help=True,
-)
+app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.commands.COMMANDS
 UNIT_STATUSES = ("beschikbaar", "uit_dienst")
 GROUPS = ("priority", "basisteam", "district", "unit")
 GROUP_LABELS = {

@@ -11,7 +11,7 @@ from korps.config import get_settings
 from korps.db.migrate import current_revision, upgrade_to_head
 from korps.db.session import default_engine
 
-app = typer.Typer(help=_("Het databaseschema."), no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.commands.COMMANDS
 
 
 @app.command(

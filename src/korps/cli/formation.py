@@ -15,10 +15,7 @@ from korps.formation import schemas, service
 from korps.formation.loader import import_occupancy
 from korps.organisation.service import NotFoundError
 
-app = typer.Typer(
-    help=_("Formatie: de bezetting tegenover de formatie, tekorten en de wijkagentnorm."),
-    no_args_is_help=True,
-)
+app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.commands.COMMANDS
 
 
 @app.command(

@@ -24,9 +24,6 @@ COUNTS = {
     "authorities": N_("gezagsrelaties"),
     "partnerships": N_("samenwerkingsverbanden"),
 }
-HELP = _(
-    "Laad een dataset; een foutief bestand wordt geweigerd met bestand, regel, YAML-pad en reden."
-)
 
 
 def load(

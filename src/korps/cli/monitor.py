@@ -21,7 +21,7 @@ from korps.monitor.importer import read_rows
 from korps.monitor.loader import load_monitor
 from korps.organisation.service import NotFoundError
 
-app = typer.Typer(help=_("Monitor: indicatoren, doelen, metingen en status."), no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.commands.COMMANDS
 
 
 @app.command(

@@ -12,7 +12,7 @@ from korps.common.i18n import _, ngettext
 from korps.organisation import schemas, service
 from korps.organisation.service import NotFoundError
 
-app = typer.Typer(help=_("Organisatie: eenheden, hun boom en cijfers."), no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.commands.COMMANDS
 
 
 def _label(node: schemas.UnitSummary) -> str:

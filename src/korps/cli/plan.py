@@ -23,7 +23,7 @@ from korps.sim.report import result_json
 
 err_console = Console(stderr=True)
 ACTIONS = {"add": N_("erbij"), "remove": N_("eraf")}  # a step of the search
-app = typer.Typer(help=_("Plannen met de digitale tweeling."), no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.commands.COMMANDS
 
 
 def _json(plan: RosterPlan) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from korps.portal.requests import bundled_path as requests_path
 from korps.portal.requests import load_requests
 from korps.portal.schemas import LOCAL
 
-app = typer.Typer(help=_("Burgerportaal: dossiers, routering en termijnen."), no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.commands.COMMANDS
 
 
 @app.command(

@@ -14,7 +14,7 @@ from korps.planning import store
 from korps.planning.allocation import AllocationError
 from korps.planning.service import read_scenario_file
 
-app = typer.Typer(help=_("Opgeslagen verdeelscenario's."), no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.commands.COMMANDS
 
 
 @app.command(

@@ -9,10 +9,6 @@ from korps.common.i18n import _
 from korps.config import get_settings
 from korps.identity import debugmail
 
-HELP = _(
-    "Start de webinterface op http://HOST:PORT (de API onder /api/v1, OpenAPI op /openapi.json)."
-)
-
 
 def serve(
     host: str = typer.Option(

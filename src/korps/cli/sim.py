@@ -56,9 +56,7 @@ from korps.sim.sweep import (
     write_results,
 )
 
-app = typer.Typer(
-    help=_("Digitale tweeling: meldingen, meldkamer en eenheden simuleren."), no_args_is_help=True
-)
+app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.commands.COMMANDS
 SCENARIO_HELP = N_("Scenario-YAML (docs/simulation.md).")
 HISTORY_HELP = N_("CSV met meldinghistorie (docs/incidents-csv.md).")
 REPLICATIONS_HELP = N_("Aantal replicaties.")

@@ -15,7 +15,7 @@ from korps.identity.demo import create_demo_accounts
 from korps.identity.errors import IdentityError
 from korps.identity.mail import MailError
 
-app = typer.Typer(help=_("Gebruikers, wachtwoorden en rollen."), no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, add_completion=False)  # help: cli.commands.COMMANDS
 UnitOption = typer.Option(
     None, "--unit", help=_("De slug van de eenheid waarvoor de rol geldt (met alles eronder).")
 )
@@ -161,12 +161,6 @@ def reset_password(username: str = UsernameArgument) -> None:
             session.rollback()
             raise fail(str(exc)) from exc
     _run(_("herstellink gemaild naar {email}", email=user.email))
-
-
-DEMO_HELP = _(
-    "Maak de demo-accounts aan (één per rol) op de geladen gegevens; de wachtwoorden worden "
-    "één keer getoond."
-)
 
 
 def demo() -> None:
