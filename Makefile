@@ -49,6 +49,7 @@ bench: install-dev  ## side-by-side benchmarks (ratios measured in one run)
 	$(BIN)/python benchmarks/allocation.py
 	$(BIN)/python benchmarks/sim_vs_simpy.py --replications 2
 	$(BIN)/python benchmarks/sim_memory.py
+	$(BIN)/python benchmarks/cli_start.py
 	@if [ -n "$$KORPS_BENCH_DATABASE_URL" ]; then $(BIN)/python benchmarks/controlroom_load.py; else echo "controlroom_load: set KORPS_BENCH_DATABASE_URL (PostgreSQL) to run it"; fi
 	@if [ -n "$$KORPS_BENCH_DATABASE_URL" ]; then $(BIN)/python benchmarks/portal_load.py; else echo "portal_load: set KORPS_BENCH_DATABASE_URL (PostgreSQL) to run it"; fi
 
