@@ -102,11 +102,11 @@ def test_gezag_of_another_unit_and_writes_are_refused(db: Db, client: TestClient
 @pytest.mark.parametrize(
     "changes,needle",
     [
-        ({"value": "135"}, "value: een percentage ligt tussen 0 en 100"),
+        ({"value": "135"}, "waarde: een percentage ligt tussen 0 en 100"),
         ({"indicator": "onbekend"}, "indicator: onbekende indicator"),
-        ({"unit": "atlantis"}, "unit: onbekende eenheid"),
-        ({"year": "2019"}, "year: jaar 2019 valt buiten"),
-        ({"value": "veel"}, "value: geen getal"),
+        ({"unit": "atlantis"}, "eenheid: onbekende eenheid"),
+        ({"year": "2019"}, "jaar: jaar 2019 valt buiten"),
+        ({"value": "veel"}, "waarde: geen getal"),
         ({"period": "K5"}, "periode: onbekende periode"),
     ],
 )

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from korps.capacity import schemas, service
-from korps.common.datafile import DatasetError, Problem
+from korps.common.datafile import DatasetError, Problem, pydantic_reason
 from korps.common.i18n import _
 from korps.formation.datafile import SUFFIXES, _read_csv, _read_xlsx
 from korps.identity.roles import Principal
@@ -112,7 +112,7 @@ def parse_table(
             for error in exc.errors():
                 column = fields.get(str(error["loc"][0]), _("rij")) if error["loc"] else _("rij")
                 problems.append(
-                    Problem(_("kolom {column}", column=column), str(error["msg"]), line)
+                    Problem(_("kolom {column}", column=column), pydantic_reason(error), line)
                 )
             continue
         if unique is not None:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from korps.capacity.service import CapacityError
+from korps.common.reasons import reason
 
 Failed = Callable[[str, str], Response]  # (message, field) -> the page with the error
 
@@ -18,7 +19,7 @@ Failed = Callable[[str, str], Response]  # (message, field) -> the page with the
 def first_error(exc: ValidationError) -> tuple[str, str]:
     error = exc.errors()[0]
     field = str(error["loc"][0]) if error["loc"] else "formulier"
-    return field, str(error["msg"]).removeprefix("Value error, ")
+    return field, reason(error)
 
 
 def submit(

@@ -188,15 +188,13 @@ def twin_effect(request: Request, session: SessionDep, me: CurrentUser, slug: st
             "capacity/effect.html",
             422,
             unit=unit,
-            error="nog geen rooster",
-            field="rooster",
+            error=_("nog geen rooster"),
+            field="roster",
         )
     try:
         effect = roster_effect(session, roster=roster, team=slug, days=14, replications=2)
     except ValueError as exc:
-        return render(
-            request, "capacity/effect.html", 422, unit=unit, error=str(exc), field="digital twin"
-        )
+        return render(request, "capacity/effect.html", 422, unit=unit, error=str(exc), field="twin")
     return render(request, "capacity/effect.html", unit=unit, effect=effect, error=None)
 
 
@@ -204,7 +202,7 @@ def twin_effect(request: Request, session: SessionDep, me: CurrentUser, slug: st
 def wall_schedule(session: SessionDep, me: CurrentUser, slug: str) -> Response:
     roster = rostering.latest_roster(session, principal=me, slug=slug)
     if roster is None:
-        return Response("nog geen rooster", status_code=404, media_type="text/plain")
+        return Response(_("nog geen rooster"), status_code=404, media_type="text/plain")
     unit = service.unit_by_slug(session, slug=slug)
     content = export.wall_schedule(session, roster=roster, names=service.sees_names(me, unit))
     headers = {"Content-Disposition": f'attachment; filename="rooster-{slug}.xlsx"'}

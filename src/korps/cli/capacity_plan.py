@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from korps.capacity import imports, schemas, service, templates, wishlist
 from korps.cli.common import console, fail, open_session, print_json
-from korps.common.datafile import DatasetError
+from korps.common.datafile import DatasetError, pydantic_reason
 from korps.common.formatting import number
 from korps.common.i18n import N_, _
 from korps.identity.errors import Forbidden
@@ -49,7 +49,7 @@ def refusals() -> Iterator[None]:
     except ValidationError as exc:
         error = exc.errors()[0]
         where = ".".join(str(p) for p in error["loc"]) or _("invoer")
-        raise fail(f"{where}: {str(error['msg']).removeprefix('Value error, ')}") from exc
+        raise fail(f"{where}: {pydantic_reason(error)}") from exc
     except service.CapacityError as exc:
         raise fail(f"{exc.field}: {exc}") from exc
     except DatasetError as exc:

@@ -59,6 +59,41 @@ TARGET_KIND_LABELS = {
 #: the status of a monitor plan
 PLAN_STATUS_LABELS = {"concept": N_("concept"), "vastgesteld": N_("vastgesteld")}
 
+#: the fields a capacity refusal names (korps.capacity: CapacityError.field and the forms'
+#: schema fields), as the page shows them before the reason
+CAPACITY_FIELD_LABELS = {
+    "number": N_("personeelsnummer"),
+    "name": N_("naam"),
+    "unit": N_("eenheid"),
+    "function": N_("functie"),
+    "contract_hours": N_("contracturen"),
+    "start_date": N_("in dienst"),
+    "end_date": N_("uit dienst"),
+    "qualifications": N_("kwalificaties"),
+    "valid_from": N_("geldig vanaf"),
+    "valid_until": N_("geldig tot en met"),
+    "kind": N_("soort"),
+    "starts": N_("van"),
+    "ends": N_("tot en met"),
+    "from_unit": N_("van eenheid"),
+    "to_unit": N_("naar eenheid"),
+    "hours_per_week": N_("uren per week"),
+    "shift": N_("dienst"),
+    "start": N_("begintijd"),
+    "end": N_("eindtijd"),
+    "night": N_("nachtdienst"),
+    "days": N_("dagen"),
+    "day": N_("dag"),
+    "crews": N_("bemanningen"),
+    "cars": N_("auto's"),
+    "weeks": N_("weken"),
+    "wish": N_("wens"),
+    "roster": N_("rooster"),
+    "rooster": N_("rooster"),
+    "twin": N_("digitale tweeling"),
+    "formulier": N_("formulier"),
+}
+
 #: every table, for the templates (``{{ LABELS.absence.get(a.kind, a.kind) | t }}``)
 LABELS: dict[str, Mapping[str, str]] = {
     "wish": WISH_LABELS,
@@ -69,6 +104,7 @@ LABELS: dict[str, Mapping[str, str]] = {
     "dossier_kind": DOSSIER_KIND_LABELS,
     "target_kind": TARGET_KIND_LABELS,
     "plan_status": PLAN_STATUS_LABELS,
+    "capacity_field": CAPACITY_FIELD_LABELS,
 }
 
 

@@ -27,6 +27,7 @@ from korps.controlroom.areas import areas_for, get_eenheid
 from korps.controlroom.errors import ConflictError, InputError, releasing
 from korps.controlroom.models import CLOSE_NOTE_MAX, CLOSE_REASON_MAX, PatrolUnit
 from korps.controlroom.reference import bundled_reference
+from korps.controlroom.timeline import timeline_line
 from korps.controlroom.times import local, minutes_between, utc_now
 from korps.controlroom.unit_pages import refusal
 from korps.db.session import SessionDep
@@ -73,7 +74,7 @@ def _minutes(value: float | None) -> str:
 templates.env.filters["klok"] = _clock
 templates.env.filters["minuten"] = _minutes
 templates.env.globals["STATUS_LABELS"] = {**service.STATUS_LABELS, **service.INCIDENT_LABELS}
-templates.env.globals["ENTITY_LABELS"] = {"incident": "melding", "unit": "eenheid"}  # timeline
+templates.env.globals["tijdlijn"] = timeline_line  # korps.controlroom.timeline
 
 
 def _default_eenheid(session: Session, principal: Principal | None = None) -> str:

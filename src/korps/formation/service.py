@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from korps.audit.service import record
 from korps.common.datafile import DatasetError, Problem
-from korps.common.i18n import _
+from korps.common.i18n import N_, _
 from korps.formation import schemas
 from korps.formation.datafile import parse_file
 from korps.formation.loader import _refuse, _write
@@ -51,7 +51,7 @@ class OccupancyTarget:
 WIJKAGENT_TARGET = OccupancyTarget(
     category="wijkagenten",
     percent=97.0,
-    rule="Bezetting wijkagenten: tenminste 97% van de formatieplaatsen wijkagenten",
+    rule=N_("Bezetting wijkagenten: tenminste 97% van de formatieplaatsen wijkagenten"),
     source="001_6cfd4132a7d74cba.txt, Bijlage 2 Eenheidsmonitorset 2023 - 2026, Inzetbaarheid",
 )
 

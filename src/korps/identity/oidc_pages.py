@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from korps.audit.service import record
-from korps.common.i18n import _
+from korps.common.i18n import N_, _
 from korps.config import Settings
 from korps.db.session import SessionDep
 from korps.identity.deps import PUBLIC, start_browser_session
@@ -56,7 +56,7 @@ OIDC_COOKIE = "korps_oidc"
 COOKIE_PATH = "/aanmelden/oidc"
 ACTOR = "systeem:sso"  # who changes users and grants on the provider's word (audit trail)
 SOURCE = "oidc"  # role_grant.source of the grants SSO gives and takes back
-NOT_CONFIGURED = "Aanmelden met de organisatie-account (SSO) is hier niet ingesteld."
+NOT_CONFIGURED = N_("Aanmelden met de organisatie-account (SSO) is hier niet ingesteld.")
 NO_LOGIN = "Er is geen aanmelding gestart; begin opnieuw."
 NO_ROLE = "Uw organisatie-account geeft geen rol in korps; vraag een beheerder."
 DISABLED = "Dit account is uitgeschakeld; neem contact op met de beheerder."
@@ -103,7 +103,7 @@ def checked_config(settings: Settings) -> OidcConfig | None:
 def _config(request: Request) -> OidcConfig:
     config: OidcConfig | None = getattr(request.app.state, "oidc", None)
     if config is None:
-        raise NotFoundError(NOT_CONFIGURED)
+        raise NotFoundError(_(NOT_CONFIGURED))
     return config
 
 

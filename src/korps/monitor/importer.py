@@ -99,13 +99,7 @@ def read_rows(content: bytes, filename: str) -> tuple[list[MeasurementIn], list[
                 )
             )
         except ValidationError as exc:
-            first = exc.errors()[0]
-            field = {
-                "unit": "eenheid",
-                "source": "bron",
-                "value": "waarde",
-                "period": "periode",
-            }.get(str(first["loc"][0]), str(first["loc"][0]))
+            field = str(exc.errors()[0]["loc"][0])
             raise MonitorRefused(field, _("ontbreekt of is ongeldig"), number) from None
         lines.append(number)
     if not items:

@@ -209,9 +209,9 @@ def enter_measurement(
 
 def _short(exc: ValueError) -> str:
     if isinstance(exc, ValidationError):
-        first = exc.errors()[0]
-        return f"{first['loc'][0]}: ontbreekt of is ongeldig"
-    return "value: geen getal"
+        field = str(exc.errors()[0]["loc"][0])
+        return str(MonitorRefused(field, _("ontbreekt of is ongeldig")))
+    return str(MonitorRefused("value", _("geen getal")))
 
 
 @write.post(

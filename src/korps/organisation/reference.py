@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from korps.common.datafile import DatasetError, Problem
+from korps.common.datafile import DatasetError, Problem, pydantic_reason
 from korps.common.formatting import number
 from korps.common.i18n import _
 from korps.organisation.models import Gemeente, GemeenteCrime
@@ -104,9 +104,11 @@ def _validate_csv(path: Path, model: type[M]) -> list[M]:
             except ValidationError as exc:
                 for error in exc.errors():
                     column = ".".join(str(p) for p in error["loc"])
-                    problems.append(Problem(f"column {column}", error["msg"], line))
+                    problems.append(
+                        Problem(_("kolom {column}", column=column), pydantic_reason(error), line)
+                    )
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        problems.append(Problem("", f"cannot read CSV: {exc}"))
+        problems.append(Problem("", _("het CSV-bestand is niet te lezen: {error}", error=exc)))
     if problems:
         raise DatasetError(str(path), problems[:20])
     return result

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from korps.common.datafile import DatasetError, Problem, format_path
+from korps.common.datafile import DatasetError, Problem, format_path, pydantic_reason
 from korps.common.i18n import _
 from korps.planning.scenario import GEMEENTE_INDICATORS, Scenario
 
@@ -116,7 +116,9 @@ def scenario_from_form(form: Mapping[str, str]) -> Scenario:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         found = [
-            Problem(format_path([str(p) for p in error["loc"]]) or "scenario", error["msg"])
+            Problem(
+                format_path([str(p) for p in error["loc"]]) or "scenario", pydantic_reason(error)
+            )
             for error in exc.errors()
         ]
         raise DatasetError("formulier", found) from exc

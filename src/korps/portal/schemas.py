@@ -11,18 +11,18 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from korps.common import formatting
-from korps.common.i18n import _
+from korps.common.i18n import N_, _
 from korps.portal.errors import PortalInputError
 from korps.portal.models import ADDRESS_MAX, GOOD_MAX, GOODS_MAX, IDENTIFIER_MAX, TEXT_MAX
 from korps.portal.reference import PortalReference
 
 LOCAL = ZoneInfo("Europe/Amsterdam")
 QUESTIONS = {
-    "nu": "Gebeurt het nu, of is de dader nog in de buurt?",
-    "gevaar": "Is er iemand in gevaar of gewond?",
-    "dader_bekend": "Weet u wie de dader is?",
-    "geweld": "Is er geweld gebruikt of gedreigd?",
-    "onder_13": "Is het slachtoffer jonger dan 13 jaar?",
+    "nu": N_("Gebeurt het nu, of is de dader nog in de buurt?"),
+    "gevaar": N_("Is er iemand in gevaar of gewond?"),
+    "dader_bekend": N_("Weet u wie de dader is?"),
+    "geweld": N_("Is er geweld gebruikt of gedreigd?"),
+    "onder_13": N_("Is het slachtoffer jonger dan 13 jaar?"),
 }
 EARLIEST = date(2000, 1, 1)
 MAX_VALUE_EUR = 10_000_000.0
