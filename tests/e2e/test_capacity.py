@@ -1,5 +1,5 @@
 """A teamchef of Rotterdam-Charlois generates a one-week roster, reads its effect in the
-digital twin, marks two people of Monday's least-staffed shift sick for the week, sees the
+digital twin, marks all but one of Monday's least-staffed day shift sick for the week, sees the
 shortfall named by day and shift, and sees the share of prio-1 incidents within the norm
 drop in the twin (before against after the absences, on the same page)."""
 
@@ -87,8 +87,10 @@ def test_teamchef_rosters_marks_two_sick_and_sees_the_shortfall(
     # in the twin whether or not its own car is out (a night without it changes nothing)
     day_shifts = [item for item in by_shift.items() if item[0] != "nacht"]
     shift, numbers = min(day_shifts, key=lambda item: (len(item[1]), item[0]))
-    assert 2 <= len(numbers) <= 3  # 54 shifts a week cannot put 4 on every shift
-    for number in numbers[:2]:
+    # all but one of them fall ill: one person cannot man a car, however many the solver
+    # (time-limited, so not always the same roster) put on the shift
+    assert len(numbers) >= 2
+    for number in numbers[:-1]:
         sick = page.locator("#afwezigheid")
         sick.locator("input[name=number]").fill(number)
         sick.locator("select[name=kind]").select_option("ziek")
@@ -105,7 +107,7 @@ def test_teamchef_rosters_marks_two_sick_and_sees_the_shortfall(
     expect(page.locator("#effect-tekorten")).to_contain_text(f"04-01-2027 {shift}")
     # before anyone fell ill the roster's cars were all on the road
     assert before["werkelijk"] == before["geroosterd"]
-    # same roster, same incidents: the two ill officers' shifts lose cars on the road
+    # same roster, same incidents: the ill officers' shift loses cars on the road
     assert after["geroosterd"] == before["geroosterd"]
     assert after["gepland"] == before["gepland"]
     assert cars(page, "werkelijk") < cars(page, "geroosterd")
