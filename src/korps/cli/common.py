@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from korps.common.i18n import _
 from korps.db.migrate import schema_problem
+from korps.db.models import import_all_models
 from korps.db.session import default_engine, session_factory
 
 console = Console(soft_wrap=True)
@@ -25,6 +26,7 @@ err_console = Console(stderr=True, soft_wrap=True)
 def open_session() -> Iterator[Session]:
     """A session on the configured database; a database that is not there or not
     initialised ends the command with one line saying what to run."""
+    import_all_models()  # every table a mapper may refer to (a command loads its own module only)
     engine = default_engine()
     problem = schema_problem(engine)
     if problem is not None:
