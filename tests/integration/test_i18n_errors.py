@@ -6,48 +6,23 @@ values in it (names, numbers, codes) are kept as they are. SQLite and PostgreSQL
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
 from korps.common.i18n import LOCALE_COOKIE, using
-from korps.controlroom.seed import seed_units
 from korps.identity.errors import IdentityError
 from korps.identity.service import create_user
 from korps.monitor.periods import within
 from korps.web.app import create_app
-from tests.conftest import BACKENDS, Db, loaded_database
+from tests.conftest import Db
+from tests.integration.test_controlroom import cr_db
+from tests.integration.test_portal_flow import FIETS
 from tests.support.auth import login_as, make_user, set_csrf
 
 TEAM = "rotterdam-d1-charlois"
-FIETS = {
-    "categorie": "fietsdiefstal",
-    "datum": "2026-11-02",
-    "gemeente": "Rotterdam",
-    "adres": "Coolsingel 40",
-    "omschrijving": "Mijn fiets stond op slot bij het station en was weg toen ik terugkwam.",
-    "goed_omschrijving": ["Zwarte herenfiets, Gazelle"],
-    "goed_waarde": ["650"],
-    "goed_kenmerk": ["GZ 1234-5678"],
-}
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def db(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    _pg_admin: Engine | None,
-) -> Iterator[Db]:
-    with loaded_database(
-        request.param,
-        tmp_path_factory.mktemp("i18n-errors"),
-        _pg_admin,
-        then=lambda session: seed_units(session, eenheid="rotterdam", per_basisteam=2),
-    ) as loaded:
-        yield loaded
+__all__ = ["cr_db"]  # the control room's database: bundled data and two units per team
 
 
 def in_dutch(client: TestClient) -> None:
@@ -55,9 +30,9 @@ def in_dutch(client: TestClient) -> None:
     client.cookies.delete(LOCALE_COOKIE)
 
 
-def test_a_refused_user_name_in_the_cli_language(db: Db) -> None:
+def test_a_refused_user_name_in_the_cli_language(cr_db: Db) -> None:
     def refusal() -> str:
-        with db.session() as session, pytest.raises(IdentityError) as refused:
+        with cr_db.session() as session, pytest.raises(IdentityError) as refused:
             create_user(session, username="X!", name="X", email=None, kind="medewerker")
         return str(refused.value)
 
@@ -65,7 +40,7 @@ def test_a_refused_user_name_in_the_cli_language(db: Db) -> None:
     with using("en"):
         assert refusal().startswith("username: 3 to 80 characters; lower-case letters")
     assert refusal().startswith("gebruikersnaam: 3 tot 80 tekens")  # the block ended
-    with db.session() as session, using("en"), pytest.raises(IdentityError) as unknown:
+    with cr_db.session() as session, using("en"), pytest.raises(IdentityError) as unknown:
         create_user(session, username="nieuw-x", name="X", email="geen-adres", kind="medewerker")
     assert str(unknown.value) == "not a valid e-mail address: 'geen-adres'"  # the value kept
 
@@ -77,10 +52,10 @@ def test_a_parsed_period_is_refused_in_the_locale() -> None:
         within(2025, "13")
 
 
-def test_the_citizens_form_names_the_refused_field_in_english(db: Db) -> None:
-    with TestClient(create_app(db.engine)) as client:
-        make_user(db.engine, username="taaltje", grants=[("burger", None)], kind="burger")
-        login_as(client, db.engine, role="burger", unit=None, username="taaltje")
+def test_the_citizens_form_names_the_refused_field_in_english(cr_db: Db) -> None:
+    with TestClient(create_app(cr_db.engine)) as client:
+        make_user(cr_db.engine, username="taaltje", grants=[("burger", None)], kind="burger")
+        login_as(client, cr_db.engine, role="burger", unit=None, username="taaltje")
         future: dict[str, Any] = {**FIETS, "datum": "2999-01-01", "omschrijving": "kort"}
         dutch = client.post("/aangifte/nieuw", data=future)
         assert dutch.status_code == 422 and 'id="fout-datum"' in dutch.text
@@ -93,10 +68,10 @@ def test_the_citizens_form_names_the_refused_field_in_english(db: Db) -> None:
         assert "de datum ligt in de toekomst" not in english.text
 
 
-def test_a_capacity_refusal_through_the_api(db: Db) -> None:
+def test_a_capacity_refusal_through_the_api(cr_db: Db) -> None:
     url = f"/api/v1/units/{TEAM}/sick-leave?from=2026-03-31&to=2026-03-01"
-    with TestClient(create_app(db.engine)) as client:
-        login_as(client, db.engine, role="medewerker", unit=TEAM)
+    with TestClient(create_app(cr_db.engine)) as client:
+        login_as(client, cr_db.engine, role="medewerker", unit=TEAM)
         dutch = client.get(url)
         assert dutch.status_code == 422
         assert dutch.json()["detail"] == "ends: de periode eindigt voordat ze begint"
@@ -105,10 +80,10 @@ def test_a_capacity_refusal_through_the_api(db: Db) -> None:
         assert english.json()["detail"] == "ends: the period ends before it begins"
 
 
-def test_the_control_room_says_why_in_the_readers_language(db: Db) -> None:
+def test_the_control_room_says_why_in_the_readers_language(cr_db: Db) -> None:
     api = "/api/v1/controlroom"
-    with TestClient(create_app(db.engine)) as client:
-        login_as(client, db.engine, role="centralist", unit="rotterdam")
+    with TestClient(create_app(cr_db.engine)) as client:
+        login_as(client, cr_db.engine, role="centralist", unit="rotterdam")
         created = client.post(
             f"{api}/incidents",
             json={
@@ -145,9 +120,9 @@ def test_the_control_room_says_why_in_the_readers_language(db: Db) -> None:
         )
 
 
-def test_refusals_of_the_pages_in_the_readers_language(db: Db) -> None:
+def test_refusals_of_the_pages_in_the_readers_language(cr_db: Db) -> None:
     """A refusal raised in a page module (not a service) is translated as well."""
-    app = create_app(db.engine)
+    app = create_app(cr_db.engine)
     with TestClient(app) as citizen, TestClient(app) as operator:
         set_csrf(citizen)
         different = {
@@ -162,7 +137,7 @@ def test_refusals_of_the_pages_in_the_readers_language(db: Db) -> None:
         english = citizen.post("/registreren?lang=en", data=different)
         assert english.status_code == 422 and "the two passwords are not the same" in english.text
         assert "wachtwoorden" not in english.text
-        login_as(operator, db.engine, role="centralist", unit="rotterdam")
+        login_as(operator, cr_db.engine, role="centralist", unit="rotterdam")
         board = operator.get("/api/v1/controlroom/board?eenheid=rotterdam").json()
         unit = next(iter(board["units"].values()))[0]["call_sign"]
         path = f"/meldkamer/eenheden/{unit}/dienst"
