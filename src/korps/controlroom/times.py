@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-LOCAL = ZoneInfo("Europe/Amsterdam")
+from korps.common.formatting import LOCAL_ZONE as LOCAL
+from korps.common.formatting import local
+
+__all__ = ["LOCAL", "as_utc", "local", "maybe_utc", "minutes_between", "utc_now"]
 
 
 def utc_now() -> datetime:
@@ -21,10 +23,6 @@ def as_utc(value: datetime) -> datetime:
 
 def maybe_utc(value: datetime | None) -> datetime | None:
     return None if value is None else as_utc(value)
-
-
-def local(value: datetime) -> datetime:
-    return as_utc(value).astimezone(LOCAL)
 
 
 def minutes_between(start: datetime | None, end: datetime | None) -> float | None:

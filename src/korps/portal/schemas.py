@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from korps.common import formatting
 from korps.common.i18n import N_, _
@@ -16,7 +15,7 @@ from korps.portal.errors import PortalInputError
 from korps.portal.models import ADDRESS_MAX, GOOD_MAX, GOODS_MAX, IDENTIFIER_MAX, TEXT_MAX
 from korps.portal.reference import PortalReference
 
-LOCAL = ZoneInfo("Europe/Amsterdam")
+LOCAL = formatting.LOCAL_ZONE  # Dutch local time: a day as the citizen counts it
 QUESTIONS = {
     "nu": N_("Gebeurt het nu, of is de dader nog in de buurt?"),
     "gevaar": N_("Is er iemand in gevaar of gewond?"),
